@@ -1,0 +1,2 @@
+"""Shared fixtures: every stand-in is a real HTTP server on 127.0.0.1."""
+from __future__ import annotations
