@@ -1,0 +1,308 @@
+"""Handler definitions as data: options as Kapacitor spells them, secrets, defaults,
+validators, and the guide's step texts with their links.
+
+The TUI, the command line and the review all read these; adding a handler means
+adding a `HandlerSpec`, not a screen.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.core import validators as v
+from wizard.core.validators import Verdict
+
+GUIDE_URL = "https://docs.influxdata.com/kapacitor/v1/guides/event-handler-setup/"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One Kapacitor option of a handler."""
+
+    name: str
+    """Exactly as Kapacitor spells it (`chat-id`, `icon-emoji`)."""
+    label: str
+    kind: type = str
+    """`str` or `bool`: Kapacitor checks value kinds strictly."""
+    secret: bool = False
+    """Redacted by Kapacitor on read: only set / not set is ever known."""
+    default: Any = ""
+    help: str = ""
+    placeholder: str = ""
+    validate: Callable[[str], Verdict] = v.any_text
+    required: bool = False
+    """Kapacitor refuses to enable the handler without it."""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StepText:
+    """One step of the guide: its text, its links and the options it asks for."""
+
+    id: str
+    title: str
+    body: str
+    """Markdown shown above the fields."""
+    options: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    help: str = ""
+    """The longer explanation behind the help key."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSpec:
+    """Everything the wizard knows about one handler."""
+
+    name: str
+    title: str
+    section: str
+    """The section in kapacitor.conf and in /kapacitor/v1/config/<section>."""
+    summary: str
+    options: tuple[OptionSpec, ...]
+    steps: tuple[StepText, ...]
+    service_test: str
+    list_key: str | None = None
+    """For list sections (Slack workspaces): the option that names an element."""
+    tickscript: Callable[[Mapping[str, Any]], str] = field(default=lambda _: "")
+
+    def option(self, name: str) -> OptionSpec:
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise KeyError(name)
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(o.name for o in self.options if o.secret)
+
+
+# -- Slack ---------------------------------------------------------------------
+
+SLACK_WEBHOOK_HELP = (
+    "Kapacitor posts alerts to a Slack *incoming webhook*: a secret URL that lets anyone who "
+    "holds it post into one channel. Treat it like a password."
+)
+
+
+def _slack_tickscript(values: Mapping[str, Any]) -> str:
+    channel = values.get("channel") or "#alerts"
+    workspace = values.get("workspace") or ""
+    line = ".slack()"
+    if workspace:
+        line += f"\n        .workspace('{workspace}')"
+    return f"{line}\n        .channel('{channel}')"
+
+
+SLACK = HandlerSpec(
+    name="slack",
+    title="Slack",
+    section="slack",
+    summary="Post alerts into a Slack channel or direct message through an incoming webhook.",
+    service_test="slack",
+    list_key="workspace",
+    options=(
+        OptionSpec("enabled", "Enabled", bool, default=False),
+        OptionSpec("default", "Default workspace", bool, default=True),
+        OptionSpec("workspace", "Workspace", default=""),
+        OptionSpec(
+            "url",
+            "Webhook URL",
+            secret=True,
+            required=True,
+            validate=v.slack_webhook_url,
+            placeholder="https://hooks.slack.com/services/T…/B…/…",
+            help=SLACK_WEBHOOK_HELP,
+        ),
+        OptionSpec(
+            "channel",
+            "Default channel or DM",
+            validate=v.slack_channel,
+            placeholder="#alerts or @alice (empty: the webhook's own channel)",
+            help="A channel named in an alert rule wins over this one; this one wins over the "
+            "channel the webhook was created for.",
+        ),
+        OptionSpec("username", "Post as (username)", default="kapacitor", validate=v.slack_username, placeholder="kapacitor"),
+        OptionSpec("icon-emoji", "Icon emoji", validate=v.slack_icon_emoji, placeholder=":bell:"),
+        OptionSpec("global", "Send every alert (global)", bool, default=False),
+        OptionSpec("state-changes-only", "Only state changes", bool, default=False),
+        OptionSpec("ssl-ca", "TLS CA file"),
+        OptionSpec("ssl-cert", "TLS certificate file"),
+        OptionSpec("ssl-key", "TLS key file"),
+        OptionSpec("insecure-skip-verify", "Skip TLS verification", bool, default=False),
+    ),
+    steps=(
+        StepText(
+            id="webhook",
+            title="Create an incoming webhook",
+            body=(
+                "1. Open **Incoming WebHooks** for your Slack workspace (link below) and sign in.\n"
+                "2. Choose the channel that alerts should go to by default.\n"
+                "3. Click **Add Incoming WebHooks integration**.\n"
+                "4. Copy the **Webhook URL** that Slack shows and paste it here.\n\n"
+                "You can send a test message to the webhook right away, before anything is saved."
+            ),
+            options=("url",),
+            links=(
+                Link("Incoming WebHooks", "https://slack.com/apps/A0F7XDUAZ-incoming-webhooks"),
+                Link("Slack: sending messages using incoming webhooks", "https://api.slack.com/messaging/webhooks"),
+            ),
+            help=SLACK_WEBHOOK_HELP
+            + "\n\nIf your network reaches Slack through a proxy or a self-hosted gateway, paste "
+            "its address instead: the wizard warns about a host other than hooks.slack.com but "
+            "accepts it.",
+        ),
+        StepText(
+            id="channel",
+            title="Where alerts go",
+            body=(
+                "Pick the default channel (`#alerts`) or person (`@alice`) for alerts.\n\n"
+                "Which channel wins: a channel set in an alert rule (`.channel('#db')` in TICKscript) "
+                "wins over this default, which wins over the channel the webhook was created for. "
+                "Leave it empty to use the webhook's own channel."
+            ),
+            options=("channel",),
+            links=(Link("Kapacitor's Slack handler", "https://docs.influxdata.com/kapacitor/v1/reference/event_handlers/slack/"),),
+        ),
+        StepText(
+            id="extras",
+            title="How alerts look (optional)",
+            body=(
+                "The name and emoji that alerts are posted under. Both are optional; Slack may "
+                "ignore them for webhooks created by newer Slack apps."
+            ),
+            options=("username", "icon-emoji"),
+            links=(Link("Emoji codes", "https://www.webfx.com/tools/emoji-cheat-sheet/"),),
+        ),
+    ),
+    tickscript=_slack_tickscript,
+)
+
+
+# -- Telegram ------------------------------------------------------------------
+
+TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+
+
+def _telegram_tickscript(values: Mapping[str, Any]) -> str:
+    chat = values.get("chat-id") or ""
+    return f".telegram()\n        .chatId('{chat}')" if chat else ".telegram()"
+
+
+TELEGRAM = HandlerSpec(
+    name="telegram",
+    title="Telegram",
+    section="telegram",
+    summary="Send alerts to a Telegram chat, group or channel through a bot.",
+    service_test="telegram",
+    options=(
+        OptionSpec("enabled", "Enabled", bool, default=False),
+        OptionSpec("url", "Bot API address", default=f"{TELEGRAM_DEFAULT_API}/bot"),
+        OptionSpec(
+            "token",
+            "Bot token",
+            secret=True,
+            required=True,
+            validate=v.telegram_token,
+            placeholder="123456789:AA…",
+        ),
+        OptionSpec("chat-id", "Chat id", validate=v.telegram_chat_id, placeholder="-1001234567890 or @channel"),
+        OptionSpec("parse-mode", "Parse mode", default="", validate=v.telegram_parse_mode, choices=("Markdown", "HTML")),
+        OptionSpec("disable-web-page-preview", "Disable link previews", bool, default=False),
+        OptionSpec("disable-notification", "Silent messages", bool, default=False),
+        OptionSpec("global", "Send every alert (global)", bool, default=False),
+        OptionSpec("state-changes-only", "Only state changes", bool, default=False),
+    ),
+    steps=(
+        StepText(
+            id="bot",
+            title="Create a bot with @BotFather",
+            body=(
+                "1. In Telegram, search for **@BotFather** and start a chat with it.\n"
+                "2. Send `/newbot`.\n"
+                "3. Give the bot a name, for example *Kapacitor alerts*.\n"
+                "4. Give it a username that ends in `bot`, for example `acme_alerts_bot`.\n"
+                "5. BotFather answers with the bot's **token**: paste it here.\n\n"
+                "Lost the token? Send `/token` to @BotFather to get it again."
+            ),
+            options=("token",),
+            links=(Link("@BotFather", "https://t.me/BotFather"),),
+        ),
+        StepText(
+            id="chat",
+            title="Find the chat",
+            body="Send the pairing code to your bot; the wizard finds the chat by itself.",
+            options=("chat-id",),
+        ),
+        StepText(
+            id="format",
+            title="Message format",
+            body=(
+                "**Parse mode** decides how Telegram reads alert text: Markdown (the default) or HTML, "
+                "for bold, italic, fixed-width text and links.\n\n"
+                "**Disable link previews** stops Telegram from showing a preview of links in alerts.\n\n"
+                "**Silent messages** are delivered without a sound; iOS shows no notification."
+            ),
+            options=("parse-mode", "disable-web-page-preview", "disable-notification"),
+        ),
+    ),
+    tickscript=_telegram_tickscript,
+)
+
+
+# -- HipChat -------------------------------------------------------------------
+
+def _hipchat_tickscript(values: Mapping[str, Any]) -> str:
+    room = values.get("room") or ""
+    return f".hipChat()\n        .room('{room}')" if room else ".hipChat()"
+
+
+HIPCHAT = HandlerSpec(
+    name="hipchat",
+    title="HipChat",
+    section="hipchat",
+    summary="Post alerts into a HipChat room (HipChat Server, Data Center or a compatible service).",
+    service_test="hipchat",
+    options=(
+        OptionSpec("enabled", "Enabled", bool, default=False),
+        OptionSpec("url", "API URL", required=True, placeholder="https://example.hipchat.com/v2/room"),
+        OptionSpec("room", "Room", validate=v.hipchat_room),
+        OptionSpec("token", "API token", secret=True, validate=v.hipchat_token),
+        OptionSpec("global", "Send every alert (global)", bool, default=False),
+        OptionSpec("state-changes-only", "Only state changes", bool, default=False),
+    ),
+    steps=(
+        StepText(
+            id="server",
+            title="Your HipChat address",
+            body=(
+                "Enter your HipChat subdomain (`example` for example.hipchat.com) or a full base URL "
+                "for HipChat Server, Data Center or a compatible gateway.\n\n"
+                "Atlassian shut down HipChat Cloud on 2019-02-15: a hipchat.com address only works "
+                "through a compatible service."
+            ),
+            options=("url",),
+        ),
+        StepText(
+            id="token",
+            title="Room and API token",
+            body=(
+                "1. On the HipChat home page, open **Account settings** (the person icon, top right).\n"
+                "2. Choose **API access** in the menu on the left.\n"
+                "3. Under *Create new token*, type a label (anything).\n"
+                "4. Choose **Send Notification** as the scope.\n"
+                "5. Click **Create** and paste the token here."
+            ),
+            options=("room", "token"),
+        ),
+    ),
+    tickscript=_hipchat_tickscript,
+)
+
+HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (HIPCHAT, SLACK, TELEGRAM)}

@@ -1,0 +1,138 @@
+"""What will change: the difference between what Kapacitor has and what the person chose.
+
+Only changed options are sent. Secrets are compared by presence, because
+Kapacitor never reveals them: a secret left empty is kept and never sent.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.core.handlers import HandlerSpec
+from wizard.core.kapacitor import Element, element_path
+from wizard.core.secrets import Secret
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One option that will change. For secrets `before` and `after` are only True/False."""
+
+    option: str
+    before: Any
+    after: Any
+    secret: bool = False
+    reset: bool = False
+    """Remove the API override; the value then comes from kapacitor.conf."""
+
+    def describe_before(self) -> str:
+        if self.secret:
+            return "set" if self.before else "not set"
+        return show_value(self.before)
+
+    def describe_after(self) -> str:
+        if self.reset:
+            return "from kapacitor.conf"
+        if self.secret:
+            return "will be replaced" if self.before else "set"
+        return show_value(self.after)
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in (None, ""):
+        return "(empty)"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The request that will be sent for one element of one handler."""
+
+    spec: HandlerSpec
+    workspace: str
+    changes: tuple[Change, ...]
+    new_values: Mapping[str, Any] = field(default_factory=dict)
+    """Option values to send, secrets as `Secret`."""
+    kept_secrets: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    @property
+    def path(self) -> str:
+        return element_path(self.spec.section, self.workspace)
+
+    def set_body(self) -> dict[str, Any]:
+        return {c.option: self.new_values[c.option] for c in self.changes if not c.reset}
+
+    def delete_list(self) -> list[str]:
+        return [c.option for c in self.changes if c.reset]
+
+    def request_body(self, *, reveal: bool = False) -> dict[str, Any]:
+        """The JSON Kapacitor will get; secrets masked unless `reveal`."""
+        body: dict[str, Any] = {}
+        values = self.set_body()
+        if values:
+            body["set"] = {
+                k: (val.reveal() if reveal else "•••") if isinstance(val, Secret) else val
+                for k, val in values.items()
+            }
+        if self.delete_list():
+            body["delete"] = self.delete_list()
+        return body
+
+
+def plan_changes(
+    spec: HandlerSpec,
+    current: Element | None,
+    desired: Mapping[str, Any],
+    *,
+    workspace: str = "",
+    resets: Iterable[str] = (),
+) -> Plan:
+    """Compare desired values with the current element.
+
+    `desired` maps option names to new values; a secret is a `Secret` to replace it,
+    or missing / None / an empty `Secret` to keep what Kapacitor has.
+    """
+    current_options: Mapping[str, Any] = current.options if current else {}
+    changes: list[Change] = []
+    new_values: dict[str, Any] = {}
+    kept: list[str] = []
+    reset_set = set(resets)
+    for option in spec.options:
+        name = option.name
+        if name in reset_set:
+            changes.append(Change(name, _before(option.secret, current_options.get(name)), None, option.secret, reset=True))
+            continue
+        if name not in desired:
+            continue
+        value = desired[name]
+        before = current_options.get(name, option.default)
+        if option.secret:
+            if value is None or (isinstance(value, Secret | str) and not value):
+                if before:
+                    kept.append(name)
+                continue
+            secret = value if isinstance(value, Secret) else Secret(str(value))
+            changes.append(Change(name, bool(before), True, secret=True))
+            new_values[name] = secret
+            continue
+        value = _coerce(option.kind, value)
+        if value != before:
+            changes.append(Change(name, before, value))
+            new_values[name] = value
+    return Plan(spec, workspace, tuple(changes), new_values, tuple(kept))
+
+
+def _before(secret: bool, value: Any) -> Any:
+    return bool(value) if secret else value
+
+
+def _coerce(kind: type, value: Any) -> Any:
+    if kind is bool:
+        return bool(value)
+    return "" if value is None else str(value)
