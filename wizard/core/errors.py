@@ -12,6 +12,9 @@ from collections.abc import Callable
 class WizardError(Exception):
     """A failure with a user-facing sentence and a hint."""
 
+    title = "Problem"
+    """A short name for the kind of failure, shown before the sentence."""
+
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
@@ -35,17 +38,25 @@ class KapacitorError(WizardError):
 class KapacitorUnreachable(KapacitorError):
     """Connection refused, DNS failure, TLS failure or timeout."""
 
+    title = "Kapacitor unreachable"
+
 
 class KapacitorUnauthorized(KapacitorError):
     """Kapacitor answered 401."""
+
+    title = "Not authorized"
 
 
 class OverridesDisabled(KapacitorError):
     """Kapacitor answered 403: `[config-override]` is disabled in kapacitor.conf."""
 
+    title = "Config overrides disabled"
+
 
 class KapacitorRejected(KapacitorError):
     """Kapacitor answered 400 (or refused an update) with its own error text."""
+
+    title = "Rejected by Kapacitor"
 
     def __init__(self, message: str, hint: str = "", *, status: int = 400, detail: str = "") -> None:
         super().__init__(message, hint)
@@ -56,6 +67,8 @@ class KapacitorRejected(KapacitorError):
 class KapacitorUnexpected(KapacitorError):
     """Any other answer the wizard does not understand."""
 
+    title = "Unexpected answer"
+
     def __init__(self, message: str, hint: str = "", *, status: int | None = None) -> None:
         super().__init__(message, hint)
         self.status = status
@@ -63,3 +76,5 @@ class KapacitorUnexpected(KapacitorError):
 
 class ValidationError(WizardError):
     """A value the person typed that cannot be used."""
+
+    title = "Invalid value"

@@ -71,6 +71,8 @@ class HandlerSpec:
     list_key: str | None = None
     """For list sections (Slack workspaces): the option that names an element."""
     tickscript: Callable[[Mapping[str, Any]], str] = field(default=lambda _: "")
+    test_hint: str = ""
+    """What to check when Kapacitor's own test alert fails."""
 
     def option(self, name: str) -> OptionSpec:
         for option in self.options:
@@ -96,8 +98,8 @@ def _slack_tickscript(values: Mapping[str, Any]) -> str:
     workspace = values.get("workspace") or ""
     line = ".slack()"
     if workspace:
-        line += f"\n        .workspace('{workspace}')"
-    return f"{line}\n        .channel('{channel}')"
+        line += f"\n.workspace('{workspace}')"
+    return f"{line}\n.channel('{channel}')"
 
 
 SLACK = HandlerSpec(
@@ -182,6 +184,11 @@ SLACK = HandlerSpec(
         ),
     ),
     tickscript=_slack_tickscript,
+    test_hint=(
+        "Check that the webhook still exists (Slack answers no_team or invalid_token for a removed "
+        "one), that the channel exists and is not archived, and that the Kapacitor host can reach "
+        "hooks.slack.com (proxy, firewall)."
+    ),
 )
 
 
@@ -192,7 +199,7 @@ TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 
 def _telegram_tickscript(values: Mapping[str, Any]) -> str:
     chat = values.get("chat-id") or ""
-    return f".telegram()\n        .chatId('{chat}')" if chat else ".telegram()"
+    return f".telegram()\n.chatId('{chat}')" if chat else ".telegram()"
 
 
 TELEGRAM = HandlerSpec(
@@ -253,6 +260,10 @@ TELEGRAM = HandlerSpec(
         ),
     ),
     tickscript=_telegram_tickscript,
+    test_hint=(
+        "Check the chat id, that the bot is a member of the group (an admin, for a channel), that "
+        "nobody blocked it, and that the Kapacitor host can reach the Bot API (proxy, firewall)."
+    ),
 )
 
 
@@ -260,7 +271,7 @@ TELEGRAM = HandlerSpec(
 
 def _hipchat_tickscript(values: Mapping[str, Any]) -> str:
     room = values.get("room") or ""
-    return f".hipChat()\n        .room('{room}')" if room else ".hipChat()"
+    return f".hipChat()\n.room('{room}')" if room else ".hipChat()"
 
 
 HIPCHAT = HandlerSpec(
@@ -303,6 +314,57 @@ HIPCHAT = HandlerSpec(
         ),
     ),
     tickscript=_hipchat_tickscript,
+    test_hint=(
+        "Check the room name, that the token has the Send Notification scope, and that the Kapacitor "
+        "host can reach the HipChat server."
+    ),
 )
 
 HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (HIPCHAT, SLACK, TELEGRAM)}
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerStatus:
+    """What Kapacitor has for one handler element, without secret values."""
+
+    spec: HandlerSpec
+    workspace: str
+    enabled: bool
+    configured: bool
+    """Every option Kapacitor needs to enable it has a value."""
+    options_set: tuple[str, ...]
+    secrets: dict[str, bool]
+    """Secret option name to whether it is set."""
+
+    def summary(self) -> str:
+        state = "enabled" if self.enabled else "disabled"
+        if not self.configured:
+            return f"{state}, not configured"
+        shown = [name for name in self.options_set if name not in ("enabled", "default", "workspace")]
+        return f"{state}; set: {', '.join(shown) if shown else 'nothing'}"
+
+
+def handler_status(spec: HandlerSpec, options: Mapping[str, Any], redacted: frozenset[str] = frozenset()) -> HandlerStatus:
+    """Summarize one element as Kapacitor shows it (secrets arrive as booleans)."""
+    options_set: list[str] = []
+    secrets: dict[str, bool] = {}
+    for option in spec.options:
+        value = options.get(option.name, option.default)
+        if option.secret or option.name in redacted:
+            secrets[option.name] = bool(value)
+            if value:
+                options_set.append(option.name)
+        elif value not in ("", None, False) and value != option.default:
+            options_set.append(option.name)
+    required = [o.name for o in spec.options if o.required]
+    configured = all(
+        bool(options.get(name)) for name in required
+    )
+    return HandlerStatus(
+        spec=spec,
+        workspace=str(options.get(spec.list_key, "")) if spec.list_key else "",
+        enabled=bool(options.get("enabled")),
+        configured=configured,
+        options_set=tuple(options_set),
+        secrets=secrets,
+    )

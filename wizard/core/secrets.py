@@ -1,6 +1,7 @@
 """Secret values: kept out of reprs, logs and any text shown to a person."""
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import quote
 
@@ -49,6 +50,8 @@ class Scrubber:
         raw = value.reveal() if isinstance(value, Secret) else value
         # Very short values would mask ordinary words; real tokens are long.
         if raw and len(raw) >= 6:
+            if self is not GLOBAL_SCRUBBER:
+                GLOBAL_SCRUBBER.add(raw)
             self._values.add(raw)
             encoded = quote(raw, safe="")
             if encoded != raw:
@@ -59,3 +62,28 @@ class Scrubber:
             return text
         pattern = "|".join(re.escape(v) for v in sorted(self._values, key=len, reverse=True))
         return re.sub(pattern, MASK, text)
+
+
+class _ScrubbingFilter(logging.Filter):
+    """Masks secrets in records of libraries that log request URLs (httpx logs every URL)."""
+
+    def __init__(self, scrubber: Scrubber) -> None:
+        super().__init__()
+        self.scrubber = scrubber
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.scrubber(record.getMessage())
+        record.args = None
+        return True
+
+
+GLOBAL_SCRUBBER = Scrubber()
+"""Every secret the process has seen; used by the log filter."""
+
+
+def install_log_scrubbing(loggers: tuple[str, ...] = ("httpx", "httpcore", "telegram", "wizard")) -> None:
+    """Keep secrets out of logs: httpx logs full URLs at INFO, which contain tokens."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ScrubbingFilter) for f in logger.filters):
+            logger.addFilter(_ScrubbingFilter(GLOBAL_SCRUBBER))

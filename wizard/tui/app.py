@@ -1,0 +1,97 @@
+"""The wizard's Textual app: one worker walks the person through the steps."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from wizard.tui.screens.apply import ApplyScreen
+from wizard.tui.screens.connect import ConnectScreen
+from wizard.tui.screens.done import DoneScreen
+from wizard.tui.screens.form_step import FormStepScreen
+from wizard.tui.screens.handlers import HandlersScreen
+from wizard.tui.screens.review import ReviewScreen
+from wizard.tui.screens.slack import SlackWebhookScreen
+from wizard.tui.state import AppSettings, StepResult, WizardState
+
+StepFactory = Callable[[str], Screen[StepResult]]
+
+# Steps that need more than fields: (handler, step id) -> screen class.
+CUSTOM_STEPS: dict[tuple[str, str], type[FormStepScreen]] = {
+    ("slack", "webhook"): SlackWebhookScreen,
+}
+
+
+class WizardApp(App[None]):
+    """Connect, choose a handler, follow its steps, review, apply and test."""
+
+    TITLE = "kapacitor-wizard"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.state = WizardState(settings or AppSettings())
+        self.http: httpx.AsyncClient = httpx.AsyncClient(timeout=10.0)
+        """For direct checks against chat services (not Kapacitor)."""
+
+    def on_mount(self) -> None:
+        self.run_flow()
+
+    async def on_unmount(self) -> None:
+        await self.http.aclose()
+        if self.state.client is not None:
+            await self.state.client.aclose()
+
+    def steps(self) -> list[tuple[str, StepFactory]]:
+        """The flow as it stands: it grows once a handler is chosen."""
+        state = self.state
+        steps: list[tuple[str, StepFactory]] = [
+            ("connect", lambda p: ConnectScreen(state, progress=p)),
+            ("handlers", lambda p: HandlersScreen(state, progress=p)),
+        ]
+        spec = state.handler
+        if spec is None:
+            return steps
+        for step in spec.steps:
+            screen_class = CUSTOM_STEPS.get((spec.name, step.id), FormStepScreen)
+            steps.append((step.id, lambda p, s=step, c=screen_class: c(state, s, progress=p)))
+        steps += [
+            ("review", lambda p: ReviewScreen(state, progress=p)),
+            ("apply", lambda p: ApplyScreen(state, progress=p)),
+            ("done", lambda p: DoneScreen(state, progress=p)),
+        ]
+        return steps
+
+    @work(exclusive=True, group="flow")
+    async def run_flow(self) -> None:
+        index = 0
+        while True:
+            steps = self.steps()
+            index = max(0, min(index, len(steps) - 1))
+            step_id, make = steps[index]
+            progress = self._progress(index, len(steps))
+            result = await self.push_screen_wait(make(progress))
+            if result is None:
+                continue
+            if result.name == "back":
+                index = max(0, index - 1)
+            elif result.name == "home":
+                self.state.handler = None
+                index = 1
+            elif result.name == "jump":
+                ids = [sid for sid, _ in self.steps()]
+                index = ids.index(result.target) if result.target in ids else index
+            else:
+                index += 1
+                if step_id == "done":
+                    index = 1
+
+    def _progress(self, index: int, total: int) -> str:
+        if self.state.handler is None or index < 2:
+            return ""
+        return f"Step {index - 1} of {total - 2}"

@@ -1,0 +1,171 @@
+"""Apply: write only what changed, then let Kapacitor itself send a test alert."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, LoadingIndicator, Static
+
+from wizard.core.errors import WizardError
+from wizard.core.plan import Plan
+from wizard.tui.screens.base import StepScreen
+from wizard.tui.state import BACK, NEXT, WizardState, jump
+
+TEST_MESSAGE = "Test alert from kapacitor-wizard: Kapacitor can send alerts here."
+
+
+class ApplyScreen(StepScreen):
+    """Runs the write and the service test, and tells the outcome honestly."""
+
+    CSS_PATH = "apply.tcss"
+    help_text = (
+        "The wizard first sends the changed options to Kapacitor's config API. Kapacitor applies "
+        "them at once, without a restart, and keeps them across restarts.\n\n"
+        "Then it asks Kapacitor to send a test alert through the handler. That proves the whole "
+        "path: Kapacitor's settings, its network access, and the chat service. A failure names "
+        "what Kapacitor saw; **Fix settings** goes back to the steps with everything kept."
+    )
+
+    def __init__(self, state: WizardState, *, progress: str = "") -> None:
+        super().__init__(state, progress=progress)
+        assert state.handler is not None
+        self.spec = state.handler
+        self.plan: Plan = state.plan()
+        self.step_title = f"{self.spec.title}: apply and test"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="write-status", classes="status-line")
+        yield Static("", id="test-status", classes="status-line")
+        yield LoadingIndicator(id="apply-progress")
+        yield Static("", id="apply-message")
+        with Horizontal(classes="step-actions"):
+            yield Button("Back", id="back")
+            yield Button("Fix settings", id="fix")
+            yield Button("Retry test", id="retry")
+            yield Button("Finish", id="finish", variant="primary")
+
+    def on_mount(self) -> None:
+        for button in ("#fix", "#retry", "#finish"):
+            self.query_one(button).display = False
+        self.run_apply(write=True)
+
+    def _status(self, which: str, text: str | Text) -> None:
+        self.query_one(f"#{which}-status", Static).update(text)
+
+    def _message(self, text: Text | str, kind: str) -> None:
+        message = self.query_one("#apply-message", Static)
+        message.set_classes(f"-{kind}")
+        message.update(text)
+
+    def _buttons(self, *shown: str) -> None:
+        for button in ("fix", "retry", "finish"):
+            self.query_one(f"#{button}").display = button in shown
+        if shown:
+            self.query_one(f"#{shown[-1]}").focus()
+
+    @work(exclusive=True, group="apply")
+    async def run_apply(self, write: bool) -> None:
+        client = self.state.client
+        assert client is not None
+        progress = self.query_one("#apply-progress")
+        progress.display = True
+        self._buttons()
+        self._message("Escape cancels.", "muted")
+        try:
+            if write and not await self._write():
+                return
+            await self._test()
+        finally:
+            progress.display = False
+
+    async def _write(self) -> bool:
+        """Send the plan; False when Kapacitor refused it (the reason is on screen)."""
+        client = self.state.client
+        assert client is not None
+        plan = self.plan
+        if plan.empty:
+            self._status("write", "1. Nothing to write: Kapacitor already has these settings.")
+            return True
+        names = ", ".join(c.option for c in plan.changes)
+        self._status("write", f"1. Writing {names} to {plan.path} …")
+        try:
+            await client.update_element(
+                self.spec.section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list()
+            )
+        except WizardError as err:
+            self._status("write", Text.assemble("1. ", ("✗ ", "bold red"), f"Writing {names} failed."))
+            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint, "\nNothing was changed. Go back to correct it; everything you typed is kept."), "error")
+            self.query_one("#back").focus()
+            return False
+        self.state.applied = plan
+        self._status("write", Text.assemble("1. ", ("✓ ", "bold green"), f"Wrote {names} to {plan.path}"))
+        # Kapacitor now holds the secrets; forget what was typed so a re-apply does not resend them.
+        draft = self.state.draft()
+        for name in self.spec.secrets:
+            draft[name] = ""
+        try:
+            self.state.config = await client.get_config()
+        except WizardError:
+            pass  # the list is refreshed again when the handler screen is shown
+        return True
+
+    async def _test(self) -> None:
+        client = self.state.client
+        assert client is not None
+        self._status("test", f"2. Kapacitor is sending a test alert through {self.spec.title} …")
+        options: dict[str, object] = {"message": TEST_MESSAGE}
+        if self.spec.list_key and self.state.workspace:
+            # Without an explicit channel Kapacitor would reuse the default workspace's channel.
+            options.update({self.spec.list_key: self.state.workspace, "channel": ""})
+        try:
+            result = await client.run_service_test(self.spec.service_test, options)
+        except WizardError as err:
+            self._status("test", Text.assemble("2. ", ("✗ ", "bold red"), "The test alert could not be requested."))
+            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), "error")
+            self._buttons("fix", "retry")
+            return
+        self.state.test_result = result
+        if result.success:
+            self._status("test", Text.assemble("2. ", ("✓ ", "bold green"), f"Kapacitor sent the test alert through {self.spec.title}."))
+            self._message("Check the chat: the test alert should be there. Press Finish.", "ok")
+            self._buttons("finish")
+        else:
+            self._status("test", Text.assemble("2. ", ("✗ ", "bold red"), "Kapacitor's test alert failed."))
+            saved = "Kapacitor saved the settings, but " if self.state.applied else ""
+            self._message(
+                Text.assemble(
+                    saved, "sending the test alert failed:\n",
+                    (result.message or "(no message)", "bold"),
+                    "\n\n", self.spec.test_hint,
+                ),
+                "error",
+            )
+            self._buttons("finish", "retry", "fix")
+
+    @on(Button.Pressed, "#back")
+    def pressed_back(self) -> None:
+        self.dismiss(BACK)
+
+    @on(Button.Pressed, "#fix")
+    def fix(self) -> None:
+        self.dismiss(jump(self.spec.steps[0].id))
+
+    @on(Button.Pressed, "#retry")
+    def retry(self) -> None:
+        self.run_apply(write=False)
+
+    @on(Button.Pressed, "#finish")
+    def finish(self) -> None:
+        self.dismiss(NEXT)
+
+    def action_back(self) -> None:
+        running = [w for w in self.workers if w.group == "apply" and w.is_running]
+        if running:
+            self.workers.cancel_group(self, "apply")
+            self.query_one("#apply-progress").display = False
+            self._message("Cancelled. What was already written stays in Kapacitor.", "error")
+            self._buttons("retry", "fix")
+            return
+        self.dismiss(BACK)
+

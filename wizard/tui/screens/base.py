@@ -1,0 +1,159 @@
+"""What every step shares: a title bar with progress, Escape to go back, F1 for help."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Markdown, Static
+
+from wizard.tui.state import BACK, StepResult, WizardState
+
+if TYPE_CHECKING:
+    from wizard.tui.app import WizardApp
+
+
+class StepScreen(Screen[StepResult]):
+    """A step of the wizard. Subclasses yield their body from `compose_body`."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+    ]
+
+    step_title = ""
+    help_text = "Escape goes back one step and keeps what you typed. Ctrl+Q quits."
+
+    def __init__(self, state: WizardState, *, progress: str = "") -> None:
+        super().__init__()
+        self.state = state
+        self.progress = progress
+
+    @property
+    def wizard(self) -> WizardApp:
+        from wizard.tui.app import WizardApp
+
+        return cast(WizardApp, self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="titlebar"):
+            yield Static(self.step_title, id="step-title")
+            yield Static(self.progress_line(), id="step-progress")
+        with VerticalScroll(id="step-body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def progress_line(self) -> str:
+        where = self.state.settings.connection.url
+        version = f" (Kapacitor {self.state.version})" if self.state.version else ""
+        parts = [p for p in (self.progress, f"{where}{version}") if p]
+        return "  ·  ".join(parts)
+
+    def action_back(self) -> None:
+        self.dismiss(BACK)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.step_title or "Help", self.help_text))
+
+
+class HelpScreen(ModalScreen[None]):
+    """The guide's full text for one step, with its links."""
+
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("f1", "close", "Close", show=False)]
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > Vertical {
+        width: 80%;
+        max-width: 96;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    HelpScreen Markdown {
+        height: auto;
+        margin: 0;
+    }
+    HelpScreen VerticalScroll {
+        height: auto;
+        max-height: 24;
+    }
+    HelpScreen Button {
+        margin-top: 1;
+    }
+    """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            with VerticalScroll():
+                yield Markdown(f"## {self.title_text}\n\n{self.text}")
+            yield Button("Close", id="close-help", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question for actions that cannot be taken back."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    ConfirmScreen > Vertical {
+        width: 70%;
+        max-width: 80;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmScreen #confirm-buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    ConfirmScreen Button {
+        margin-right: 2;
+    }
+    """
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+
+        with Vertical():
+            yield Static(self.question)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.yes, id="yes", variant="warning")
+                yield Button(self.no, id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,116 @@
+"""A step of a handler's guide: its text and links, and the fields it asks for."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, Input, Markdown, Select, Static
+
+from wizard.core.handlers import StepText
+from wizard.tui.screens.base import StepScreen
+from wizard.tui.state import BACK, NEXT, WizardState
+from wizard.tui.widgets.field import Field
+
+
+class FormStepScreen(StepScreen):
+    """Shows one `StepText` and keeps what is typed in the wizard's drafts."""
+
+    CSS_PATH = "form_step.tcss"
+
+    def __init__(self, state: WizardState, step: StepText, *, progress: str = "") -> None:
+        super().__init__(state, progress=progress)
+        self.step = step
+        assert state.handler is not None
+        self.spec = state.handler
+        self.step_title = f"{self.spec.title}: {step.title}"
+        self.help_text = "\n\n".join(
+            part
+            for part in (
+                step.body,
+                step.help,
+                "\n".join(f"- [{link.label}]({link.url})" for link in step.links),
+                "Escape goes back one step and keeps what you typed; F1 opens this help.",
+            )
+            if part
+        )
+
+    def compose_body(self) -> ComposeResult:
+        yield Markdown(self.step.body, id="step-text")
+        if self.step.links:
+            yield Markdown("\n".join(f"- [{link.label}]({link.url})" for link in self.step.links), id="step-links")
+        draft = self.state.draft()
+        element = self.state.element()
+        for name in self.step.options:
+            option = self.spec.option(name)
+            secret_is_set = bool(option.secret and element and element.options.get(name))
+            yield Field(option, draft.get(name, option.default), secret_is_set=secret_is_set)
+        yield from self.compose_extra()
+        with Horizontal(classes="step-actions"):
+            yield Button("Back", id="back")
+            yield Button("Next", id="next", variant="primary")
+
+    def compose_extra(self) -> ComposeResult:
+        """Step-specific actions, such as a direct check, go between the fields and the buttons."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        fields = list(self.query(Field))
+        if fields:
+            fields[0].focus_input()
+
+    @property
+    def fields(self) -> list[Field]:
+        return list(self.query(Field))
+
+    def _store(self, field: Field) -> None:
+        value: Any = field.raw
+        if field.option.secret:
+            self.state.remember_secret(str(value))
+        self.state.draft()[field.option.name] = value
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def keep_typed(self, event: Input.Changed | Checkbox.Changed | Select.Changed) -> None:
+        for field in event.control.ancestors:
+            if isinstance(field, Field):
+                self._store(field)
+                if isinstance(event, Input.Changed):
+                    field.clear()
+                break
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        # Enter in the last field goes on; in another field it moves to the next one.
+        fields = self.fields
+        for index, field in enumerate(fields):
+            if event.input in field.query(Input):
+                if not field.check().ok:
+                    return
+                if index + 1 < len(fields):
+                    fields[index + 1].focus_input()
+                    return
+        self.action_next()
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        if self.validate_all():
+            self.dismiss(NEXT)
+
+    @on(Button.Pressed, "#back")
+    def pressed_back(self) -> None:
+        self.dismiss(BACK)
+
+    def validate_all(self) -> bool:
+        """Check every field; focus the first that is wrong. Values stay as typed."""
+        first_bad = None
+        for field in self.fields:
+            self._store(field)
+            if not field.check().ok and first_bad is None:
+                first_bad = field
+        if first_bad is not None:
+            first_bad.focus_input()
+            return False
+        return True

@@ -1,0 +1,64 @@
+"""Review: every option that will change, before and after. Secrets never show their value."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Static
+
+from wizard.core.plan import Plan
+from wizard.tui.screens.base import StepScreen
+from wizard.tui.state import BACK, NEXT, WizardState
+
+
+class ReviewScreen(StepScreen):
+    """Shows the plan; Apply sends only what changed."""
+
+    CSS_PATH = "review.tcss"
+    step_title = "Review the change"
+    help_text = (
+        "This is every option the wizard will change in Kapacitor, with its value now and after.\n\n"
+        "Secrets are never shown: Kapacitor itself only reveals whether one is set. **set** means a "
+        "secret will be stored, **will be replaced** that a stored one is overwritten, and "
+        "**unchanged** that the stored one is kept and not sent at all.\n\n"
+        "Apply writes only these options, then asks Kapacitor to send a test alert through the handler."
+    )
+
+    def __init__(self, state: WizardState, *, progress: str = "") -> None:
+        super().__init__(state, progress=progress)
+        self.plan: Plan = state.plan()
+        assert state.handler is not None
+        self.step_title = f"{state.handler.title}: review the change"
+
+    def compose_body(self) -> ComposeResult:
+        plan = self.plan
+        where = f"{self.state.settings.connection.url}{plan.path}"
+        if plan.empty:
+            yield Static(
+                f"Nothing to change: Kapacitor already has these settings ({where}).\n"
+                "Apply will only ask Kapacitor to send a test alert.",
+                id="review-intro",
+            )
+        else:
+            yield Static(f"These options will be written to {where}:", id="review-intro")
+        table: DataTable[str] = DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Option", "Now", "After")
+        for change in plan.changes:
+            table.add_row(change.option, change.describe_before(), change.describe_after())
+        for name in plan.kept_secrets:
+            table.add_row(name, "set", "unchanged")
+        yield table
+        with Horizontal(classes="step-actions"):
+            yield Button("Back", id="back")
+            yield Button("Send test alert" if plan.empty else "Apply and send a test alert", id="apply", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#apply", Button).focus()
+
+    @on(Button.Pressed, "#apply")
+    def apply(self) -> None:
+        self.dismiss(NEXT)
+
+    @on(Button.Pressed, "#back")
+    def pressed_back(self) -> None:
+        self.dismiss(BACK)

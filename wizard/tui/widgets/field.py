@@ -1,0 +1,115 @@
+"""A labelled input with its help text and an inline error or warning under it."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from wizard.core.handlers import OptionSpec
+from wizard.core.validators import Verdict
+
+
+class Field(Vertical):
+    """One option of a handler: a text input (masked for secrets), a checkbox or a choice."""
+
+    DEFAULT_CSS = """
+    Field {
+        height: auto;
+        margin: 0 0 1 0;
+    }
+    Field > .field--label {
+        text-style: bold;
+    }
+    Field > .field--help {
+        color: $text-muted;
+    }
+    Field > .field--message {
+        display: none;
+    }
+    Field > .field--message.-error {
+        display: block;
+        color: $text-error;
+    }
+    Field > .field--message.-warning {
+        display: block;
+        color: $text-warning;
+    }
+    Field Input.-invalid {
+        border: tall $error;
+    }
+    """
+
+    def __init__(self, option: OptionSpec, value: object, *, secret_is_set: bool = False) -> None:
+        super().__init__(id=f"field-{option.name}")
+        self.option = option
+        self.initial = value
+        self.secret_is_set = secret_is_set
+
+    def compose(self) -> ComposeResult:
+        option = self.option
+        if option.kind is bool:
+            yield Checkbox(option.label, bool(self.initial), id=f"input-{option.name}")
+        elif option.choices:
+            yield Label(option.label, classes="field--label")
+            choices = [(c, c) for c in option.choices]
+            initial = str(self.initial) if self.initial in option.choices else option.choices[0]
+            yield Select(choices, value=initial, allow_blank=False, id=f"input-{option.name}")
+        else:
+            yield Label(option.label + ("" if option.required or option.secret else "  (optional)"), classes="field--label")
+            placeholder = option.placeholder
+            if option.secret and self.secret_is_set:
+                placeholder = "Set in Kapacitor: leave empty to keep it, or paste a new one to replace it"
+            yield Input(
+                value=str(self.initial or ""),
+                placeholder=placeholder,
+                password=option.secret,
+                id=f"input-{option.name}",
+            )
+        if option.help:
+            yield Static(option.help, classes="field--help")
+        yield Static("", classes="field--message")
+
+    @property
+    def raw(self) -> object:
+        """What the person entered, uncleaned: text, a bool or the chosen value."""
+        widget = self.query_one(f"#input-{self.option.name}")
+        if isinstance(widget, Checkbox):
+            return widget.value
+        if isinstance(widget, Select):
+            return widget.value
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def check(self) -> Verdict:
+        """Validate, show the error or warning under the field, and return the verdict."""
+        raw = self.raw
+        if isinstance(raw, bool):
+            return Verdict("yes" if raw else "")
+        text = str(raw)
+        if self.option.secret and not text.strip() and self.secret_is_set:
+            verdict = Verdict("")  # empty means: keep the secret Kapacitor has
+        else:
+            verdict = self.option.validate(text)
+        self.show(verdict)
+        return verdict
+
+    def show(self, verdict: Verdict) -> None:
+        message = self.query_one(".field--message", Static)
+        message.set_classes("field--message")
+        if verdict.error:
+            message.update(verdict.error)
+            message.add_class("-error")
+        elif verdict.warning:
+            message.update(verdict.warning)
+            message.add_class("-warning")
+        for widget in self.query(Input):
+            widget.set_class(bool(verdict.error), "-invalid")
+
+    def show_error(self, text: str) -> None:
+        self.show(Verdict("", error=text))
+
+    def clear(self) -> None:
+        self.show(Verdict(""))
+
+    def focus_input(self) -> None:
+        self.query_one(f"#input-{self.option.name}").focus()
