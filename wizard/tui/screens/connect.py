@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
@@ -18,6 +19,7 @@ class ConnectScreen(StepScreen):
     """Connect to Kapacitor: URL and optional credentials, prefilled from flags and environment."""
 
     CSS_PATH = "connect.tcss"
+    BINDINGS = [Binding("escape", "back", "Cancel", show=False)]
     step_title = "Connect to Kapacitor"
     help_text = (
         "The wizard changes Kapacitor's handler settings through its HTTP API, the same API "
@@ -94,6 +96,7 @@ class ConnectScreen(StepScreen):
             error.update(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint))
             error.add_class("-shown")
             self.query_one("#url", Input).focus()
+            error.scroll_visible()
             return
         except BaseException:
             await client.aclose()
