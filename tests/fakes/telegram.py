@@ -694,22 +694,23 @@ class TelegramBotApiFake:
             elif offset < 0:
                 self._updates = self._updates[offset:]
             deadline = time.monotonic() + timeout
-            self._waiting_polls += 1
-            try:
-                while True:
-                    if self._closing:
-                        return []
-                    if generation != self._poll_generation:
-                        raise ApiError(409, _CONFLICT_OTHER_POLL)
-                    if self.webhook_url:
-                        raise ApiError(409, _CONFLICT_WEBHOOK)
-                    result = self._updates[:limit]
-                    remaining = deadline - time.monotonic()
-                    if result or remaining <= 0:
-                        return [json.loads(json.dumps(u)) for u in result]
+            while True:
+                if self._closing:
+                    return []
+                if generation != self._poll_generation:
+                    raise ApiError(409, _CONFLICT_OTHER_POLL)
+                if self.webhook_url:
+                    raise ApiError(409, _CONFLICT_WEBHOOK)
+                result = self._updates[:limit]
+                remaining = deadline - time.monotonic()
+                if result or remaining <= 0:
+                    return [json.loads(json.dumps(u)) for u in result]
+                self._waiting_polls += 1
+                self._cond.notify_all()  # wakes wait_for_long_poll()
+                try:
                     self._cond.wait(remaining)
-            finally:
-                self._waiting_polls -= 1
+                finally:
+                    self._waiting_polls -= 1
 
     def _api_getchat(self, params: dict) -> dict:
         entry = self._find_chat(params.get("chat_id"))

@@ -67,6 +67,12 @@ UPDATES_LIMIT = 100
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 PARSE_MODES = ("Markdown", "HTML")
 
+# PTB warns from inside its own RetryAfter constructor; the wizard reads the
+# value version-independently (see _retry_after_seconds).
+warnings.filterwarnings(
+    "ignore", message=r".*`retry_after` will be of type", module=r"telegram\..*"
+)
+
 # A bot token as BotFather issues it; masked wherever it shows up.
 _TOKEN_RE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 
