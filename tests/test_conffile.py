@@ -241,6 +241,11 @@ def test_new_default_slack_entry_in_sample_gets_default_only_when_none_is() -> N
     )
 
 
+def test_new_default_slack_entry_without_default_when_asked() -> None:
+    new = load(MINIMAL).apply("slack", {"enabled": False}, ["default"])
+    assert new.read_element("slack") == {"enabled": False}
+
+
 def test_sample_slack_default_edited_in_place_and_second_workspace_appended() -> None:
     old = load(SAMPLE)
     new = old.apply("slack", {"enabled": True, "url": "https://hooks.slack.com/services/T1/B1/S1"})

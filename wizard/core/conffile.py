@@ -489,7 +489,8 @@ class ConfigDocument:
         The element is created at the end of the file (for slack: after the last
         `[[slack]]` entry) when it does not exist and there is something to set.
         A new slack entry gets `workspace = "<name>"`, or `default = true` for
-        the unnamed one when no other entry is the default, unless `set` says otherwise.
+        the unnamed one when no other entry is the default, unless `set` or
+        `delete` name `default`.
         """
         _check_section(section)
         values = dict(set or {})
@@ -515,7 +516,7 @@ class ConfigDocument:
             return self  # nothing to delete, nothing to create
 
         if section in LIST_SECTIONS:
-            values = self._new_entry_values(doc, workspace, values)
+            values = self._new_entry_values(workspace, values, deletions)
         node = doc.get(section)
         if isinstance(node, AoT):
             return self._derive(bom + self._append_entry(doc, node, section, values, newline))
@@ -540,11 +541,13 @@ class ConfigDocument:
                     return item.trivia.indent.lstrip("\r\n")
         return DEFAULT_INDENT
 
-    def _new_entry_values(self, doc: TOMLDocument, workspace: str, values: dict[str, object]) -> dict[str, object]:
+    def _new_entry_values(
+        self, workspace: str, values: dict[str, object], deletions: list[str]
+    ) -> dict[str, object]:
         values = dict(values)
         if workspace:
             values.setdefault("workspace", workspace)
-        elif "default" not in values:
+        elif "default" not in values and "default" not in deletions:
             others = [t for t in self._elements("slack") if t.get("default") is True]
             if not others:
                 values["default"] = True
@@ -773,7 +776,8 @@ def write_atomic(
             fh.flush()
             os.fsync(fh.fileno())
         if st is not None:
-            if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            made = os.stat(tmp_name)
+            if (made.st_uid, made.st_gid) != (st.st_uid, st.st_gid):
                 os.chown(tmp_name, st.st_uid, st.st_gid)
             os.chmod(tmp_name, stat.S_IMODE(st.st_mode))
         else:
