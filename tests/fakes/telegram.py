@@ -524,6 +524,11 @@ class TelegramBotApiFake:
         second = self.inject_message(new_chat, None, migrate_from_chat_id=old_chat_id)
         return first, second
 
+    def drop_pending_updates(self) -> None:
+        """Forget every queued update (as if another program had confirmed them)."""
+        with self._cond:
+            self._updates.clear()
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         with self._cond:
