@@ -47,6 +47,8 @@ Deliberate differences from the real server:
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import fnmatch
 import json
@@ -58,7 +60,7 @@ import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 from urllib.parse import quote, unquote, urlencode, urlsplit, parse_qs
 
 import httpx
@@ -962,9 +964,6 @@ class KapacitorFake:
             if len(parts) == 2 and parts[0] == "Bearer":
                 return _error(HTTPStatus.UNAUTHORIZED, "invalid token: signature is invalid", pretty=False)
             if authz[:6].lower() == "basic ":
-                import base64
-                import binascii
-
                 try:
                     decoded = base64.b64decode(authz[6:], validate=True).decode()
                 except (binascii.Error, UnicodeDecodeError):
@@ -1556,6 +1555,7 @@ __all__ = [
     "RecordedRequest",
     "SECTION_FIELDS",
     "default_element",
+    "dead_url",
 ]
 
 
