@@ -569,3 +569,20 @@ def test_candidates_from_updates_is_pure_and_orders_newest_first():
     assert first[0].has_pairing_code and first[0].last_seen == datetime.fromtimestamp(300, timezone.utc)
     assert candidates_from_updates(list(reversed(updates)), "abc123") == first
     assert candidates_from_updates([], None) == []
+
+
+def test_fake_accepts_kapacitor_service_test_request(telegram_api):
+    """Kapacitor posts JSON to `<url><token>/sendMessage` with its `url` option = `<api>/bot`."""
+    telegram_api.add_group(-222, "Ops team")
+    kapacitor_url = bot_api_base(telegram_api.url)
+    answer = httpx.post(
+        f"{kapacitor_url}{telegram_api.token}/sendMessage",
+        json={
+            "chat_id": "-222", "text": "test telegram message", "parse_mode": "Markdown",
+            "disable_web_page_preview": True, "disable_notification": False,
+        },
+    )
+    assert answer.status_code == 200 and answer.json()["ok"]
+    [sent] = telegram_api.sent_messages
+    assert sent.chat_id == -222 and sent.disable_web_page_preview
+    assert telegram_api.requests_for("sendMessage")[0].content_type == "application/json"
