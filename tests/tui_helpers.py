@@ -44,3 +44,12 @@ async def paste(pilot: Pilot, text: str) -> None:
 
 def input_value(pilot: Pilot, selector: str) -> str:
     return pilot.app.screen.query_one(selector, Input).value
+
+
+_FRAME = str.maketrans("", "", "│╭╮╰╯─▊▎▔▁▏▕")
+
+
+def shows(pilot: Pilot, phrase: str) -> bool:
+    """Whether the screen shows `phrase`, even when it wraps over lines or sits in a frame."""
+    flat = " ".join(screen_text(pilot).translate(_FRAME).split())
+    return " ".join(phrase.split()) in flat

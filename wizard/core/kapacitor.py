@@ -138,6 +138,8 @@ class KapacitorClient:
         """Check that Kapacitor answers; returns its version."""
         response = await self._request("GET", f"{API}/ping")
         version = response.headers.get("X-Kapacitor-Version", "")
+        if response.status_code != 204 and (version or response.status_code in (401, 403)):
+            raise self._status_error(response)
         if response.status_code != 204 or not version:
             raise KapacitorUnexpected(
                 f"The server at {self.settings.url} answered, but it does not look like Kapacitor "
@@ -216,7 +218,7 @@ class KapacitorClient:
     async def _expect_no_content(self, method: str, path: str, body: Any) -> None:
         response = await self._request(method, path, body)
         if response.status_code not in (200, 204):
-            raise self._status_error(response)
+            raise self._status_error(response, updating=True)
 
     async def _json(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         response = await self._request(method, path, body)
@@ -270,7 +272,8 @@ class KapacitorClient:
             "Check that kapacitord is running and listening on that address and port (9092 by default).",
         )
 
-    def _status_error(self, response: httpx.Response) -> KapacitorError:
+    def _status_error(self, response: httpx.Response, *, updating: bool = False) -> KapacitorError:
+        """Map a status to a typed error. A 500 to an update means a service refused the values."""
         status = response.status_code
         detail = self.scrub(_error_text(response))
         if status == 401:
@@ -285,7 +288,7 @@ class KapacitorClient:
                 "Set `enabled = true` under [config-override] in kapacitor.conf and restart Kapacitor, "
                 "or put the settings into kapacitor.conf instead.",
             )
-        if status == 400 or (status == 500 and detail):
+        if status == 400 or (status == 500 and updating and detail):
             return KapacitorRejected(
                 f"Kapacitor rejected the request: {detail or 'no reason given'}",
                 _rejection_hint(detail),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
@@ -16,9 +17,11 @@ from wizard.tui.screens.form_step import FormStepScreen
 class SlackWebhookScreen(FormStepScreen):
     """Paste the webhook URL; optionally post a test message to it right away."""
 
+    BINDINGS = [Binding("ctrl+t", "check_webhook", "Test webhook")]
+
     def compose_extra(self) -> ComposeResult:
         with Horizontal(classes="check-actions"):
-            yield Button("Send a test message to this webhook now", id="check-webhook")
+            yield Button("Send a test message to this webhook now (Ctrl+T)", id="check-webhook")
             yield LoadingIndicator(id="check-progress")
         yield Static("", id="check-result", classes="check-result")
 
@@ -27,7 +30,7 @@ class SlackWebhookScreen(FormStepScreen):
         self.query_one("#check-progress").display = False
 
     @on(Button.Pressed, "#check-webhook")
-    def start_check(self) -> None:
+    def action_check_webhook(self) -> None:
         field = self.fields[0]
         verdict = field.check()
         if not verdict.ok:
