@@ -100,7 +100,7 @@ def test_unreachable_kapacitor_is_one_clear_line(monkeypatch, capsys):
 
 
 def test_failed_service_test_exits_non_zero(kapacitor, slack_receiver, monkeypatch, capsys):
-    slack_receiver.answer_error("invalid_token")
+    slack_receiver.answer_invalid_token()
     code, out, err = run(
         ["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--test"],
         monkeypatch, capsys,

@@ -11,7 +11,8 @@ from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, 
 from wizard.core.kapacitor import ConnectionSettings
 from wizard.core.secrets import Secret
 from wizard.tui.app import WizardApp
-from wizard.tui.screens.apply import TEST_MESSAGE, ApplyScreen
+from wizard.core.handlers import TEST_MESSAGE
+from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen
 from wizard.tui.screens.form_step import FormStepScreen

@@ -14,6 +14,8 @@ from wizard.core import validators as v
 from wizard.core.validators import Verdict
 
 GUIDE_URL = "https://docs.influxdata.com/kapacitor/v1/guides/event-handler-setup/"
+TEST_MESSAGE = "Test alert from kapacitor-wizard: Kapacitor can send alerts here."
+"""The message of Kapacitor's service test, so the person recognizes it in the chat."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,16 +88,17 @@ class WizardState:
         assert self.handler is not None
         spec = self.handler
         draft = self.draft()
-        desired: dict[str, Any] = {"enabled": True}
-        for step in spec.steps:
-            for name in step.options:
-                option = spec.option(name)
-                value = draft.get(name)
-                if option.secret:
-                    text = str(value or "").strip()
-                    desired[name] = Secret(text) if text else None
-                elif option.kind is bool:
-                    desired[name] = bool(value)
-                else:
-                    desired[name] = option.validate(str(value or "")).value
+        desired: dict[str, Any] = {}
+        # Every option goes through the plan; an untouched draft equals Kapacitor's value,
+        # so only what a step changed is sent.
+        for option in spec.options:
+            value = draft.get(option.name)
+            if option.secret:
+                text = str(value or "").strip()
+                desired[option.name] = Secret(text) if text else None
+            elif option.kind is bool:
+                desired[option.name] = bool(value)
+            else:
+                desired[option.name] = option.validate(str(value or "")).value
+        desired["enabled"] = True
         return plan_changes(spec, self.element(), desired, workspace=self.workspace)

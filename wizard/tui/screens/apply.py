@@ -8,11 +8,11 @@ from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
 from wizard.core.errors import WizardError
+from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState, jump
 
-TEST_MESSAGE = "Test alert from kapacitor-wizard: Kapacitor can send alerts here."
 
 
 class ApplyScreen(StepScreen):

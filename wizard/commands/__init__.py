@@ -1,0 +1,1 @@
+"""Non-interactive commands, one module per handler; `wizard.cli` wires them up."""

@@ -1,0 +1,97 @@
+"""`kapacitor-wizard apply slack`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from wizard.commands.common import (
+    TEST_MESSAGE,
+    UsageError,
+    add_apply_flags,
+    check,
+    find_element,
+    print_request,
+    read_secret,
+    report_test,
+    write_plan,
+)
+from wizard.core import validators
+from wizard.core.handlers import SLACK
+from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.core.plan import plan_changes
+from wizard.core.secrets import Scrubber
+
+
+def register(handlers: argparse._SubParsersAction, connection_options: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
+    parser = handlers.add_parser(
+        "slack",
+        # Here --username is Slack's post-as name; Kapacitor's user is --kapacitor-username.
+        parents=[connection_options(with_short_credentials=False)],
+        help="Slack incoming webhook",
+        description="Configure Kapacitor's Slack handler. Without a webhook URL, an existing Slack "
+        "handler keeps its URL and only the given options change.",
+        epilog=(
+            "examples:\n"
+            "  SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/XXXX kapacitor-wizard apply slack --channel '#alerts' --test\n"
+            "  kapacitor-wizard apply slack --webhook-url - --dry-run < webhook.txt\n"
+            "  kapacitor-wizard apply slack --channel '#ops'          (keeps the stored webhook URL)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="the incoming webhook URL; '-' reads it from standard input (default: $SLACK_WEBHOOK_URL). "
+        "It is a secret: prefer '-' or the variable to keep it out of shell history",
+    )
+    parser.add_argument("--channel", help="default channel (#alerts) or person (@alice)")
+    parser.add_argument("--username", dest="slack_username", metavar="NAME", help="name alerts are posted under")
+    parser.add_argument("--icon-emoji", metavar="EMOJI", help="emoji shown with alerts, e.g. :bell:")
+    parser.add_argument("--workspace", default="", help="a named Slack workspace (Kapacitor 1.5+); default: the default workspace")
+    add_apply_flags(parser)
+    parser.set_defaults(run=run)
+
+
+async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
+    err = sys.stderr
+    webhook = read_secret(args.webhook_url, "SLACK_WEBHOOK_URL", stdin)
+    desired: dict[str, Any] = {"enabled": True}
+    if webhook is not None:
+        scrub.add(webhook)
+        check("--webhook-url", validators.slack_webhook_url(webhook.reveal()), err)
+        desired["url"] = webhook
+    if args.channel is not None:
+        desired["channel"] = check("--channel", validators.slack_channel(args.channel), err)
+    if args.slack_username is not None:
+        desired["username"] = check("--username", validators.slack_username(args.slack_username), err)
+    if args.icon_emoji is not None:
+        desired["icon-emoji"] = check("--icon-emoji", validators.slack_icon_emoji(args.icon_emoji), err)
+    workspace = check("--workspace", validators.slack_workspace(args.workspace), err) if args.workspace else ""
+
+    async with KapacitorClient(settings, scrubber=scrub) as client:
+        await client.ping()
+        element = find_element(await client.get_section(SLACK.section), workspace)
+        if webhook is None and not (element and element.is_set("url")):
+            raise UsageError(
+                "No webhook URL: give --webhook-url (or '-' to read it from standard input), or set SLACK_WEBHOOK_URL."
+            )
+        plan = plan_changes(SLACK, element, desired, workspace=workspace)
+        adding = element is None
+        if args.dry_run:
+            print_request(settings, plan, out, adding=adding)
+            print("Dry run: nothing was written.", file=out)
+            return 0
+        if adding:
+            await client.add_element(SLACK.section, {"workspace": workspace, **plan.set_body()})
+            print(f"Added Slack workspace {workspace}: {', '.join(c.option for c in plan.changes)}", file=out)
+        else:
+            await write_plan(client, plan, out)
+        if args.test:
+            options: dict[str, Any] = {"message": TEST_MESSAGE}
+            if workspace:
+                # Without an explicit channel Kapacitor would reuse the default workspace's channel.
+                options.update({"workspace": workspace, "channel": ""})
+            return report_test("Slack", await client.run_service_test(SLACK.service_test, options), out, err)
+    return 0
