@@ -90,7 +90,7 @@ class HandlerSpec:
 # -- Slack ---------------------------------------------------------------------
 
 SLACK_WEBHOOK_HELP = (
-    "Kapacitor posts alerts to a Slack *incoming webhook*: a secret URL that lets anyone who "
+    "Kapacitor posts alerts to a Slack incoming webhook: a secret URL that lets anyone who "
     "holds it post into one channel. Treat it like a password."
 )
 

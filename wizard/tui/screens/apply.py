@@ -32,6 +32,8 @@ class ApplyScreen(StepScreen):
         assert state.handler is not None
         self.spec = state.handler
         self.plan: Plan = state.plan()
+        self.wrote = False
+        """Whether this apply changed Kapacitor (a test failure then says the settings were saved)."""
         self.step_title = f"{self.spec.title}: apply and test"
 
     def compose_body(self) -> ComposeResult:
@@ -85,6 +87,7 @@ class ApplyScreen(StepScreen):
         assert client is not None
         plan = self.plan
         if plan.empty:
+            self.state.applied = plan
             self._status("write", "1. Nothing to write: Kapacitor already has these settings.")
             return True
         names = ", ".join(c.option for c in plan.changes)
@@ -99,6 +102,7 @@ class ApplyScreen(StepScreen):
             self.query_one("#back").focus()
             return False
         self.state.applied = plan
+        self.wrote = True
         self._status("write", Text.assemble("1. ", ("✓ ", "bold green"), f"Wrote {names} to {plan.path}"))
         # Kapacitor now holds the secrets; forget what was typed so a re-apply does not resend them.
         draft = self.state.draft()
@@ -132,7 +136,7 @@ class ApplyScreen(StepScreen):
             self._buttons("finish")
         else:
             self._status("test", Text.assemble("2. ", ("✗ ", "bold red"), "Kapacitor's test alert failed."))
-            saved = "Kapacitor saved the settings, but " if self.state.applied else ""
+            saved = "Kapacitor saved the settings, but " if self.wrote else ""
             self._message(
                 Text.assemble(
                     saved, "sending the test alert failed:\n",

@@ -43,11 +43,11 @@ class DoneScreen(StepScreen):
         element = self.state.element()
         values = dict(element.options) if element else {}
         values.update({k: v for k, v in self.state.draft().items() if not self.spec.option(k).secret})
-        tick = "\n".join("    " + line for line in self.spec.tickscript(values).splitlines())
+        tick = "\n".join(" " * 8 + line for line in self.spec.tickscript(values).splitlines())
         yield Markdown(
             f"{written}\n\n{tested}\n\n"
             "The change is live now and survives restarts; API settings win over kapacitor.conf.\n\n"
-            f"Use it in a TICKscript alert:\n\n```\n|alert()\n    .crit(lambda: \"usage_idle\" < 10)\n{tick}\n```",
+            f"Use it in a TICKscript alert:\n\n```\nstream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"usage_idle\" < 10)\n{tick}\n```",
             id="done-text",
         )
         with Horizontal(classes="step-actions"):
