@@ -17,10 +17,12 @@ from wizard.core.handlers import HANDLERS, handler_status
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber, install_log_scrubbing
 from wizard.commands import slack as slack_command
+from wizard.commands import undo as undo_command
+from wizard.commands import telegram as telegram_command
 from wizard.commands.common import UsageError
 
 # Each module adds `apply <handler>` with register(subparsers, connection_options).
-APPLY_COMMANDS = (slack_command,)
+APPLY_COMMANDS = (slack_command, telegram_command)
 
 EPILOG = """\
 examples:
@@ -29,6 +31,9 @@ examples:
   kapacitor-wizard show                              print each handler's state
   SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/XXXX \\
     kapacitor-wizard apply slack --channel '#alerts' --test
+  kapacitor-wizard undo                              restore what the last apply changed
+  TELEGRAM_BOT_TOKEN=123456789:AA… kapacitor-wizard detect-chat-id
+                                                     print the chats a Telegram bot can see
 """
 
 
@@ -62,7 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[connection],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--telegram-api-url", default="https://api.telegram.org", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--telegram-api-url",
+        default="https://api.telegram.org",
+        metavar="URL",
+        help="the Telegram Bot API server the wizard and Kapacitor use (default: https://api.telegram.org); "
+        "for a local Bot API server or a gateway",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser(
@@ -84,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     handlers = apply.add_subparsers(dest="handler", metavar="HANDLER", required=True)
     for command in APPLY_COMMANDS:
         command.register(handlers, connection_options)
+    undo_command.register(commands, connection)
+    telegram_command.register_detect(commands)
     return parser
 
 
@@ -111,7 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_wizard(args, settings)
         if args.command == "show":
             return asyncio.run(show(settings, scrub, sys.stdout))
-        if args.command == "apply":
+        if args.command == "undo":
+            return asyncio.run(undo_command.run(args, settings, scrub, sys.stdout, sys.stderr))
+        if args.command in ("apply", "detect-chat-id"):
             return asyncio.run(args.run(args, settings, scrub, sys.stdin, sys.stdout))
     except WizardError as err:
         print(f"kapacitor-wizard: {scrub(str(err))}", file=sys.stderr)

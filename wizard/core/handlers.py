@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.core import hipchat
 from wizard.core import validators as v
 from wizard.core.validators import Verdict
 
@@ -233,32 +234,66 @@ TELEGRAM = HandlerSpec(
             id="bot",
             title="Create a bot with @BotFather",
             body=(
-                "1. In Telegram, search for **@BotFather** and start a chat with it.\n"
+                "1. In Telegram, search for **@BotFather** (or open t.me/BotFather) and press Start.\n"
                 "2. Send `/newbot`.\n"
                 "3. Give the bot a name, for example *Kapacitor alerts*.\n"
                 "4. Give it a username that ends in `bot`, for example `acme_alerts_bot`.\n"
                 "5. BotFather answers with the bot's **token**: paste it here.\n\n"
-                "Lost the token? Send `/token` to @BotFather to get it again."
+                "Lost the token? Send `/token` to @BotFather for a new one (the old one stops working)."
             ),
             options=("token",),
-            links=(Link("@BotFather", "https://t.me/BotFather"),),
+            links=(
+                Link("@BotFather", "https://t.me/BotFather"),
+                Link("Telegram: bots, an introduction", "https://core.telegram.org/bots/features#botfather"),
+            ),
+            help=(
+                "The token is the bot's password: whoever holds it can send messages as the bot "
+                "and read what people send to it. The wizard masks it on screen and never logs it.\n\n"
+                "The wizard checks a pasted token right away with Telegram's `getMe` and shows the "
+                "bot's name and whether *privacy mode* is on. In privacy mode (BotFather's default) "
+                "a bot in a group only sees commands and messages that mention it, so in a group you "
+                "send `/start@yourbot` rather than a plain message.\n\n"
+                "If Kapacitor already has a token, leave the field empty to keep it. Kapacitor never "
+                "reveals a stored token, so the wizard then cannot check it or find the chat for you: "
+                "you type the chat id by hand on the next step."
+            ),
         ),
         StepText(
             id="chat",
             title="Find the chat",
-            body="Send the pairing code to your bot; the wizard finds the chat by itself.",
+            body="Send the pairing code to your bot; the wizard lists every chat the bot sees.",
             options=("chat-id",),
+            links=(Link("Telegram: privacy mode", "https://core.telegram.org/bots/features#privacy-mode"),),
+            help=(
+                "The wizard reads the bot's pending updates with `getUpdates` and never confirms "
+                "them, so another program using this bot still gets every message.\n\n"
+                "- **Private chat**: open the bot's link, press Start, or send it the code.\n"
+                "- **Group**: add the bot, then send `/start@yourbot CODE` (privacy mode hides plain "
+                "messages from bots).\n"
+                "- **Channel**: make the bot an administrator that may post, then post the code.\n\n"
+                "Nothing shows up? Telegram keeps updates for 24 hours only; another program polling "
+                "the same bot takes them first; a webhook on the bot blocks `getUpdates` altogether.\n\n"
+                "You can always type the chat id yourself: a number (`-1001234567890` for groups and "
+                "channels) or `@channelname` for a public channel. In a group with topics (a forum), "
+                "alerts land in General."
+            ),
         ),
         StepText(
             id="format",
             title="Message format",
             body=(
-                "**Parse mode** decides how Telegram reads alert text: Markdown (the default) or HTML, "
-                "for bold, italic, fixed-width text and links.\n\n"
-                "**Disable link previews** stops Telegram from showing a preview of links in alerts.\n\n"
-                "**Silent messages** are delivered without a sound; iOS shows no notification."
+                "**Parse mode** decides how Telegram reads alert text: *Markdown* (the default) turns "
+                "`*bold*`, `_italic_`, `` `code` `` and `[links](…)` into formatting; *HTML* reads "
+                "`<b>`, `<i>`, `<code>` and `<a href>` tags instead.\n\n"
+                "- **Disable link previews**: Telegram shows no preview of links in alerts.\n"
+                "- **Silent messages**: alerts arrive without a sound (iOS shows no notification)."
             ),
             options=("parse-mode", "disable-web-page-preview", "disable-notification"),
+            help=(
+                "Alert messages written for one parse mode may fail in the other: Telegram refuses "
+                "text it cannot parse (\"can't parse entities\"), and then the alert is lost. Send "
+                "a sample alert from this step to see how it looks before saving."
+            ),
         ),
     ),
     tickscript=_telegram_tickscript,
@@ -284,41 +319,98 @@ HIPCHAT = HandlerSpec(
     service_test="hipchat",
     options=(
         OptionSpec("enabled", "Enabled", bool, default=False),
-        OptionSpec("url", "API URL", required=True, placeholder="https://example.hipchat.com/v2/room"),
-        OptionSpec("room", "Room", validate=v.hipchat_room),
-        OptionSpec("token", "API token", secret=True, validate=v.hipchat_token),
-        OptionSpec("global", "Send every alert (global)", bool, default=False),
-        OptionSpec("state-changes-only", "Only state changes", bool, default=False),
+        OptionSpec(
+            "url",
+            "Subdomain or server address",
+            required=True,
+            validate=hipchat.server_url,
+            placeholder="example-hi, or https://chat.example.com for your own server",
+        ),
+        OptionSpec(
+            "room",
+            "Room",
+            validate=v.hipchat_room,
+            placeholder="the room's name or numeric id, e.g. ops-alerts",
+            help="Alert rules can name another room with .room('…'); this one is the default.",
+        ),
+        OptionSpec(
+            "token",
+            "API token",
+            secret=True,
+            validate=v.hipchat_token,
+            placeholder="the token with the Send Notification scope",
+        ),
+        OptionSpec(
+            "global",
+            "Send every alert to HipChat (global)",
+            bool,
+            default=False,
+            help="Without it, only alert rules that name .hipChat() post here.",
+        ),
+        OptionSpec(
+            "state-changes-only",
+            "Only when an alert changes state",
+            bool,
+            default=False,
+            help="With global on: skip repeats of the same level (CRITICAL, CRITICAL, …).",
+        ),
     ),
     steps=(
         StepText(
             id="server",
             title="Your HipChat address",
             body=(
-                "Enter your HipChat subdomain (`example` for example.hipchat.com) or a full base URL "
-                "for HipChat Server, Data Center or a compatible gateway.\n\n"
-                "Atlassian shut down HipChat Cloud on 2019-02-15: a hipchat.com address only works "
-                "through a compatible service."
+                "Enter your HipChat **subdomain**: `example-hi` for example-hi.hipchat.com. You may "
+                "paste the whole address from your browser; the wizard takes the subdomain from it.\n\n"
+                "For **HipChat Server**, **Data Center** or a compatible gateway, enter its base URL "
+                "instead, such as `https://chat.example.com`; the wizard adds `/v2/room`."
             ),
             options=("url",),
+            links=(
+                Link("Kapacitor's HipChat handler", "https://docs.influxdata.com/kapacitor/v1/reference/event_handlers/hipchat/"),
+            ),
+            help=(
+                "Kapacitor posts each alert to `<url>/<room>/notification`, so its `url` option is "
+                "the room API's base: `https://<subdomain>.hipchat.com/v2/room`, or `<server>/v2/room`.\n\n"
+                "Atlassian shut down HipChat Cloud on 2019-02-15. A hipchat.com address only works "
+                "if a HipChat-compatible service answers at it; the wizard accepts it and says so."
+            ),
         ),
         StepText(
             id="token",
             title="Room and API token",
             body=(
-                "1. On the HipChat home page, open **Account settings** (the person icon, top right).\n"
+                "Create a token that may post to the room:\n\n"
+                "1. Sign in to HipChat and open **Account settings** (your picture, top right).\n"
                 "2. Choose **API access** in the menu on the left.\n"
-                "3. Under *Create new token*, type a label (anything).\n"
-                "4. Choose **Send Notification** as the scope.\n"
+                "3. Type a label for the token, for example *Kapacitor*.\n"
+                "4. Under *Scopes*, choose **Send Notification**.\n"
                 "5. Click **Create** and paste the token here."
             ),
             options=("room", "token"),
+            help=(
+                "The token is a secret: anyone who holds it can post as you. Kapacitor keeps it and "
+                "never shows it again, so a stored token is kept unless you paste a new one.\n\n"
+                "The direct check posts one notification to the room right away, before anything "
+                "is saved in Kapacitor."
+            ),
+        ),
+        StepText(
+            id="advanced",
+            title="Which alerts (advanced)",
+            body=(
+                "Usually alert rules choose HipChat with `.hipChat()` in TICKscript. Leave both "
+                "unticked for that.\n\n"
+                "**Global** sends *every* alert of this Kapacitor to the room. **Only state changes** "
+                "then skips alerts whose level did not change."
+            ),
+            options=("global", "state-changes-only"),
         ),
     ),
     tickscript=_hipchat_tickscript,
     test_hint=(
         "Check the room name, that the token has the Send Notification scope, and that the Kapacitor "
-        "host can reach the HipChat server."
+        "host can reach the HipChat server (HipChat Cloud at hipchat.com was shut down on 2019-02-15)."
     ),
 )
 

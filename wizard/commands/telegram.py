@@ -1,0 +1,282 @@
+"""`kapacitor-wizard apply telegram` and `kapacitor-wizard detect-chat-id`.
+
+Both read the token from --token, from standard input (--token -) or from
+$TELEGRAM_BOT_TOKEN, and never print it. Chat detection reads the bot's pending
+updates without confirming them, so another program using the bot loses nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from wizard.commands.common import (
+    TEST_MESSAGE,
+    UsageError,
+    add_apply_flags,
+    check,
+    find_element,
+    print_request,
+    read_secret,
+    report_test,
+    write_plan,
+)
+from wizard.core import validators
+from wizard.core.handlers import TELEGRAM, TELEGRAM_DEFAULT_API
+from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.core.plan import plan_changes
+from wizard.core.secrets import Scrubber, Secret
+from wizard.core.telegram import ChatCandidate, bot_api_base, detect_chats, make_pairing_code
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+DETECT_TIMEOUT = 120.0
+TOKEN_HELP = (
+    f"the bot token from @BotFather; '-' reads it from standard input (default: ${TOKEN_ENV}). "
+    "It is a secret: prefer '-' or the variable to keep it out of shell history"
+)
+
+
+def _api_url_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps the value given before the subcommand.
+    parser.add_argument(
+        "--telegram-api-url", metavar="URL", default=argparse.SUPPRESS,
+        help=f"the Telegram Bot API server (default: {TELEGRAM_DEFAULT_API}); for a local Bot API server or a gateway",
+    )
+
+
+def register(handlers: argparse._SubParsersAction, connection_options: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
+    parser = handlers.add_parser(
+        "telegram",
+        parents=[connection_options(with_short_credentials=True)],
+        help="Telegram bot",
+        description="Configure Kapacitor's Telegram handler. Without a token, an existing Telegram "
+        "handler keeps its token and only the given options change.",
+        epilog=(
+            "examples:\n"
+            f"  {TOKEN_ENV}=123456789:AA… kapacitor-wizard apply telegram --detect --test\n"
+            "  kapacitor-wizard apply telegram --token - --chat-id -1001234567890 --parse-mode HTML < token.txt\n"
+            "  kapacitor-wizard apply telegram --chat-id @alerts_channel --dry-run   (keeps the stored token)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--token", metavar="TOKEN", help=TOKEN_HELP)
+    chat = parser.add_mutually_exclusive_group()
+    chat.add_argument("--chat-id", metavar="ID", help="the chat: a number such as -1001234567890, or @channelname")
+    chat.add_argument(
+        "--detect", action="store_true",
+        help="wait for a message to the bot and use that chat (needs the token; consumes no updates)",
+    )
+    parser.add_argument(
+        "--detect-timeout", type=float, default=DETECT_TIMEOUT, metavar="SECONDS",
+        help=f"how long --detect waits for a message (default: {DETECT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--parse-mode", metavar="MODE",
+        help="Markdown or HTML (default: what Kapacitor has, else Markdown)",
+    )
+    parser.add_argument(
+        "--disable-web-page-preview", action=argparse.BooleanOptionalAction, default=None,
+        help="no link previews in alerts",
+    )
+    parser.add_argument(
+        "--disable-notification", action=argparse.BooleanOptionalAction, default=None,
+        help="deliver alerts silently",
+    )
+    _api_url_option(parser)
+    add_apply_flags(parser)
+    parser.set_defaults(run=run)
+
+
+def register_detect(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "detect-chat-id",
+        help="print the Telegram chats a bot can see (consumes no updates)",
+        description="Wait for a message to the bot and print the chats it can see, newest first. "
+        "Updates are read, never confirmed: another program using the bot loses nothing. "
+        "While waiting, a pairing code is printed to standard error; the chat that sends it is marked.",
+        epilog=(
+            "examples:\n"
+            f"  {TOKEN_ENV}=123456789:AA… kapacitor-wizard detect-chat-id\n"
+            "  kapacitor-wizard detect-chat-id --token - --json --timeout 60 < token.txt"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--token", metavar="TOKEN", help=TOKEN_HELP)
+    parser.add_argument(
+        "--timeout", dest="detect_timeout", type=float, default=DETECT_TIMEOUT, metavar="SECONDS",
+        help=f"how long to wait for the chat that sends the pairing code (default: {DETECT_TIMEOUT:g})",
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON list of chats")
+    _api_url_option(parser)
+    parser.set_defaults(run=run_detect)
+
+
+# -- shared ----------------------------------------------------------------------
+
+
+def _api_url(args: argparse.Namespace) -> str:
+    url = str(getattr(args, "telegram_api_url", "") or TELEGRAM_DEFAULT_API).strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--telegram-api-url: expected an http:// or https:// address, got {url!r}.")
+    return url
+
+
+def _token(args: argparse.Namespace, stdin: TextIO, scrub: Scrubber) -> Secret | None:
+    token = read_secret(args.token, TOKEN_ENV, stdin)
+    if token is not None:
+        scrub.add(token)
+        check("--token", validators.telegram_token(token.reveal()))
+    return token
+
+
+def _pairing_hint(code: str, err: TextIO) -> None:
+    print(
+        f"Pairing code: {code}\n"
+        "Send it (or any message) to the bot: in a private chat (press Start), in a group as "
+        f"/start@<yourbot> {code} (privacy mode hides plain messages), or post it in a channel "
+        "where the bot is an administrator. Waiting…",
+        file=err, flush=True,
+    )
+
+
+async def _detect(token: Secret, api_url: str, timeout: float, err: TextIO) -> tuple[list[ChatCandidate], str]:
+    code = make_pairing_code()
+    _pairing_hint(code, err)
+    candidates = await detect_chats(token, api_url, timeout=timeout, pairing_code=code)
+    return candidates, code
+
+
+def candidate_json(candidate: ChatCandidate) -> dict[str, Any]:
+    return {
+        "id": candidate.id,
+        "type": candidate.type,
+        "title": candidate.title,
+        "username": candidate.username,
+        "is_forum": candidate.is_forum,
+        "paired": candidate.has_pairing_code,
+        "migrated_from": candidate.migrated_from,
+        "bot_removed": candidate.bot_removed,
+        "last_seen": candidate.last_seen.isoformat(),
+        "notes": list(candidate.notes),
+    }
+
+
+def _print_table(candidates: list[ChatCandidate], out: TextIO) -> None:
+    rows = [
+        (
+            "*" if c.has_pairing_code else "",
+            str(c.id),
+            c.type,
+            c.title or "",
+            f"@{c.username}" if c.username else "",
+        )
+        for c in candidates
+    ]
+    header = ("", "CHAT ID", "TYPE", "TITLE OR NAME", "USERNAME")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
+    for c in candidates:
+        for note in c.notes:
+            print(f"note: {c.id}: {note}", file=out)
+    if any(c.has_pairing_code for c in candidates):
+        print("* sent the pairing code", file=out)
+
+
+# -- detect-chat-id ----------------------------------------------------------------
+
+
+async def run_detect(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
+    err = sys.stderr
+    token = _token(args, stdin, scrub)
+    if token is None:
+        raise UsageError(f"No bot token: give --token (or '-' to read it from standard input), or set {TOKEN_ENV}.")
+    if args.detect_timeout <= 0:
+        raise UsageError("--timeout: expected a number of seconds above 0.")
+    candidates, _ = await _detect(token, _api_url(args), args.detect_timeout, err)
+    if args.json:
+        print(json.dumps([candidate_json(c) for c in candidates], indent=2, ensure_ascii=False), file=out)
+    elif candidates:
+        _print_table(candidates, out)
+    if not candidates:
+        print(
+            f"kapacitor-wizard: No chat wrote to the bot within {args.detect_timeout:g} seconds. Send it a "
+            "message (updates older than 24 hours are gone; another program polling the bot takes them), "
+            "then run the command again.",
+            file=err,
+        )
+        return 1
+    return 0
+
+
+# -- apply telegram ------------------------------------------------------------------
+
+
+def _choose(candidates: list[ChatCandidate], code: str) -> ChatCandidate:
+    paired = next((c for c in candidates if c.has_pairing_code), None)
+    if paired is not None:
+        return paired
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise UsageError("No chat wrote to the bot in time: send it a message, or give --chat-id.")
+    listed = ", ".join(f"{c.id} ({c.type} {c.title})" for c in candidates[:5])
+    raise UsageError(f"Several chats found but none sent the code {code}: {listed}. Give --chat-id.")
+
+
+async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
+    err = sys.stderr
+    token = _token(args, stdin, scrub)
+    api_url = _api_url(args)
+    desired: dict[str, Any] = {"enabled": True}
+    if token is not None:
+        desired["token"] = token
+    if api_url != TELEGRAM_DEFAULT_API:
+        desired["url"] = bot_api_base(api_url)
+    if args.chat_id is not None:
+        desired["chat-id"] = check("--chat-id", validators.telegram_chat_id(args.chat_id), err)
+    if args.parse_mode is not None:
+        mode = check("--parse-mode", validators.telegram_parse_mode(args.parse_mode), err)
+        if not mode:
+            raise UsageError("--parse-mode: give Markdown or HTML.")
+        desired["parse-mode"] = mode
+    if args.disable_web_page_preview is not None:
+        desired["disable-web-page-preview"] = args.disable_web_page_preview
+    if args.disable_notification is not None:
+        desired["disable-notification"] = args.disable_notification
+    if args.detect and token is None:
+        raise UsageError(
+            f"--detect needs the bot token (Kapacitor never reveals a stored one): give --token or set {TOKEN_ENV}."
+        )
+
+    async with KapacitorClient(settings, scrubber=scrub) as client:
+        await client.ping()
+        element = find_element(await client.get_section(TELEGRAM.section))
+        if token is None and not (element and element.is_set("token")):
+            raise UsageError(
+                f"No bot token: give --token (or '-' to read it from standard input), or set {TOKEN_ENV}."
+            )
+        if "chat-id" not in desired and not args.detect and not (element and element.is_set("chat-id")):
+            raise UsageError("No chat id: give --chat-id, or --detect to find it.")
+        if "parse-mode" not in desired and not (element and element.options.get("parse-mode")):
+            desired["parse-mode"] = "Markdown"
+        if args.detect:
+            assert token is not None
+            candidates, code = await _detect(token, api_url, args.detect_timeout, err)
+            chosen = _choose(candidates, code)
+            print(f"Chat found: {chosen.id} ({chosen.type} {chosen.label})", file=err)
+            for note in chosen.notes:
+                print(f"note: {note}", file=err)
+            desired["chat-id"] = chosen.chat_id
+        plan = plan_changes(TELEGRAM, element, desired)
+        if args.dry_run:
+            print_request(settings, plan, out)
+            print("Dry run: nothing was written.", file=out)
+            return 0
+        await write_plan(client, plan, out)
+        if args.test:
+            result = await client.run_service_test(TELEGRAM.service_test, {"message": TEST_MESSAGE})
+            return report_test("Telegram", result, out, err)
+    return 0
