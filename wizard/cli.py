@@ -16,13 +16,14 @@ from wizard.core.errors import WizardError
 from wizard.core.handlers import HANDLERS, handler_status
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber, install_log_scrubbing
+from wizard.commands import hipchat as hipchat_command
 from wizard.commands import slack as slack_command
 from wizard.commands import undo as undo_command
 from wizard.commands import telegram as telegram_command
 from wizard.commands.common import UsageError
 
 # Each module adds `apply <handler>` with register(subparsers, connection_options).
-APPLY_COMMANDS = (slack_command, telegram_command)
+APPLY_COMMANDS = (hipchat_command, slack_command, telegram_command)
 
 EPILOG = """\
 examples:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
+from wizard.core import undo
 from wizard.core.errors import WizardError
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
@@ -84,8 +85,13 @@ async def write_plan(client: KapacitorClient, plan: Plan, out: TextIO) -> None:
     if plan.empty:
         print("Nothing to change: Kapacitor already has these settings.", file=out)
         return
-    await client.update_element(plan.spec.section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list())
+    with undo.backup(plan, client.settings.url, warn=warn):
+        await client.update_element(plan.spec.section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list())
     print(f"Updated {plan.path}: {', '.join(c.option for c in plan.changes)}", file=out)
+
+
+def warn(message: str) -> None:
+    print(f"kapacitor-wizard: warning: {message}", file=sys.stderr)
 
 
 def report_test(title: str, result: ServiceTestResult, out: TextIO, err: TextIO) -> int:

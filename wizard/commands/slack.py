@@ -15,9 +15,10 @@ from wizard.commands.common import (
     print_request,
     read_secret,
     report_test,
+    warn,
     write_plan,
 )
-from wizard.core import validators
+from wizard.core import undo, validators
 from wizard.core.handlers import SLACK
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.plan import plan_changes
@@ -84,7 +85,8 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             print("Dry run: nothing was written.", file=out)
             return 0
         if adding:
-            await client.add_element(SLACK.section, {"workspace": workspace, **plan.set_body()})
+            with undo.backup(plan, settings.url, adding=True, warn=warn):
+                await client.add_element(SLACK.section, {"workspace": workspace, **plan.set_body()})
             print(f"Added Slack workspace {workspace}: {', '.join(c.option for c in plan.changes)}", file=out)
         else:
             await write_plan(client, plan, out)

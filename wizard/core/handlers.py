@@ -329,6 +329,7 @@ HIPCHAT = HandlerSpec(
         OptionSpec(
             "room",
             "Room",
+            required=True,
             validate=v.hipchat_room,
             placeholder="the room's name or numeric id, e.g. ops-alerts",
             help="Alert rules can name another room with .room('…'); this one is the default.",
@@ -363,7 +364,9 @@ HIPCHAT = HandlerSpec(
                 "Enter your HipChat **subdomain**: `example-hi` for example-hi.hipchat.com. You may "
                 "paste the whole address from your browser; the wizard takes the subdomain from it.\n\n"
                 "For **HipChat Server**, **Data Center** or a compatible gateway, enter its base URL "
-                "instead, such as `https://chat.example.com`; the wizard adds `/v2/room`."
+                "instead, such as `https://chat.example.com`; the wizard adds `/v2/room`.\n\n"
+                "Note: Atlassian shut down HipChat Cloud on 2019-02-15, so a hipchat.com subdomain "
+                "only works through a HipChat-compatible service."
             ),
             options=("url",),
             links=(

@@ -56,10 +56,12 @@ class Plan:
     new_values: Mapping[str, Any] = field(default_factory=dict)
     """Option values to send, secrets as `Secret`."""
     kept_secrets: tuple[str, ...] = ()
+    adding: bool = False
+    """The element does not exist yet (a new Slack workspace): it is added, not updated."""
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.adding
 
     @property
     def path(self) -> str:
@@ -125,7 +127,8 @@ def plan_changes(
         if value != before:
             changes.append(Change(name, before, value))
             new_values[name] = value
-    return Plan(spec, workspace, tuple(changes), new_values, tuple(kept))
+    adding = current is None and spec.list_key is not None and bool(workspace)
+    return Plan(spec, workspace, tuple(changes), new_values, tuple(kept), adding)
 
 
 def _before(secret: bool, value: Any) -> Any:

@@ -14,8 +14,10 @@ from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen
 from wizard.tui.screens.form_step import FormStepScreen
 from wizard.tui.screens.handlers import HandlersScreen
+from wizard.tui.screens.hipchat import HipChatServerScreen, HipChatTokenScreen
 from wizard.tui.screens.review import ReviewScreen
 from wizard.tui.screens.slack import SlackWebhookScreen
+from wizard.tui.screens.telegram import TelegramBotScreen, TelegramChatScreen, TelegramFormatScreen
 from wizard.tui.state import AppSettings, StepResult, WizardState
 
 StepFactory = Callable[[str], Screen[StepResult]]
@@ -23,6 +25,11 @@ StepFactory = Callable[[str], Screen[StepResult]]
 # Steps that need more than fields: (handler, step id) -> screen class.
 CUSTOM_STEPS: dict[tuple[str, str], type[FormStepScreen]] = {
     ("slack", "webhook"): SlackWebhookScreen,
+    ("hipchat", "server"): HipChatServerScreen,
+    ("hipchat", "token"): HipChatTokenScreen,
+    ("telegram", "bot"): TelegramBotScreen,
+    ("telegram", "chat"): TelegramChatScreen,
+    ("telegram", "format"): TelegramFormatScreen,
 }
 
 
@@ -44,8 +51,9 @@ class WizardApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.http.aclose()
-        if self.state.client is not None:
-            await self.state.client.aclose()
+        client = self.state.client
+        if client is not None:
+            await client.aclose()
 
     def steps(self) -> list[tuple[str, StepFactory]]:
         """The flow as it stands: it grows once a handler is chosen."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from wizard.core.handlers import HandlerSpec
 from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient, ServiceTestResult
+from wizard.core.target import ApiTarget, Target, WriteResult
 from wizard.core.plan import Plan, plan_changes
 from wizard.core.secrets import Scrubber, Secret
 
@@ -38,6 +39,8 @@ class AppSettings:
 
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     telegram_api_url: str = "https://api.telegram.org"
+    config_file: str = ""
+    """Write this kapacitor.conf instead of calling Kapacitor's API."""
 
 
 @dataclass
@@ -46,15 +49,24 @@ class WizardState:
 
     settings: AppSettings
     scrub: Scrubber = field(default_factory=Scrubber)
-    client: KapacitorClient | None = None
+    target: Target | None = None
+    """Where changes go: Kapacitor's API, or a kapacitor.conf file."""
     version: str = ""
     config: dict[str, list[Element]] = field(default_factory=dict)
     handler: HandlerSpec | None = None
     workspace: str = ""
     drafts: dict[str, dict[str, Any]] = field(default_factory=dict)
     """What the person typed, per handler and option, so Escape and back keep it."""
+    first_visit: bool = True
+    """The connect step tries to connect on its own only the first time."""
     applied: Plan | None = None
+    last_write: WriteResult | None = None
     test_result: ServiceTestResult | None = None
+
+    @property
+    def client(self) -> KapacitorClient | None:
+        """The Kapacitor client, when changes go through the API."""
+        return self.target.client if isinstance(self.target, ApiTarget) else None
 
     def element(self, spec: HandlerSpec | None = None, workspace: str | None = None) -> Element | None:
         """The element Kapacitor has for a handler (the default Slack workspace unless named)."""

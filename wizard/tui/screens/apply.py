@@ -68,8 +68,6 @@ class ApplyScreen(StepScreen):
 
     @work(exclusive=True, group="apply")
     async def run_apply(self, write: bool) -> None:
-        client = self.state.client
-        assert client is not None
         progress = self.query_one("#apply-progress")
         progress.display = True
         self._buttons()
@@ -77,41 +75,47 @@ class ApplyScreen(StepScreen):
         try:
             if write and not await self._write():
                 return
-            await self._test()
+            target = self.state.target
+            if target is not None and target.can_test:
+                await self._test()
+            else:
+                self._status("test", "2. Kapacitor reads kapacitor.conf when it starts: restart it to load the change.")
+                self._message(_restart_advice(), "ok")
+                self._buttons("finish")
         finally:
             progress.display = False
 
     async def _write(self) -> bool:
-        """Send the plan; False when Kapacitor refused it (the reason is on screen)."""
-        client = self.state.client
-        assert client is not None
+        """Send the plan; False when it was refused (the reason is on screen)."""
+        target = self.state.target
+        assert target is not None
         plan = self.plan
         if plan.empty:
             self.state.applied = plan
-            self._status("write", "1. Nothing to write: Kapacitor already has these settings.")
+            self._status("write", f"1. Nothing to write: {target.description} already has these settings.")
             return True
-        names = ", ".join(c.option for c in plan.changes)
-        self._status("write", f"1. Writing {names} to {plan.path} …")
+        names = ", ".join(c.option for c in plan.changes) or plan.workspace
+        self._status("write", f"1. Writing {names} to {target.description} …")
         try:
-            await client.update_element(
-                self.spec.section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list()
-            )
+            result = await target.write(plan)
         except WizardError as err:
             self._status("write", Text.assemble("1. ", ("✗ ", "bold red"), f"Writing {names} failed."))
             self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint, "\nNothing was changed. Go back to correct it; everything you typed is kept."), "error")
             self.query_one("#back").focus()
             return False
         self.state.applied = plan
+        self.state.last_write = result
         self.wrote = True
-        self._status("write", Text.assemble("1. ", ("✓ ", "bold green"), f"Wrote {names} to {plan.path}"))
-        # Kapacitor now holds the secrets; forget what was typed so a re-apply does not resend them.
+        backup = f" (previous file kept as {result.backup})" if result.backup else ""
+        self._status("write", Text.assemble("1. ", ("✓ ", "bold green"), result.summary + backup))
+        # The target now holds the secrets; forget what was typed so a re-apply does not resend them.
         draft = self.state.draft()
         for name in self.spec.secrets:
             draft[name] = ""
         try:
-            self.state.config = await client.get_config()
+            self.state.config = await target.read_config()
         except WizardError:
-            pass  # the list is refreshed again when the handler screen is shown
+            pass  # the list is read again when the handler screen is shown
         return True
 
     async def _test(self) -> None:
@@ -173,3 +177,12 @@ class ApplyScreen(StepScreen):
             return
         self.dismiss(BACK)
 
+
+
+def _restart_advice() -> str:
+    return (
+        "Restart Kapacitor so it reads the file, for example:\n"
+        "  sudo systemctl restart kapacitor\n"
+        "Settings made through Kapacitor's API win over the file for the same options; "
+        "the Done step says how to check."
+    )

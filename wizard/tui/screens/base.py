@@ -50,9 +50,13 @@ class StepScreen(Screen[StepResult]):
         yield from ()
 
     def progress_line(self) -> str:
-        where = self.state.settings.connection.url
-        version = f" (Kapacitor {self.state.version})" if self.state.version else ""
-        parts = [p for p in (self.progress, f"{where}{version}") if p]
+        target = self.state.target
+        if target is not None and target.kind == "file":
+            where = f"writing {self.state.settings.config_file}"
+        else:
+            where = self.state.settings.connection.url
+            where += f" (Kapacitor {self.state.version})" if self.state.version else ""
+        parts = [p for p in (self.progress, where) if p]
         return "  ·  ".join(parts)
 
     def action_back(self) -> None:

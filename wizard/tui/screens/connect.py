@@ -1,16 +1,18 @@
-"""Step 1: where Kapacitor is, and proof that it answers."""
+"""Step 1: where Kapacitor is, and proof that it answers; or a kapacitor.conf to write instead."""
 from __future__ import annotations
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
-from wizard.core.errors import WizardError
+from wizard.core.conffile import default_config_path
+from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient, normalize_url
 from wizard.core.secrets import Secret
+from wizard.core.target import ApiTarget, FileTarget
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import NEXT
 
@@ -28,6 +30,8 @@ class ConnectScreen(StepScreen):
         "`--url` or the `KAPACITOR_URL` environment variable, as Kapacitor's own CLI does.\n"
         "- **Username and password**: only when Kapacitor has `auth-enabled = true` under `[http]`.\n"
         "- For HTTPS with a private CA start the wizard with `--ca-cert FILE`, or `--skip-verify`.\n\n"
+        "**No Kapacitor running here**, or `[config-override]` disabled? Write the settings into a "
+        "kapacitor.conf instead (or start with `--config-file PATH`); Kapacitor reads it when it starts.\n\n"
         "Ctrl+Q quits at any time."
     )
 
@@ -48,43 +52,82 @@ class ConnectScreen(StepScreen):
             yield LoadingIndicator(id="connect-progress")
             yield Static("", id="connect-status")
         yield Static("", id="connect-error")
+        with Vertical(id="file-route"):
+            yield Static(
+                "Or write the settings into a kapacitor.conf instead; Kapacitor reads it when it starts.",
+                id="file-route-text",
+            )
+            yield Label("kapacitor.conf to write", classes="field--label")
+            with Horizontal(id="file-route-row"):
+                yield Input(self.state.settings.config_file or str(default_config_path()), id="config-path")
+                yield Button("Use this file", id="use-file")
+            yield Static("", id="file-error")
 
     def on_mount(self) -> None:
         self.query_one("#connect-progress").display = False
         self.query_one("#url", Input).focus()
+        if self.state.first_visit:
+            self.state.first_visit = False
+            if self.state.settings.config_file:
+                self.open_file(self.state.settings.config_file)
+            else:
+                # Try at once, so a missing Kapacitor shows its alternatives straight away.
+                self.connect(self._settings_from_form(), proceed=False)
 
     def action_back(self) -> None:
         # The first step has nowhere to go back to; Escape cancels a running attempt.
         self.workers.cancel_node(self)
         self._busy(False)
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#connect")
-    def start_connect(self) -> None:
-        url = normalize_url(self.query_one("#url", Input).value)
+    def _settings_from_form(self) -> ConnectionSettings:
         password = self.query_one("#password", Input).value
         self.state.remember_secret(password)
         current = self.state.settings.connection
-        settings = ConnectionSettings(
-            url=url,
+        return ConnectionSettings(
+            url=normalize_url(self.query_one("#url", Input).value),
             username=self.query_one("#username", Input).value.strip(),
             password=Secret(password),
             skip_verify=current.skip_verify,
             ca_cert=current.ca_cert,
             timeout=current.timeout,
         )
-        self.connect(settings)
 
-    def _busy(self, busy: bool, text: str = "") -> None:
+    @on(Input.Submitted, "#url, #username, #password")
+    @on(Button.Pressed, "#connect")
+    def start_connect(self) -> None:
+        settings = self._settings_from_form()
+        target = self.state.target
+        if isinstance(target, ApiTarget) and target.client.settings == settings and self.state.config:
+            self.dismiss(NEXT)  # already connected with exactly these settings
+            return
+        self.connect(settings, proceed=True)
+
+    @on(Input.Submitted, "#config-path")
+    @on(Button.Pressed, "#use-file")
+    def start_file(self) -> None:
+        self.open_file(self.query_one("#config-path", Input).value.strip())
+
+    def _busy(self, busy: bool, text: str | Text = "") -> None:
         self.query_one("#connect-progress").display = busy
         self.query_one("#connect", Button).disabled = busy
         self.query_one("#connect-status", Static).update(text)
 
-    @work(exclusive=True, group="connect")
-    async def connect(self, settings: ConnectionSettings) -> None:
+    def _show_error(self, err: WizardError) -> None:
         error = self.query_one("#connect-error", Static)
-        error.update("")
-        error.remove_class("-shown")
+        error.update(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint))
+        error.add_class("-shown")
+        # Without a reachable Kapacitor, or with overrides off, the file is the way forward.
+        if isinstance(err, KapacitorUnreachable | OverridesDisabled):
+            self.query_one("#file-route").add_class("-shown")
+        error.scroll_visible()
+
+    def _clear_error(self) -> None:
+        self.query_one("#connect-error", Static).remove_class("-shown")
+        self.query_one("#file-error", Static).update("")
+
+    @work(exclusive=True, group="connect")
+    async def connect(self, settings: ConnectionSettings, proceed: bool) -> None:
+        self._clear_error()
         self._busy(True, f"Connecting to {settings.url}… (Escape cancels)")
         client = KapacitorClient(settings, scrubber=self.state.scrub)
         try:
@@ -93,20 +136,44 @@ class ConnectScreen(StepScreen):
         except WizardError as err:
             await client.aclose()
             self._busy(False)
-            error.update(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint))
-            error.add_class("-shown")
-            self.query_one("#url", Input).focus()
-            error.scroll_visible()
+            self._show_error(err)
             return
         except BaseException:
             await client.aclose()
             self._busy(False)
             raise
-        if self.state.client is not None:
-            await self.state.client.aclose()
+        await self._close_previous()
         self.state.settings.connection = settings
-        self.state.client = client
+        self.state.target = ApiTarget(client)
         self.state.version = version
         self.state.config = config
-        self._busy(False, f"Connected to Kapacitor {version}.")
+        self._busy(False, Text.assemble(("✓ ", "bold green"), f"Kapacitor {version} answers. Press Enter to continue."))
+        self.query_one("#step-progress", Static).update(self.progress_line())
+        self.query_one("#connect", Button).focus()
+        if proceed:
+            self.dismiss(NEXT)
+
+    @work(exclusive=True, group="connect")
+    async def open_file(self, path: str) -> None:
+        file_error = self.query_one("#file-error", Static)
+        if not path:
+            file_error.update("Enter the path of the kapacitor.conf to write.")
+            return
+        target = FileTarget(path, self.state.scrub)
+        try:
+            config = await target.read_config()
+        except WizardError as err:
+            self.query_one("#file-route").add_class("-shown")
+            file_error.update(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint))
+            return
+        await self._close_previous()
+        self.state.settings.config_file = path
+        self.state.target = target
+        self.state.version = ""
+        self.state.config = config
         self.dismiss(NEXT)
+
+    async def _close_previous(self) -> None:
+        client = self.state.client
+        if client is not None:
+            await client.aclose()

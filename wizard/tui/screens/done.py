@@ -27,32 +27,67 @@ class DoneScreen(StepScreen):
         self.step_title = f"{self.spec.title} is set up"
 
     def compose_body(self) -> ComposeResult:
+        yield Markdown(self.summary(), id="done-text")
+        with Horizontal(classes="step-actions"):
+            yield Button("Set up another handler", id="home", variant="primary")
+            yield Button("Quit", id="quit")
+
+    def summary(self) -> str:
         plan = self.state.applied
-        url = self.state.settings.connection.url
-        if plan is not None and not plan.empty:
-            names = ", ".join(c.option for c in plan.changes)
-            written = f"Written to Kapacitor at `{url}`: `{plan.path}` ({names})."
+        target = self.state.target
+        written = self.state.last_write
+        file_target = target is not None and target.kind == "file"
+        if plan is None or plan.empty or written is None:
+            where = target.description if target else "Kapacitor"
+            lines = [f"{where[0].upper()}{where[1:]} already had these settings; nothing was written."]
         else:
-            written = f"Kapacitor at `{url}` already had these settings; nothing was written."
-        result = self.state.test_result
-        tested = (
-            "Kapacitor delivered its test alert."
-            if result and result.success
-            else "Kapacitor's test alert did not go through; see the previous step."
-        )
+            lines = [f"{written.summary}."]
+            if written.backup:
+                lines.append(f"The previous file is kept as `{written.backup}`.")
+        if file_target:
+            lines.append(
+                "Kapacitor reads kapacitor.conf when it starts: **restart Kapacitor** to load the change "
+                "(for example `sudo systemctl restart kapacitor`). Settings made through Kapacitor's API "
+                "win over the file for the same options: check with `kapacitor-wizard show`."
+            )
+            env = self.env_lines()
+            if env:
+                lines.append("Running Kapacitor in a container? The same settings as environment variables "
+                             "(secrets replaced; `kapacitor-wizard apply ... --format env --show-secrets` prints them):\n\n```\n"
+                             + "\n".join(env) + "\n```")
+        else:
+            result = self.state.test_result
+            lines.append(
+                "Kapacitor delivered its test alert."
+                if result and result.success
+                else "Kapacitor's test alert did not go through; see the previous step."
+            )
+            lines.append("The change is live now and survives restarts; API settings win over kapacitor.conf.")
         element = self.state.element()
         values = dict(element.options) if element else {}
         values.update({k: v for k, v in self.state.draft().items() if not self.spec.option(k).secret})
         tick = "\n".join(" " * 8 + line for line in self.spec.tickscript(values).splitlines())
-        yield Markdown(
-            f"{written}\n\n{tested}\n\n"
-            "The change is live now and survives restarts; API settings win over kapacitor.conf.\n\n"
-            f"Use it in a TICKscript alert:\n\n```\nstream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"usage_idle\" < 10)\n{tick}\n```",
-            id="done-text",
+        lines.append(
+            "Use it in a TICKscript alert:\n\n```\nstream\n    |from()\n        .measurement('cpu')\n    |alert()\n"
+            f"        .crit(lambda: \"usage_idle\" < 10)\n{tick}\n```"
         )
-        with Horizontal(classes="step-actions"):
-            yield Button("Set up another handler", id="home", variant="primary")
-            yield Button("Quit", id="quit")
+        return "\n\n".join(lines)
+
+    def env_lines(self) -> list[str]:
+        from wizard.core.conffile import env_lines
+
+        element = self.state.element()
+        if element is None:
+            return []
+        options = {k: v for k, v in element.options.items() if k not in self.spec.secrets and v not in ("", None)}
+        # The value only needs to be non-empty: env_lines prints a placeholder for secrets.
+        options.update({k: "set" for k in self.spec.secrets if element.options.get(k)})
+        elements = self.state.config.get(self.spec.section, [])
+        index = elements.index(element) if element in elements else 0
+        try:
+            return env_lines(self.spec.section, options, workspace_index=index)
+        except (ValueError, TypeError):
+            return []
 
     def on_mount(self) -> None:
         self.query_one("#home", Button).focus()

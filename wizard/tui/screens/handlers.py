@@ -9,9 +9,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
-from wizard.core.handlers import HANDLERS, HandlerStatus, handler_status
+from wizard.core.handlers import HANDLERS, SLACK, HandlerStatus, handler_status
 from wizard.tui.screens.base import StepScreen
-from wizard.tui.state import NEXT
+from wizard.tui.state import NEXT, StepResult
 
 
 class HandlersScreen(StepScreen):
@@ -23,9 +23,10 @@ class HandlersScreen(StepScreen):
         "Each row shows what Kapacitor has now: whether the handler is enabled, and which options "
         "are set. Secrets (tokens, webhook URLs) are never shown: Kapacitor only says whether one "
         "is set.\n\nChoose a handler with the arrow keys and Enter to set it up, or to change it. "
-        "Press **r** to read the state again."
+        "Press **r** to read the state again.\n\nSlack workspaces other than the default one "
+        "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them."
     )
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [Binding("r", "refresh", "Refresh"), Binding("w", "workspaces", "Slack workspaces")]
 
     def compose_body(self) -> ComposeResult:
         yield Static("Where should Kapacitor send alerts? Choose a handler to set it up or change it.", classes="intro")
@@ -37,6 +38,7 @@ class HandlersScreen(StepScreen):
         self.query_one(OptionList).focus()
 
     def statuses(self) -> list[HandlerStatus]:
+        """One status per handler, then one per named Slack workspace after its handler."""
         result = []
         for spec in HANDLERS.values():
             elements = self.state.config.get(spec.section)
@@ -44,24 +46,36 @@ class HandlersScreen(StepScreen):
                 continue
             element = self.state.element(spec, "") or elements[0]
             result.append(handler_status(spec, element.options, element.redacted))
+            if spec.list_key:
+                for named in sorted((e for e in elements if e is not element), key=lambda e: e.workspace):
+                    result.append(handler_status(spec, named.options, named.redacted))
         return result
 
     def fill(self) -> None:
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        for status in self.statuses():
+        statuses = self.statuses()
+        titles = [f"{s.spec.title} ({s.workspace})" if s.workspace else s.spec.title for s in statuses]
+        width = max([10] + [len(t) + 2 for t in titles])
+        for status, title in zip(statuses, titles):
             spec = status.spec
             line = Text.assemble(
-                (f"{spec.title:<10}", "bold"),
+                (f"{title:<{width}}", "bold"),
                 ("● enabled " if status.enabled else "○ disabled", "green" if status.enabled else "dim"),
                 "  ",
                 self._details(status),
             )
-            options.add_option(Option(Text.assemble(line, "\n", (f"  {spec.summary}", "dim")), id=spec.name))
+            if status.workspace:
+                summary = f"  Alert rules choose it with .workspace('{status.workspace}')."
+                option_id = f"{spec.name}/{status.workspace}"
+            else:
+                summary = f"  {spec.summary}"
+                option_id = spec.name
+            options.add_option(Option(Text.assemble(line, "\n", (summary, "dim")), id=option_id))
         if not options.option_count:
             options.add_option(Option("Kapacitor offers none of these handlers.", disabled=True))
-        options.highlighted = highlighted if highlighted is not None else 0
+        options.highlighted = min(highlighted, options.option_count - 1) if highlighted is not None else 0
 
     def _details(self, status: HandlerStatus) -> str:
         if not status.configured:
@@ -77,9 +91,26 @@ class HandlersScreen(StepScreen):
     def choose(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is None:
             return
-        self.state.handler = HANDLERS[event.option.id]
-        self.state.workspace = ""
+        name, _, workspace = event.option.id.partition("/")
+        self.state.handler = HANDLERS[name]
+        self.state.workspace = workspace
         self.dismiss(NEXT)
+
+    def action_workspaces(self) -> None:
+        """List, add, edit or remove Slack workspaces; editing or adding continues into Slack's steps."""
+        from wizard.tui.screens.workspaces import WorkspacesScreen
+
+        if not self.state.config.get(SLACK.section):
+            self.notify("This Kapacitor has no Slack section.", severity="warning")
+            return
+
+        def done(result: StepResult | None) -> None:
+            if result is not None and result.name == "next" and self.state.handler is not None:
+                self.dismiss(NEXT)
+            else:
+                self.fill()
+
+        self.app.push_screen(WorkspacesScreen(self.state, progress=self.progress), done)
 
     def action_refresh(self) -> None:
         self.refresh_config()
@@ -87,9 +118,9 @@ class HandlersScreen(StepScreen):
     @work(exclusive=True, group="refresh")
     async def refresh_config(self) -> None:
         error = self.query_one("#handlers-error", Static)
-        assert self.state.client is not None
+        assert self.state.target is not None
         try:
-            self.state.config = await self.state.client.get_config()
+            self.state.config = await self.state.target.read_config()
         except WizardError as err:
             error.update(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint))
             return

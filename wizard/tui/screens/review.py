@@ -1,11 +1,14 @@
 """Review: every option that will change, before and after. Secrets never show their value."""
 from __future__ import annotations
 
+from rich.syntax import Syntax
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
+from wizard.core.errors import WizardError
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
@@ -27,16 +30,20 @@ class ReviewScreen(StepScreen):
     def __init__(self, state: WizardState, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
         self.plan: Plan = state.plan()
+        self.blocked = False
+        """The change cannot be written (for example, the file does not parse)."""
         assert state.handler is not None
         self.step_title = f"{state.handler.title}: review the change"
 
     def compose_body(self) -> ComposeResult:
         plan = self.plan
-        where = f"{self.state.settings.connection.url}{plan.path}"
+        target = self.state.target
+        file_target = target is not None and target.kind == "file"
+        where = target.description if file_target and target else f"{self.state.settings.connection.url}{plan.path}"
         if plan.empty:
             yield Static(
-                f"Nothing to change: Kapacitor already has these settings ({where}).\n"
-                "Apply will only ask Kapacitor to send a test alert.",
+                f"Nothing to change: {where} already has these settings."
+                + ("" if file_target else "\nApply will only ask Kapacitor to send a test alert."),
                 id="review-intro",
             )
         else:
@@ -48,12 +55,28 @@ class ReviewScreen(StepScreen):
         for name in plan.kept_secrets:
             table.add_row(name, "set", "unchanged")
         yield table
+        if file_target and target is not None and not plan.empty:
+            try:
+                diff = target.preview(plan)
+            except WizardError as err:
+                self.blocked = True
+                yield Static(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), id="review-error")
+            else:
+                yield Static("The file will change like this (secrets masked):", classes="intro")
+                yield Static(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True), id="review-diff")
+        if file_target:
+            label = "Write kapacitor.conf"
+        elif plan.empty:
+            label = "Send test alert"
+        else:
+            label = "Apply and send a test alert"
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
-            yield Button("Send test alert" if plan.empty else "Apply and send a test alert", id="apply", variant="primary")
+            yield Button(label, id="apply", variant="primary", disabled=self.blocked or (file_target and plan.empty))
 
     def on_mount(self) -> None:
-        self.query_one("#apply", Button).focus()
+        apply = self.query_one("#apply", Button)
+        (self.query_one("#back", Button) if apply.disabled else apply).focus()
 
     @on(Button.Pressed, "#apply")
     def apply(self) -> None:

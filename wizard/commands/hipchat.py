@@ -1,0 +1,121 @@
+"""`kapacitor-wizard apply hipchat`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from wizard.commands.common import (
+    TEST_MESSAGE,
+    UsageError,
+    add_apply_flags,
+    check,
+    find_element,
+    print_request,
+    read_secret,
+    report_test,
+    write_plan,
+)
+from wizard.core import hipchat, validators
+from wizard.core.handlers import HIPCHAT
+from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.core.plan import plan_changes
+from wizard.core.secrets import Scrubber
+
+
+def register(handlers: argparse._SubParsersAction, connection_options: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
+    parser = handlers.add_parser(
+        "hipchat",
+        parents=[connection_options(with_short_credentials=True)],
+        help="HipChat room notifications",
+        description="Configure Kapacitor's HipChat handler. Without a token, an existing HipChat "
+        "handler keeps its token and only the given options change.\n\n"
+        "Atlassian shut down HipChat Cloud on 2019-02-15: a hipchat.com subdomain only works "
+        "through a HipChat-compatible service. For HipChat Server, Data Center or a gateway, "
+        "give its base URL with --hipchat-url.",
+        epilog=(
+            "examples:\n"
+            "  HIPCHAT_TOKEN=... kapacitor-wizard apply hipchat --hipchat-url https://chat.example.com --room ops --test\n"
+            "  kapacitor-wizard apply hipchat --subdomain example-hi --room 1234 --token - --dry-run < token.txt\n"
+            "  kapacitor-wizard apply hipchat --hipchat-url https://chat.example.com --room ops --global\n"
+            "                                                      (keeps the stored token)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--subdomain",
+        metavar="S",
+        help="HipChat Cloud subdomain: example-hi for https://example-hi.hipchat.com/v2/room "
+        "(a pasted address such as https://example-hi.hipchat.com/home works too)",
+    )
+    where.add_argument(
+        "--hipchat-url",
+        metavar="URL",
+        help="base URL of HipChat Server, Data Center or a compatible gateway "
+        "(https://chat.example.com becomes https://chat.example.com/v2/room)",
+    )
+    parser.add_argument("--room", required=True, metavar="R", help="the room's name or numeric id")
+    parser.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="API token with the Send Notification scope; '-' reads it from standard input "
+        "(default: $HIPCHAT_TOKEN). It is a secret: prefer '-' or the variable to keep it out of shell history",
+    )
+    advanced = parser.add_argument_group("advanced")
+    advanced.add_argument(
+        "--global",
+        dest="global_",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="send every alert to HipChat, not only rules that name .hipChat() (default: unchanged)",
+    )
+    advanced.add_argument(
+        "--state-changes-only",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="with --global, send an alert only when its level changes (default: unchanged)",
+    )
+    add_apply_flags(parser)
+    parser.set_defaults(run=run)
+
+
+async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
+    err = sys.stderr
+    token = read_secret(args.token, "HIPCHAT_TOKEN", stdin)
+    desired: dict[str, Any] = {"enabled": True}
+    if args.subdomain is not None:
+        verdict = hipchat.server_url(args.subdomain)
+        if verdict.ok and not hipchat.is_cloud(verdict.value):
+            raise UsageError("--subdomain: this is not a hipchat.com address; give a server's address with --hipchat-url.")
+        desired["url"] = check("--subdomain", verdict, err)
+    else:
+        desired["url"] = check("--hipchat-url", hipchat.server_url(args.hipchat_url), err)
+    desired["room"] = check("--room", validators.hipchat_room(args.room), err)
+    if token is not None:
+        scrub.add(token)
+        check("--token", validators.hipchat_token(token.reveal()), err)
+        desired["token"] = token
+    if args.global_ is not None:
+        desired["global"] = args.global_
+    if args.state_changes_only is not None:
+        desired["state-changes-only"] = args.state_changes_only
+
+    async with KapacitorClient(settings, scrubber=scrub) as client:
+        await client.ping()
+        element = find_element(await client.get_section(HIPCHAT.section))
+        if token is None and not (element and element.is_set("token")):
+            raise UsageError(
+                "No token: give --token - to read it from standard input, or set HIPCHAT_TOKEN."
+            )
+        plan = plan_changes(HIPCHAT, element, desired)
+        if args.dry_run:
+            print_request(settings, plan, out)
+            print("Dry run: nothing was written.", file=out)
+            return 0
+        await write_plan(client, plan, out)
+        if args.test:
+            result = await client.run_service_test(HIPCHAT.service_test, {"message": TEST_MESSAGE})
+            return report_test("HipChat", result, out, err)
+    return 0

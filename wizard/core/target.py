@@ -1,0 +1,132 @@
+"""Where a change goes: Kapacitor's HTTP API, or a kapacitor.conf file.
+
+Both read the handlers' current state as Kapacitor shows it (secrets only as
+set / not set) and write a `Plan`. The screens and commands talk to a `Target`
+and do not care which one it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from wizard.core import conffile
+from wizard.core.handlers import HANDLERS
+from wizard.core.kapacitor import API, Element, KapacitorClient, element_path
+from wizard.core.plan import Plan
+from wizard.core.secrets import Scrubber, Secret
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a write did, in words a person can check."""
+
+    summary: str
+    backup: Path | None = None
+    needs_restart: bool = False
+
+
+class Target(Protocol):
+    """Where a plan is written."""
+
+    kind: str
+    """"api" or "file"."""
+    description: str
+    can_test: bool
+    """Whether Kapacitor's own service test can prove the change (only through the API)."""
+
+    async def read_config(self) -> dict[str, list[Element]]: ...
+
+    def preview(self, plan: Plan) -> str:
+        """What the write will change, for the review; "" when the plan says it all."""
+        ...
+
+    async def write(self, plan: Plan) -> WriteResult: ...
+
+
+def _revealed(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.reveal() if isinstance(v, Secret) else v for k, v in values.items()}
+
+
+class ApiTarget:
+    """A running Kapacitor, through /kapacitor/v1/config."""
+
+    kind = "api"
+    can_test = True
+
+    def __init__(self, client: KapacitorClient) -> None:
+        self.client = client
+        self.description = f"Kapacitor at {client.settings.url}"
+
+    async def read_config(self) -> dict[str, list[Element]]:
+        return await self.client.get_config()
+
+    def preview(self, plan: Plan) -> str:
+        return ""
+
+    async def write(self, plan: Plan) -> WriteResult:
+        section = plan.spec.section
+        if plan.adding:
+            # A list element Kapacitor does not have yet (a new Slack workspace) is added, not set.
+            await self.client.add_element(section, {plan.spec.list_key or "workspace": plan.workspace, **plan.set_body()})
+            return WriteResult(f"Added {section} element {plan.workspace} at {API}/config/{section}")
+        await self.client.update_element(section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list())
+        names = ", ".join(c.option for c in plan.changes)
+        return WriteResult(f"Wrote {names} to {element_path(section, plan.workspace)}")
+
+
+class FileTarget:
+    """A kapacitor.conf, edited in place; Kapacitor reads it at its next start."""
+
+    kind = "file"
+    can_test = False
+
+    def __init__(self, path: Path | str, scrub: Scrubber | None = None) -> None:
+        self.path = Path(path)
+        self.scrub = scrub or Scrubber()
+        self.description = f"the file {self.path}"
+
+    def load(self) -> conffile.ConfigDocument:
+        return conffile.load(self.path)
+
+    async def read_config(self) -> dict[str, list[Element]]:
+        document = self.load()
+        config: dict[str, list[Element]] = {}
+        for spec in HANDLERS.values():
+            section = spec.section
+            keys = document.slack_workspaces() if spec.list_key else [""]
+            if "" not in keys:
+                keys.insert(0, "")  # Kapacitor always has a default element
+            elements = []
+            for key in keys:
+                options: dict[str, Any] = {o.name: o.default for o in spec.options}
+                options.update(document.read_element(section, key))
+                for name in spec.secrets:
+                    options[name] = bool(options.get(name))
+                    # Secrets read from the file are still never shown.
+                elements.append(
+                    Element(section, options, frozenset(spec.secrets), element_path(section, key))
+                )
+            config[section] = elements
+        return config
+
+    def _edited(self, plan: Plan) -> tuple[conffile.ConfigDocument, conffile.ConfigDocument]:
+        document = self.load()
+        values = _revealed(plan.set_body())
+        for secret in plan.new_values.values():
+            if isinstance(secret, Secret):
+                self.scrub.add(secret)
+        return document, document.apply(plan.spec.section, values, plan.delete_list(), workspace=plan.workspace)
+
+    def preview(self, plan: Plan) -> str:
+        before, after = self._edited(plan)
+        return conffile.masked_diff(before.render(), after.render(), fromfile=f"{self.path} (now)", tofile=f"{self.path} (after)")
+
+    async def write(self, plan: Plan) -> WriteResult:
+        before, after = self._edited(plan)
+        if after.render() == before.render():
+            return WriteResult(f"{self.path} already has these settings; nothing was written.")
+        backup = conffile.write_atomic(self.path, after.render(), expected_text=before.render() if before.existed else None)
+        names = ", ".join(c.option for c in plan.changes)
+        where = f"[{plan.spec.section}]" if not plan.spec.list_key else f"[[{plan.spec.section}]]"
+        return WriteResult(f"Wrote {names} to {where} in {self.path}", backup=backup, needs_restart=True)

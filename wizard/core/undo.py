@@ -1,0 +1,491 @@
+"""Undo: the previous values of every option an apply changes, kept on disk.
+
+Before each write through Kapacitor's API the wizard saves, for the options
+about to change, what Kapacitor had: non-secret values exactly, and for secrets
+only whether they were set (Kapacitor never reveals them, and the wizard never
+writes one to disk). `undo` sends those values back.
+
+Records live in `$XDG_STATE_HOME/kapacitor-wizard` (else
+`~/.local/state/kapacitor-wizard`): the folder is 0700, each file 0600 from
+the moment it is created. A record that was undone is marked as such, so a
+second undo goes one apply further back instead of redoing the first.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from wizard.core.errors import WizardError
+from wizard.core.handlers import HANDLERS, HandlerSpec
+from wizard.core.kapacitor import API, Element, KapacitorClient, element_path, normalize_url
+from wizard.core.plan import Plan
+
+APP_DIR = "kapacitor-wizard"
+PREFIX = "undo-"
+SUFFIX = ".json"
+FORMAT = 1
+MAX_RECORDS = 200
+"""Older records beyond this many are deleted when a new one is written."""
+
+_ID_RE = re.compile(r"^\d{8}T\d{6}\.\d{6}Z(-\d+)?$")
+
+
+class UndoError(WizardError):
+    """Undo information could not be saved, read or used."""
+
+    title = "Undo"
+
+
+class NothingToUndo(UndoError):
+    title = "Nothing to undo"
+
+
+# -- where records live ---------------------------------------------------------
+
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_STATE_HOME/kapacitor-wizard`, else `~/.local/state/kapacitor-wizard`.
+
+    A relative XDG_STATE_HOME is ignored, as the XDG spec asks.
+    """
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
+    return root / APP_DIR
+
+
+def _ensure_state_dir() -> Path:
+    folder = state_dir()
+    try:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
+    except OSError as err:
+        raise UndoError(
+            f"Could not create the folder for undo information {folder}: {err.strerror or err}.",
+            "Check its permissions, or set XDG_STATE_HOME to a writable folder.",
+        ) from err
+    return folder
+
+
+def public_url(url: str) -> str:
+    """Kapacitor's URL as records keep it: normalized, without user, password, query or fragment."""
+    parts = urlsplit(normalize_url(url))
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+
+
+# -- records ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class UndoRecord:
+    """What one element had before one apply. Never holds a secret value."""
+
+    id: str
+    created_at: str
+    kapacitor_url: str
+    handler: str
+    section: str
+    workspace: str
+    values: dict[str, Any] = field(default_factory=dict)
+    """Non-secret option to its previous value, exactly."""
+    secrets: dict[str, bool] = field(default_factory=dict)
+    """Secret option to whether it was set before."""
+    reset: list[str] = field(default_factory=list)
+    """Options whose API override the apply deleted (their previous value is in values/secrets)."""
+    created: bool = False
+    """The apply added the element (a new Slack workspace): undo removes it."""
+    restored_at: str | None = None
+    """When undo sent these values back; an undone record is not undone again."""
+    format: int = FORMAT
+
+    @property
+    def spec(self) -> HandlerSpec:
+        return HANDLERS[self.handler]
+
+    @property
+    def path(self) -> Path:
+        return state_dir() / f"{PREFIX}{self.id}{SUFFIX}"
+
+    @property
+    def options(self) -> list[str]:
+        """The options the apply changed, in the handler's order."""
+        names = set(self.values) | set(self.secrets)
+        return [o.name for o in self.spec.options if o.name in names]
+
+    @property
+    def element_name(self) -> str:
+        title = self.spec.title
+        return f"{title} workspace {self.workspace}" if self.workspace else title
+
+    def describe(self) -> str:
+        """One line for `undo --list`."""
+        when = self.created_at.replace("T", " ").split(".")[0] + " UTC"
+        what = "added the element" if self.created else ", ".join(self.options) or "nothing"
+        state = "  (undone)" if self.restored_at else ""
+        return f"{self.id}  {when}  {self.element_name}: {what}{state}"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> UndoRecord:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("handler") not in HANDLERS:
+            raise ValueError("not an undo record of this version")
+        known = set(cls.__dataclass_fields__)
+        record = cls(**{k: v for k, v in data.items() if k in known})
+        if not _ID_RE.match(record.id):
+            raise ValueError("bad id")
+        return record
+
+
+def _new_id(now: datetime, attempt: int) -> str:
+    stamp = now.strftime("%Y%m%dT%H%M%S.%fZ")
+    return stamp if attempt == 0 else f"{stamp}-{attempt}"
+
+
+def _write_new(folder: Path, record: UndoRecord, now: datetime) -> UndoRecord:
+    """Create the file 0600 with O_EXCL (never chmod after); a new id if the name is taken."""
+    for attempt in range(100):
+        candidate = replace(record, id=_new_id(now, attempt))
+        path = folder / f"{PREFIX}{candidate.id}{SUFFIX}"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(candidate.to_json())
+        return candidate
+    raise OSError("no free file name for the undo record")
+
+
+def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None = None) -> UndoRecord | None:
+    """Save what Kapacitor has for the options `plan` is about to change.
+
+    Call it right before sending the plan; no file is written for an empty plan.
+    `adding` (default: `plan.adding`) says the element does not exist yet.
+    Raises `UndoError` when the file cannot be written.
+    """
+    if adding is None:
+        adding = bool(getattr(plan, "adding", False))
+    if not plan.changes and not adding:
+        return None
+    values: dict[str, Any] = {}
+    secrets: dict[str, bool] = {}
+    for change in plan.changes:
+        if change.secret or change.option in plan.spec.secrets:
+            secrets[change.option] = bool(change.before)
+        else:
+            values[change.option] = change.before
+    now = datetime.now(timezone.utc)
+    record = UndoRecord(
+        id="",
+        created_at=now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+        kapacitor_url=public_url(kapacitor_url),
+        handler=plan.spec.name,
+        section=plan.spec.section,
+        workspace=plan.workspace,
+        values=values,
+        secrets=secrets,
+        reset=[c.option for c in plan.changes if c.reset],
+        created=adding,
+    )
+    folder = _ensure_state_dir()
+    try:
+        written = _write_new(folder, record, now)
+    except OSError as err:
+        raise UndoError(
+            f"Could not save undo information in {folder}: {getattr(err, 'strerror', None) or err}.",
+            "Check the folder's permissions, or set XDG_STATE_HOME to a writable folder.",
+        ) from err
+    _prune(folder)
+    return written
+
+
+def discard(record: UndoRecord | None) -> None:
+    """Forget a record (its apply failed, so there is nothing to undo)."""
+    if record is not None:
+        try:
+            record.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+@contextmanager
+def backup(plan: Plan, kapacitor_url: str, *, adding: bool | None = None,
+           warn: Callable[[str], None] | None = None) -> Iterator[UndoRecord | None]:
+    """Keep undo information around one write: `with backup(plan, url): await write()`.
+
+    The record is removed again when the write fails. Without `warn` a record
+    that cannot be saved raises `UndoError`; with it the write goes on and
+    `warn` gets one sentence.
+    """
+    try:
+        record = record_before_apply(plan, kapacitor_url, adding=adding)
+    except UndoError as err:
+        if warn is None:
+            raise
+        warn(f"{err.message} Undo will not be possible for this change.")
+        record = None
+    try:
+        yield record
+    except BaseException:
+        discard(record)
+        raise
+
+
+def _files() -> list[Path]:
+    folder = state_dir()
+    try:
+        return sorted(p for p in folder.iterdir() if p.name.startswith(PREFIX) and p.name.endswith(SUFFIX))
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise UndoError(f"Could not read the undo information in {folder}: {err.strerror or err}.") from err
+
+
+def list_records(kapacitor_url: str | None = None) -> list[UndoRecord]:
+    """Every readable record, oldest first; only those of one Kapacitor when a URL is given."""
+    wanted = public_url(kapacitor_url) if kapacitor_url else None
+    records = []
+    for path in _files():
+        try:
+            record = UndoRecord.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            continue  # a damaged or foreign file is not ours to use
+        if wanted is None or record.kapacitor_url == wanted:
+            records.append(record)
+    return sorted(records, key=lambda r: r.id)
+
+
+def latest(kapacitor_url: str) -> UndoRecord | None:
+    """The newest record of this Kapacitor that was not undone yet."""
+    pending = [r for r in list_records(kapacitor_url) if not r.restored_at]
+    return pending[-1] if pending else None
+
+
+def find(record_id: str, kapacitor_url: str | None = None) -> UndoRecord:
+    if not _ID_RE.match(record_id):
+        raise UndoError(f"{record_id!r} is not an undo id.", "List them with: kapacitor-wizard undo --list")
+    for record in list_records(kapacitor_url):
+        if record.id == record_id:
+            return record
+    where = f" for {public_url(kapacitor_url)}" if kapacitor_url else ""
+    raise UndoError(f"There is no undo record {record_id}{where}.", "List them with: kapacitor-wizard undo --list")
+
+
+def mark_restored(record: UndoRecord) -> UndoRecord:
+    """Note that undo sent this record's values back (replaces the file atomically, 0600)."""
+    done = replace(record, restored_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
+    folder = record.path.parent
+    temporary = folder / f".{record.path.name}.tmp"
+    try:
+        temporary.unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(done.to_json())
+        os.replace(temporary, record.path)
+    except OSError as err:
+        raise UndoError(
+            f"The previous values were restored, but {record.path} could not be marked as undone: "
+            f"{err.strerror or err}.",
+            "Delete that file so that undo does not send the same values again.",
+        ) from err
+    return done
+
+
+def _prune(folder: Path) -> None:
+    files = _files()
+    for old in files[: max(0, len(files) - MAX_RECORDS)]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
+# -- restoring --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RestorePlan:
+    """The request that sends a record's values back."""
+
+    record: UndoRecord
+    set: dict[str, Any]
+    delete: list[str]
+    unrestorable: list[str]
+    """Secrets that were set before and were replaced: Kapacitor never reveals them."""
+    remove: bool = False
+    """Remove the element the apply added."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.set and not self.delete and not self.remove
+
+    @property
+    def path(self) -> str:
+        if self.remove:
+            return f"{API}/config/{self.record.section}"
+        return element_path(self.record.section, self.record.workspace)
+
+    def request_body(self) -> dict[str, Any]:
+        """The JSON Kapacitor gets; it never holds a secret (a secret is only ever cleared)."""
+        if self.remove:
+            return {"remove": [self.record.workspace]}
+        body: dict[str, Any] = {}
+        if self.set:
+            body["set"] = dict(self.set)
+        if self.delete:
+            body["delete"] = list(self.delete)
+        return body
+
+
+def restore_plan(record: UndoRecord, current: Element | None) -> RestorePlan:
+    """What to send so the element has its previous values again.
+
+    Non-secret options get their previous value back (whether it came from an
+    override or from kapacitor.conf, setting it is exact). A secret that was not
+    set before is cleared with ""; in the same request `enabled` goes back to
+    its previous value, and Kapacitor validates the merged element, so "an
+    enabled handler needs its url/token" holds. A secret that was set before
+    and was replaced cannot be restored. Options already at their previous
+    value are not sent.
+    """
+    if record.created:
+        return RestorePlan(record, {}, [], [], remove=current is not None)
+    if current is None:
+        raise UndoError(
+            f"Kapacitor no longer has the {record.element_name} element that this undo would restore.",
+            "Nothing was changed.",
+        )
+    wanted: dict[str, Any] = {}
+    unrestorable: list[str] = []
+    for option in record.options:
+        if option in record.secrets:
+            if record.secrets[option]:
+                unrestorable.append(option)
+            elif current.is_set(option):
+                wanted[option] = ""
+        elif current.options.get(option) != record.values[option]:
+            wanted[option] = record.values[option]
+    # `enabled` first: a person reading the request sees why clearing a secret is valid.
+    ordered = {k: wanted[k] for k in sorted(wanted, key=lambda k: k != "enabled")}
+    return RestorePlan(record, ordered, [], unrestorable)
+
+
+def unrestorable_message(record: UndoRecord, option: str) -> str:
+    """Why a replaced secret stays as it is, and how to put the old one back."""
+    spec = record.spec
+    label = spec.option(option).label
+    if len(label) > 1 and not label[1].isupper():
+        label = label[0].lower() + label[1:]
+    where = f" (workspace {record.workspace})" if record.workspace else ""
+    command = f"kapacitor-wizard apply {spec.name}" + (f" --workspace {record.workspace}" if record.workspace else "")
+    return (
+        f"the previous {spec.title} {label}{where} could not be restored: Kapacitor never reveals "
+        f"secrets; paste it again in the wizard or with {command}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UndoOutcome:
+    """What an undo did (or, in a dry run, would do)."""
+
+    record: UndoRecord
+    plan: RestorePlan
+    restored: tuple[str, ...]
+    """Options set back to their previous value."""
+    unrestorable: tuple[str, ...]
+    """Secrets that keep their new value."""
+    removed: bool = False
+    """The element the apply added was removed."""
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        name = self.record.element_name
+        when = self.record.created_at.replace("T", " ").split(".")[0] + " UTC"
+        verb = "Would" if self.dry_run else ""
+        if self.removed:
+            return f"{verb + ' remove' if verb else 'Removed'} {name}, which the apply of {when} added."
+        if self.restored:
+            options = ", ".join(self.restored)
+            return f"{verb + ' restore' if verb else 'Restored'} {options} of {name} as before the apply of {when}."
+        if self.plan.record.created:
+            return f"Kapacitor no longer has {name}, which the apply of {when} added: nothing to remove."
+        return f"Kapacitor already has the values of {name} from before the apply of {when}."
+
+    def warnings(self) -> list[str]:
+        return [unrestorable_message(self.record, option) for option in self.unrestorable]
+
+    def lines(self) -> list[str]:
+        """Everything to tell the person, first the summary."""
+        lines = [self.summary(), *(w[0].upper() + w[1:] + "." for w in self.warnings())]
+        if not self.dry_run:
+            lines.append("This change is now undone: undo again goes one apply further back, it does not redo this one.")
+        return lines
+
+
+async def read_element(client: KapacitorClient, section: str, workspace: str) -> Element | None:
+    """The element as Kapacitor shows it now; None when a list section has no such element."""
+    elements = await client.get_section(section)
+    if not any(spec.section == section and spec.list_key for spec in HANDLERS.values()):
+        return elements[0] if elements else None
+    for element in elements:
+        if element.workspace == workspace:
+            return element
+    return None
+
+
+async def undo_record(client: KapacitorClient, record: UndoRecord, *, dry_run: bool = False) -> UndoOutcome:
+    """Send one record's previous values back and mark it as undone."""
+    if record.restored_at:
+        raise UndoError(
+            f"Undo record {record.id} was already undone on {record.restored_at}.",
+            "Running it again would not restore anything new.",
+        )
+    current = await read_element(client, record.section, record.workspace)
+    plan = restore_plan(record, current)
+    if not dry_run:
+        if plan.remove:
+            await client.remove_elements(record.section, [record.workspace])
+        elif plan.set or plan.delete:
+            await client.update_element(record.section, workspace=record.workspace, set=plan.set, delete=plan.delete)
+        record = mark_restored(record)
+    return UndoOutcome(
+        record=record,
+        plan=plan,
+        restored=tuple(plan.set) + tuple(plan.delete),
+        unrestorable=tuple(plan.unrestorable),
+        removed=plan.remove,
+        dry_run=dry_run,
+    )
+
+
+async def undo_latest(client: KapacitorClient, kapacitor_url: str, *, dry_run: bool = False) -> UndoOutcome:
+    """Undo the newest apply to this Kapacitor that was not undone yet (the Done screen's Undo)."""
+    record = latest(kapacitor_url)
+    if record is None:
+        raise NothingToUndo(
+            f"Nothing to undo for {public_url(kapacitor_url)}: no apply through the wizard was recorded, "
+            "or every one was undone already."
+        )
+    return await undo_record(client, record, dry_run=dry_run)
