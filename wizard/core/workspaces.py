@@ -14,11 +14,13 @@ a name differing only in case is accepted with a warning.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from wizard.core import validators
 from wizard.core.kapacitor import Element
+from wizard.core.plan import Plan, plan_changes
 from wizard.core.validators import Verdict
 
 DEFAULT_LABEL = "default workspace"
@@ -113,7 +115,7 @@ def _defaults(elements: Sequence[Element], except_name: str | None = None) -> li
 
 def _second_default_error(name: str, others: list[str]) -> str:
     other = others[0]
-    shown = DEFAULT_LABEL if other == "" else f"the workspace {other}"
+    shown = f"the {DEFAULT_LABEL}" if other == "" else f"the workspace {other}"
     return (
         f"Kapacitor already sends alerts that name no workspace to {shown}. A second default "
         f"makes Kapacitor 1.5 silently send them to {name} instead. Leave this unchecked: alert "
@@ -189,6 +191,18 @@ def added_element(name: str, section: str = "slack") -> Element:
         "insecure-skip-verify": False,
     }
     return Element(section=section, options=options, redacted=frozenset({"url"}), link="")
+
+
+def as_added(plan: Plan, desired: Mapping[str, Any]) -> Plan:
+    """The plan for a workspace Kapacitor does not have yet, compared with what `add` creates.
+
+    Compared with the built-in defaults instead, `default = true` and username `kapacitor`
+    would look unchanged and never be sent, and the new workspace would get neither.
+    """
+    planned = plan_changes(plan.spec, added_element(plan.workspace, plan.spec.section), desired, workspace=plan.workspace)
+    if any(f.name == "adding" for f in fields(Plan)):
+        planned = replace(planned, adding=True)  # type: ignore[call-arg]
+    return planned
 
 
 RESTART_CAVEAT = (

@@ -220,7 +220,9 @@ class WorkspacesScreen(StepScreen):
             self._say("Nothing was removed.")
             return
         client = self.state.client
-        assert client is not None
+        if client is None:
+            self._say(f"Removing needs Kapacitor's HTTP API. In kapacitor.conf, delete the [[slack]] table of {name} and restart kapacitord.", "error")
+            return
         try:
             await client.remove_elements(SLACK.section, [name])
         except WizardError as err:
@@ -247,7 +249,8 @@ class WorkspacesScreen(StepScreen):
     @work(exclusive=True, group="refresh")
     async def refresh_config(self) -> None:
         client = self.state.client
-        assert client is not None
+        if client is None:
+            return
         try:
             self.state.config = await client.get_config()
         except WizardError as err:
