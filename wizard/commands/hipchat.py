@@ -29,17 +29,18 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         "hipchat",
         parents=[connection_options(with_short_credentials=True)],
         help="HipChat room notifications",
-        description="Configure Kapacitor's HipChat handler. Without a token, an existing HipChat "
+        description="Configure Kapacitor's HipChat handler. Without a token, an existing HipChat\n"
         "handler keeps its token and only the given options change.\n\n"
-        "Atlassian shut down HipChat Cloud on 2019-02-15: a hipchat.com subdomain only works "
-        "through a HipChat-compatible service. For HipChat Server, Data Center or a gateway, "
+        "Atlassian shut down HipChat Cloud on 2019-02-15: a hipchat.com subdomain only works\n"
+        "through a HipChat-compatible service. For HipChat Server, Data Center or a gateway,\n"
         "give its base URL with --hipchat-url.",
         epilog=(
             "examples:\n"
-            "  HIPCHAT_TOKEN=... kapacitor-wizard apply hipchat --hipchat-url https://chat.example.com --room ops --test\n"
+            "  HIPCHAT_TOKEN=... kapacitor-wizard apply hipchat \\\n"
+            "      --hipchat-url https://chat.example.com --room ops --test\n"
             "  kapacitor-wizard apply hipchat --subdomain example-hi --room 1234 --token - --dry-run < token.txt\n"
             "  kapacitor-wizard apply hipchat --hipchat-url https://chat.example.com --room ops --global\n"
-            "                                                      (keeps the stored token)"
+            "      (keeps the stored token)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -375,15 +375,15 @@ HIPCHAT = HandlerSpec(
             help=(
                 "Kapacitor posts each alert to `<url>/<room>/notification`, so its `url` option is "
                 "the room API's base: `https://<subdomain>.hipchat.com/v2/room`, or `<server>/v2/room`.\n\n"
-                "Atlassian shut down HipChat Cloud on 2019-02-15. A hipchat.com address only works "
-                "if a HipChat-compatible service answers at it; the wizard accepts it and says so."
+                "Pasting a room's address (`https://example-hi.hipchat.com/chat/room/123`) works too: "
+                "the wizard keeps only what Kapacitor needs and says what it used. The token goes in "
+                "the URL's query, so use https:// for anything but a relay on this machine."
             ),
         ),
         StepText(
             id="token",
             title="Room and API token",
             body=(
-                "Create a token that may post to the room:\n\n"
                 "1. Sign in to HipChat and open **Account settings** (your picture, top right).\n"
                 "2. Choose **API access** in the menu on the left.\n"
                 "3. Type a label for the token, for example *Kapacitor*.\n"
