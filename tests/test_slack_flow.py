@@ -247,3 +247,20 @@ async def test_no_secret_on_any_screen_in_any_error_or_in_the_log(kapacitor, sla
     for text in screens:
         assert secret_part not in text
     assert secret_part not in caplog.text
+
+
+async def test_undo_on_the_done_screen_restores_the_previous_values(kapacitor, slack_receiver):
+    kapacitor.set_file_values("slack", {"channel": "#old"})
+    app = make_app(kapacitor.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connect_and_choose_slack(pilot)
+        await fill_slack_steps(pilot, slack_receiver.webhook_url, "#new")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: apply_finished(pilot))
+        await pilot.press("enter")
+        await wait_for_screen(pilot, DoneScreen)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: shows(pilot, "Restored"), what="the undo result")
+        assert shows(pilot, "channel")
+    restore = kapacitor.config_posts()[-1].json
+    assert restore["set"] == {"enabled": False, "url": "", "channel": "#old"}

@@ -19,6 +19,7 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}; screen shows:\n{screen_text(pilot)}")
         await pilot.pause(0.02)
+    await pilot.pause()  # let the screen catch up with the state it waited for
 
 
 async def wait_for_screen(pilot: Pilot, screen_type: type, timeout: float = 10.0) -> None:

@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the Telegram Bot API server the wizard and Kapacitor use (default: https://api.telegram.org); "
         "for a local Bot API server or a gateway",
     )
+    parser.add_argument(
+        "--config-file",
+        metavar="PATH",
+        default="",
+        help="write handler settings into this kapacitor.conf instead of Kapacitor's API "
+        "(for config kept in files, or when no Kapacitor runs here)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser(
@@ -142,7 +149,9 @@ def run_wizard(args: argparse.Namespace, settings: ConnectionSettings) -> int:
     from wizard.tui.app import WizardApp  # Textual loads only for the interactive wizard
     from wizard.tui.state import AppSettings
 
-    WizardApp(AppSettings(connection=settings, telegram_api_url=args.telegram_api_url)).run()
+    WizardApp(
+        AppSettings(connection=settings, telegram_api_url=args.telegram_api_url, config_file=args.config_file)
+    ).run()
     return 0
 
 

@@ -5,15 +5,17 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, Protocol, TextIO
 
-from wizard.core import undo
+from wizard.core import conffile, undo
 from wizard.core.errors import WizardError
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
 from wizard.core.plan import Plan
 from wizard.core.secrets import Scrubber, Secret
+from wizard.core.target import ApiTarget, FileTarget, Target
 from wizard.core.validators import Verdict
 
 
@@ -99,6 +101,90 @@ def report_test(title: str, result: ServiceTestResult, out: TextIO, err: TextIO)
         print(f"kapacitor-wizard: Kapacitor's {title} test alert failed: {result.message}", file=err)
         return 1
     print(f"Kapacitor sent a test alert through {title}.", file=out)
+    return 0
+
+
+def add_target_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the settings go: Kapacitor's API (the default), a kapacitor.conf, or environment variables."""
+    group = parser.add_argument_group("writing a file instead")
+    group.add_argument(
+        "--config-file",
+        metavar="PATH",
+        default=argparse.SUPPRESS,  # keeps a --config-file given before the subcommand
+        help="write the handler's section into this kapacitor.conf instead of calling Kapacitor's API "
+        "(comments and everything else are kept; a backup is left beside it; restart Kapacitor afterwards)",
+    )
+    group.add_argument(
+        "--format",
+        choices=["env"],
+        help="print the settings as KAPACITOR_* environment variables (for containers) instead of writing",
+    )
+    group.add_argument("--show-secrets", action="store_true", help="with --format env: print secret values instead of a placeholder")
+
+
+@asynccontextmanager
+async def open_target(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber) -> AsyncIterator[Target]:
+    """The file named by --config-file, else Kapacitor's API (checked with a ping)."""
+    if getattr(args, "config_file", None):
+        yield FileTarget(args.config_file, scrub)
+        return
+    async with KapacitorClient(settings, scrubber=scrub) as client:
+        await client.ping()
+        yield ApiTarget(client)
+
+
+def print_env(plan: Plan, desired: Mapping[str, Any], out: TextIO, *, show_secrets: bool, index: int = 0) -> int:
+    """The chosen settings as environment variables; Kapacitor reads them at start."""
+    values = {
+        name: (value.reveal() if isinstance(value, Secret) else value)
+        for name, value in desired.items()
+        if value is not None
+    }
+    if plan.spec.list_key and plan.workspace:
+        values.setdefault(plan.spec.list_key, plan.workspace)
+    for line in conffile.env_lines(plan.spec.section, values, workspace_index=index, show_secrets=show_secrets):
+        print(line, file=out)
+    return 0
+
+
+async def carry_out(
+    args: argparse.Namespace,
+    target: Target,
+    plan: Plan,
+    out: TextIO,
+    *,
+    test_options: Mapping[str, Any] | None = None,
+) -> int:
+    """Dry run, write and test, the same way for every handler and target."""
+    err = sys.stderr
+    title = plan.spec.title
+    if args.dry_run:
+        if isinstance(target, FileTarget):
+            print(target.preview(plan) or f"Nothing to change: {target.path} already has these settings.", file=out)
+        else:
+            print_request(target.client.settings if isinstance(target, ApiTarget) else ConnectionSettings(), plan, out, adding=plan.adding)
+        print("Dry run: nothing was written.", file=out)
+        return 0
+    if isinstance(target, ApiTarget) and not plan.adding:
+        await write_plan(target.client, plan, out)
+    elif isinstance(target, ApiTarget):
+        target.warn = warn
+        print((await target.write(plan)).summary, file=out)
+    elif plan.empty:
+        print(f"Nothing to change: {target.description} already has these settings.", file=out)
+    else:
+        result = await target.write(plan)
+        print(result.summary, file=out)
+        if result.backup:
+            print(f"The previous file is kept as {result.backup}.", file=out)
+        if result.needs_restart:
+            print("Restart Kapacitor to load it (for example: sudo systemctl restart kapacitor).", file=out)
+    if args.test:
+        if not isinstance(target, ApiTarget):
+            print("kapacitor-wizard: --test needs a running Kapacitor; restart it, then run the command without --config-file.", file=err)
+            return 1
+        result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **(test_options or {})})
+        return report_test(title, result_test, out, err)
     return 0
 
 

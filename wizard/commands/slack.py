@@ -8,18 +8,17 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from wizard.commands.common import (
-    TEST_MESSAGE,
     UsageError,
     add_apply_flags,
+    add_target_flags,
+    carry_out,
     check,
     find_element,
-    print_request,
+    open_target,
+    print_env,
     read_secret,
-    report_test,
-    warn,
-    write_plan,
 )
-from wizard.core import undo, validators, workspaces
+from wizard.core import validators, workspaces
 from wizard.core.handlers import SLACK
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.plan import plan_changes
@@ -63,6 +62,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="remove a named Slack workspace instead of configuring one (Kapacitor keeps using it until restarted)",
     )
     add_apply_flags(parser)
+    add_target_flags(parser)
     parser.set_defaults(run=run)
 
 
@@ -86,9 +86,10 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     if args.default and not workspace:
         raise UsageError("--default needs --workspace: the default workspace is the default already.")
 
-    async with KapacitorClient(settings, scrubber=scrub) as client:
-        await client.ping()
-        elements = await client.get_section(SLACK.section)
+    if args.format == "env":
+        return print_env(plan_changes(SLACK, None, desired, workspace=workspace), desired, out, show_secrets=args.show_secrets)
+    async with open_target(args, settings, scrub) as target:
+        elements = (await target.read_config()).get(SLACK.section, [])
         element = find_element(elements, workspace)
         if webhook is None and not (element and element.is_set("url")):
             raise UsageError(
@@ -105,24 +106,10 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         if element is None and workspace:
             # Compared with what `add` creates, so default and username are sent when chosen.
             plan = workspaces.as_added(plan, desired)
-        adding = element is None
-        if args.dry_run:
-            print_request(settings, plan, out, adding=adding)
-            print("Dry run: nothing was written.", file=out)
-            return 0
-        if adding:
-            with undo.backup(plan, settings.url, adding=True, warn=warn):
-                await client.add_element(SLACK.section, {"workspace": workspace, **plan.set_body()})
-            print(f"Added Slack workspace {workspace}: {', '.join(c.option for c in plan.changes)}", file=out)
-        else:
-            await write_plan(client, plan, out)
-        if args.test:
-            options: dict[str, Any] = {"message": TEST_MESSAGE}
-            if workspace:
-                # Without an explicit channel Kapacitor would reuse the default workspace's channel.
-                options.update({"workspace": workspace, "channel": ""})
-            return report_test("Slack", await client.run_service_test(SLACK.service_test, options), out, err)
-    return 0
+        # Without an explicit channel Kapacitor would reuse the default workspace's channel.
+        test_options = {"workspace": workspace, "channel": ""} if workspace else {}
+        return await carry_out(args, target, plan, out, test_options=test_options)
+
 
 
 async def remove_workspace(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, out: TextIO) -> int:

@@ -7,10 +7,11 @@ and do not care which one it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from wizard.core import conffile
+from wizard.core import conffile, undo
 from wizard.core.handlers import HANDLERS
 from wizard.core.kapacitor import API, Element, KapacitorClient, element_path
 from wizard.core.plan import Plan
@@ -54,9 +55,11 @@ class ApiTarget:
     kind = "api"
     can_test = True
 
-    def __init__(self, client: KapacitorClient) -> None:
+    def __init__(self, client: KapacitorClient, warn: Callable[[str], None] | None = None) -> None:
         self.client = client
         self.description = f"Kapacitor at {client.settings.url}"
+        self.warn = warn or (lambda message: None)
+        """Told when no undo record could be kept; the write goes on."""
 
     async def read_config(self) -> dict[str, list[Element]]:
         return await self.client.get_config()
@@ -65,6 +68,11 @@ class ApiTarget:
         return ""
 
     async def write(self, plan: Plan) -> WriteResult:
+        # Keep the previous values for `undo` first; the record is dropped if the write fails.
+        with undo.backup(plan, self.client.settings.url, adding=plan.adding, warn=self.warn):
+            return await self._write(plan)
+
+    async def _write(self, plan: Plan) -> WriteResult:
         section = plan.spec.section
         if plan.adding:
             # A list element Kapacitor does not have yet (a new Slack workspace) is added, not set.

@@ -1,17 +1,24 @@
 """Done: what was written where, and the TICKscript line that uses the handler."""
 from __future__ import annotations
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Markdown, Static
 
+from wizard.core import undo
+from wizard.core.errors import WizardError
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import HOME, WizardState
 
 
 class DoneScreen(StepScreen):
+    """What was written where, how to use it, and a way to take it back."""
+
     CSS_PATH = "done.tcss"
+    BINDINGS = [Binding("u", "undo", "Undo")]
     help_text = (
         "Settings written through Kapacitor's API take effect at once and are kept in Kapacitor's "
         "data directory across restarts. They win over kapacitor.conf for the same options.\n\n"
@@ -28,8 +35,11 @@ class DoneScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Markdown(self.summary(), id="done-text")
+        yield Static("", id="undo-result")
         with Horizontal(classes="step-actions"):
             yield Button("Set up another handler", id="home", variant="primary")
+            if self.can_undo:
+                yield Button("Undo this change", id="undo")
             yield Button("Quit", id="quit")
 
     def summary(self) -> str:
@@ -88,6 +98,34 @@ class DoneScreen(StepScreen):
             return env_lines(self.spec.section, options, workspace_index=index)
         except (ValueError, TypeError):
             return []
+
+    @property
+    def can_undo(self) -> bool:
+        """Undo restores through Kapacitor's API; a file change is undone with its backup."""
+        plan = self.state.applied
+        return self.state.client is not None and plan is not None and not plan.empty and self.state.last_write is not None
+
+    @on(Button.Pressed, "#undo")
+    def action_undo(self) -> None:
+        if self.can_undo:
+            self.run_undo()
+
+    @work(exclusive=True, group="undo")
+    async def run_undo(self) -> None:
+        client = self.state.client
+        assert client is not None
+        result = self.query_one("#undo-result", Static)
+        result.update("Restoring the previous values…")
+        try:
+            outcome = await undo.undo_latest(client, client.settings.url)
+            self.state.config = await client.get_config()
+        except WizardError as err:
+            result.update(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint))
+            return
+        self.query_one("#undo", Button).disabled = True
+        self.state.drafts.clear()  # the next visit starts from what Kapacitor has again
+        result.update("\n".join(outcome.lines()))
+        result.add_class("-done")
 
     def on_mount(self) -> None:
         self.query_one("#home", Button).focus()

@@ -66,6 +66,7 @@ class SlackWebhookScreen(FormStepScreen):
             result.add_class("-ok")
         finally:
             progress.display = False
+            result.scroll_visible()
 
     def action_back(self) -> None:
         # Escape first stops a running check; a second Escape goes back.

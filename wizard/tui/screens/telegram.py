@@ -328,9 +328,19 @@ class TelegramChatScreen(FormStepScreen):
     def _candidate(self, chat_id: int | None) -> ChatCandidate | None:
         return next((c for c in self.candidates if c.id == chat_id), None)
 
+    def _cursor_candidate(self) -> ChatCandidate | None:
+        table = self.query_one("#chats", DataTable)
+        if not table.row_count:
+            return None
+        with contextlib.suppress(Exception):
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            return self._candidate(int(key)) if key else None
+        return None
+
     def _show_notes(self) -> None:
+        """Warnings about the chat under the cursor (forum, migrated, channel, removed)."""
         notes = self.query_one("#chat-notes", Static)
-        candidate = self._candidate(self.selected_id)
+        candidate = self._cursor_candidate()
         if candidate is None or not candidate.notes:
             notes.display = False
             return
@@ -464,7 +474,11 @@ class TelegramChatScreen(FormStepScreen):
             if yes and token:
                 self.discover(token, remove_webhook=True)
             else:
-                self.notify("The webhook was left in place; type the chat id below.")
+                self._status(
+                    f"The webhook at {host} was left in place, so the wizard cannot read the bot's "
+                    "updates. Type the chat id below.",
+                    "note",
+                )
                 self.fields[0].focus_input()
 
         self.app.push_screen(ConfirmScreen(question, yes="Remove the webhook", no="Keep it"), answered)
@@ -474,12 +488,9 @@ class TelegramChatScreen(FormStepScreen):
     @on(DataTable.RowHighlighted, "#chats")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
         candidate = self._candidate(int(event.row_key.value)) if event.row_key.value else None
-        if candidate is None:
-            return
-        if event.data_table.has_focus:
+        if candidate is not None and event.data_table.has_focus:
             self._select(candidate, by_person=True)
-        elif candidate.id == self.selected_id:
-            self._show_notes()
+        self._show_notes()
 
     @on(DataTable.RowSelected, "#chats")
     def row_selected(self, event: DataTable.RowSelected) -> None:
