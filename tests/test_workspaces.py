@@ -10,9 +10,10 @@ from textual.widgets import Checkbox, Input
 
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
+from wizard.core.handlers import SLACK
 from wizard.core.kapacitor import ConnectionSettings, Element
+from wizard.core.plan import plan_changes
 from wizard.core.workspaces import (
-    added_element,
     check_make_default,
     check_new_workspace,
     check_remove,
@@ -97,10 +98,11 @@ def test_list_puts_the_default_first_and_marks_the_effective_default():
     assert listed[0].label == "default workspace"
 
 
-def test_an_added_element_starts_from_gos_zero_values():
-    added = added_element("team3")
-    assert added.options["default"] is False and added.options["username"] == ""
-    assert added.workspace == "team3" and not added.is_set("url")
+def test_a_new_workspace_is_planned_against_what_add_creates():
+    # `add` starts from Go's zero values: a chosen default and the usual username must be sent.
+    plan = plan_changes(SLACK, None, {"enabled": True, "default": True, "username": "kapacitor"}, workspace="team3")
+    assert plan.adding
+    assert plan.set_body() == {"enabled": True, "default": True, "username": "kapacitor"}
 
 
 # -- the screen, end to end against the stand-in ------------------------------------

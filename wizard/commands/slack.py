@@ -103,9 +103,6 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         if args.default:
             desired["default"] = True
         plan = plan_changes(SLACK, element, desired, workspace=workspace)
-        if element is None and workspace:
-            # Compared with what `add` creates, so default and username are sent when chosen.
-            plan = workspaces.as_added(plan, desired)
         # Without an explicit channel Kapacitor would reuse the default workspace's channel.
         test_options = {"workspace": workspace, "channel": ""} if workspace else {}
         return await carry_out(args, target, plan, out, test_options=test_options)

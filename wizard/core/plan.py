@@ -101,6 +101,12 @@ def plan_changes(
     or missing / None / an empty `Secret` to keep what Kapacitor has.
     """
     current_options: Mapping[str, Any] = current.options if current else {}
+    adding = current is None and spec.list_key is not None and bool(workspace)
+    if adding:
+        # Kapacitor's `add` starts an element from Go's zero values, not from the built-in
+        # defaults: compared with those, `default = true` or username `kapacitor` would never be sent.
+        current_options = {o.name: False if o.kind is bool or o.secret else "" for o in spec.options}
+        current_options[spec.list_key or ""] = workspace
     changes: list[Change] = []
     new_values: dict[str, Any] = {}
     kept: list[str] = []
@@ -110,8 +116,8 @@ def plan_changes(
         if name in reset_set:
             changes.append(Change(name, _before(option.secret, current_options.get(name)), None, option.secret, reset=True))
             continue
-        if name not in desired:
-            continue
+        if name not in desired or name == spec.list_key:
+            continue  # an element's key names it; it is never changed
         value = desired[name]
         before = current_options.get(name, option.default)
         if option.secret:
@@ -127,7 +133,6 @@ def plan_changes(
         if value != before:
             changes.append(Change(name, before, value))
             new_values[name] = value
-    adding = current is None and spec.list_key is not None and bool(workspace)
     return Plan(spec, workspace, tuple(changes), new_values, tuple(kept), adding)
 
 

@@ -15,12 +15,11 @@ a name differing only in case is accepted with a warning.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 from wizard.core import validators
 from wizard.core.kapacitor import Element
-from wizard.core.plan import Plan, plan_changes
 from wizard.core.validators import Verdict
 
 DEFAULT_LABEL = "default workspace"
@@ -167,42 +166,6 @@ def check_remove(name: str, elements: Sequence[Element]) -> Verdict:
     if find_workspace(elements, name) is None:
         return Verdict(name, f"Kapacitor has no Slack workspace named {name}.")
     return Verdict(name)
-
-
-def added_element(name: str, section: str = "slack") -> Element:
-    """What Kapacitor holds right after `{"add": {"workspace": name}}`: Go's zero values.
-
-    Unlike the built-in default element, an added workspace has `default = false` and
-    an empty username; plan changes for a new workspace against this, not the defaults.
-    """
-    options: dict[str, object] = {
-        "enabled": False,
-        "default": False,
-        "workspace": name,
-        "url": False,
-        "channel": "",
-        "username": "",
-        "icon-emoji": "",
-        "global": False,
-        "state-changes-only": False,
-        "ssl-ca": "",
-        "ssl-cert": "",
-        "ssl-key": "",
-        "insecure-skip-verify": False,
-    }
-    return Element(section=section, options=options, redacted=frozenset({"url"}), link="")
-
-
-def as_added(plan: Plan, desired: Mapping[str, Any]) -> Plan:
-    """The plan for a workspace Kapacitor does not have yet, compared with what `add` creates.
-
-    Compared with the built-in defaults instead, `default = true` and username `kapacitor`
-    would look unchanged and never be sent, and the new workspace would get neither.
-    """
-    planned = plan_changes(plan.spec, added_element(plan.workspace, plan.spec.section), desired, workspace=plan.workspace)
-    if any(f.name == "adding" for f in fields(Plan)):
-        planned = replace(planned, adding=True)  # type: ignore[call-arg]
-    return planned
 
 
 RESTART_CAVEAT = (

@@ -65,7 +65,7 @@ class WizardApp(App[None]):
         spec = state.handler
         if spec is None:
             return steps
-        for step in spec.steps:
+        for step in spec.steps if state.intent.kind == "configure" else ():
             screen_class = CUSTOM_STEPS.get((spec.name, step.id), FormStepScreen)
             steps.append((step.id, lambda p, s=step, c=screen_class: c(state, s, progress=p)))
         steps += [

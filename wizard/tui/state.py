@@ -33,6 +33,19 @@ def jump(step_id: str) -> StepResult:
     return StepResult("jump", step_id)
 
 
+@dataclass(frozen=True)
+class Intent:
+    """What to do with the chosen handler.
+
+    configure: follow its steps; toggle: only enable or disable it;
+    reset: remove the API overrides of some options, so kapacitor.conf's values apply.
+    """
+
+    kind: str
+    enable: bool = True
+    resets: tuple[str, ...] = ()
+
+
 @dataclass
 class AppSettings:
     """Everything given on the command line."""
@@ -57,6 +70,8 @@ class WizardState:
     workspace: str = ""
     drafts: dict[str, dict[str, Any]] = field(default_factory=dict)
     """What the person typed, per handler and option, so Escape and back keep it."""
+    intent: Intent = field(default_factory=lambda: Intent("configure"))
+    """What the person chose to do with the handler."""
     first_visit: bool = True
     """The connect step tries to connect on its own only the first time."""
     applied: Plan | None = None
@@ -96,9 +111,13 @@ class WizardState:
         self.scrub.add(value)
 
     def plan(self) -> Plan:
-        """The change the current drafts make to Kapacitor's element."""
+        """The change the current intent makes to Kapacitor's element."""
         assert self.handler is not None
         spec = self.handler
+        if self.intent.kind == "toggle":
+            return plan_changes(spec, self.element(), {"enabled": self.intent.enable}, workspace=self.workspace)
+        if self.intent.kind == "reset":
+            return plan_changes(spec, self.element(), {}, workspace=self.workspace, resets=self.intent.resets)
         draft = self.draft()
         desired: dict[str, Any] = {}
         # Every option goes through the plan; an untouched draft equals Kapacitor's value,

@@ -7,11 +7,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
-from wizard.core.errors import WizardError
+from wizard.core.conffile import default_config_path
+from wizard.core.errors import OverridesDisabled, WizardError
+from wizard.core.target import FileTarget
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
-from wizard.tui.state import BACK, NEXT, WizardState, jump
+from wizard.tui.state import BACK, NEXT, Intent, WizardState, jump
 
 
 
@@ -44,11 +46,12 @@ class ApplyScreen(StepScreen):
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
             yield Button("Fix settings", id="fix")
+            yield Button("Write kapacitor.conf instead", id="use-file")
             yield Button("Retry test", id="retry")
             yield Button("Finish", id="finish", variant="primary")
 
     def on_mount(self) -> None:
-        for button in ("#fix", "#retry", "#finish"):
+        for button in ("#fix", "#retry", "#finish", "#use-file"):
             self.query_one(button).display = False
         self.run_apply(write=True)
 
@@ -76,7 +79,10 @@ class ApplyScreen(StepScreen):
             if write and not await self._write():
                 return
             target = self.state.target
-            if target is not None and target.can_test:
+            if self.state.intent.kind == "toggle" and not self.state.intent.enable:
+                self._status("test", f"2. {self.spec.title} is disabled: Kapacitor sends no alerts through it now.")
+                self._buttons("finish")
+            elif target is not None and target.can_test:
                 await self._test()
             else:
                 self._status("test", "2. Kapacitor reads kapacitor.conf when it starts: restart it to load the change.")
@@ -101,7 +107,12 @@ class ApplyScreen(StepScreen):
         except WizardError as err:
             self._status("write", Text.assemble("1. ", ("✗ ", "bold red"), f"Writing {names} failed."))
             self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint, "\nNothing was changed. Go back to correct it; everything you typed is kept."), "error")
-            self.query_one("#back").focus()
+            if isinstance(err, OverridesDisabled):
+                # The settings can still go into kapacitor.conf; what was typed carries over.
+                self.query_one("#use-file").display = True
+                self.query_one("#use-file").focus()
+            else:
+                self.query_one("#back").focus()
             return False
         self.state.applied = plan
         self.state.last_write = result
@@ -157,7 +168,21 @@ class ApplyScreen(StepScreen):
 
     @on(Button.Pressed, "#fix")
     def fix(self) -> None:
+        self.state.intent = Intent("configure")  # fixing means going through the steps
         self.dismiss(jump(self.spec.steps[0].id))
+
+    @on(Button.Pressed, "#use-file")
+    async def use_file(self) -> None:
+        path = self.state.settings.config_file or str(default_config_path())
+        target = FileTarget(path, self.state.scrub)
+        try:
+            self.state.config = await target.read_config()
+        except WizardError as err:
+            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), "error")
+            return
+        self.state.settings.config_file = path
+        self.state.target = target
+        self.dismiss(jump("review"))
 
     @on(Button.Pressed, "#retry")
     def retry(self) -> None:

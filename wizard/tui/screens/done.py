@@ -31,7 +31,13 @@ class DoneScreen(StepScreen):
         super().__init__(state, progress=progress)
         assert state.handler is not None
         self.spec = state.handler
-        self.step_title = f"{self.spec.title} is set up"
+        intent = state.intent
+        if intent.kind == "toggle":
+            self.step_title = f"{self.spec.title} is {'enabled' if intent.enable else 'disabled'}"
+        elif intent.kind == "reset":
+            self.step_title = f"{self.spec.title}: back to kapacitor.conf"
+        else:
+            self.step_title = f"{self.spec.title} is set up"
 
     def compose_body(self) -> ComposeResult:
         yield Markdown(self.summary(), id="done-text")

@@ -11,7 +11,8 @@ from textual.widgets.option_list import Option
 from wizard.core.errors import WizardError
 from wizard.core.handlers import HANDLERS, SLACK, HandlerStatus, handler_status
 from wizard.tui.screens.base import StepScreen
-from wizard.tui.state import NEXT, StepResult
+from wizard.tui.screens.reset import ResetScreen
+from wizard.tui.state import NEXT, Intent, StepResult, jump
 
 
 class HandlersScreen(StepScreen):
@@ -23,10 +24,17 @@ class HandlersScreen(StepScreen):
         "Each row shows what Kapacitor has now: whether the handler is enabled, and which options "
         "are set. Secrets (tokens, webhook URLs) are never shown: Kapacitor only says whether one "
         "is set.\n\nChoose a handler with the arrow keys and Enter to set it up, or to change it. "
+        "Press **e** to enable or disable the highlighted handler without retyping anything, and "
+        "**x** to reset some of its options to the values in kapacitor.conf. "
         "Press **r** to read the state again.\n\nSlack workspaces other than the default one "
         "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them."
     )
-    BINDINGS = [Binding("r", "refresh", "Refresh"), Binding("w", "workspaces", "Slack workspaces")]
+    BINDINGS = [
+        Binding("e", "toggle", "Enable/disable"),
+        Binding("x", "reset", "Reset to kapacitor.conf"),
+        Binding("w", "workspaces", "Slack workspaces"),
+        Binding("r", "refresh", "Refresh"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield Static("Where should Kapacitor send alerts? Choose a handler to set it up or change it.", classes="intro")
@@ -89,12 +97,49 @@ class HandlersScreen(StepScreen):
 
     @on(OptionList.OptionSelected)
     def choose(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is None:
-            return
-        name, _, workspace = event.option.id.partition("/")
+        if self._select(event.option.id):
+            self.state.intent = Intent("configure")
+            self.dismiss(NEXT)
+
+    def _select(self, option_id: str | None) -> bool:
+        """Make the handler (and workspace) of a row the current one."""
+        if option_id is None:
+            return False
+        name, _, workspace = option_id.partition("/")
         self.state.handler = HANDLERS[name]
         self.state.workspace = workspace
-        self.dismiss(NEXT)
+        return True
+
+    def _highlighted_id(self) -> str | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def action_toggle(self) -> None:
+        """Enable or disable the highlighted handler without going through its steps."""
+        if not self._select(self._highlighted_id()):
+            return
+        element = self.state.element()
+        enabled = bool(element and element.options.get("enabled"))
+        self.state.intent = Intent("toggle", enable=not enabled)
+        self.dismiss(jump("review"))
+
+    def action_reset(self) -> None:
+        """Remove API settings of chosen options, so kapacitor.conf's values apply again."""
+        option_id = self._highlighted_id()
+        if option_id is None or self.state.target is None or self.state.target.kind != "api":
+            self.notify("Resetting to kapacitor.conf needs a connection to Kapacitor's API.", severity="warning")
+            return
+        self._select(option_id)
+        assert self.state.handler is not None
+
+        def chosen(options: tuple[str, ...] | None) -> None:
+            if options:
+                self.state.intent = Intent("reset", resets=options)
+                self.dismiss(jump("review"))
+
+        self.app.push_screen(ResetScreen(self.state.handler, self.state.workspace), chosen)
 
     def action_workspaces(self) -> None:
         """List, add, edit or remove Slack workspaces; editing or adding continues into Slack's steps."""
