@@ -254,6 +254,8 @@ class TelegramChatScreen(FormStepScreen):
         self.auto_value = str(self.state.draft().get("chat-id") or "")
         token = _typed_token(self.state)
         if not token:
+            self.query_one("#step-text").display = False
+            self.query_one("#bot-line").display = False
             self.query_one("#pairing").display = False
             self._status(
                 KEPT_TOKEN_NOTE + " Type the chat id below: a number such as -1001234567890, "
@@ -520,6 +522,23 @@ class TelegramFormatScreen(FormStepScreen):
         super().__init__(state, step, progress=progress)
         self.new_chat_id: int | None = None
 
+    def compose_body(self) -> ComposeResult:
+        yield Markdown(self.step.body, id="step-text")
+        draft = self.state.draft()
+        switches = []
+        for name in self.step.options:
+            option = self.spec.option(name)
+            if option.kind is bool:
+                switches.append(Field(option, draft.get(name, option.default)))
+            else:
+                yield Field(option, draft.get(name, option.default))
+        with Horizontal(id="switches"):
+            yield from switches
+        yield from self.compose_extra()
+        with Horizontal(classes="step-actions"):
+            yield Button("Back", id="back")
+            yield Button("Next", id="next", variant="primary")
+
     def compose_extra(self) -> ComposeResult:
         with Horizontal(classes="check-actions"):
             yield Button("Send a sample alert now (Ctrl+T)", id="send-sample")
@@ -546,8 +565,8 @@ class TelegramFormatScreen(FormStepScreen):
         chat_id = str(draft.get("chat-id") or "").strip()
         if not token:
             self._result(
-                "The token is kept in Kapacitor and cannot be read back, so the wizard cannot send a "
-                "sample itself. Kapacitor sends its own test alert after you apply.",
+                "Kapacitor keeps the token and never reveals it, so the wizard cannot send a sample "
+                "itself; Kapacitor sends its own test alert after you apply.",
                 "error",
             )
             return
