@@ -282,11 +282,19 @@ async def test_first_hipchat_setup_end_to_end(kapacitor, hipchat_receiver, caplo
     assert TOKEN not in caplog.text
 
 
-async def test_a_pasted_hipchat_address_is_used_and_the_cloud_note_shown(kapacitor):
+async def test_a_bad_subdomain_is_refused_and_a_pasted_address_is_used_with_the_cloud_note(kapacitor):
     screens: list[str] = []
     app = make_app(kapacitor.url)
     async with app.run_test(size=SIZE) as pilot:
         await choose_hipchat(pilot, screens)
+        await paste(pilot, "ex_ample")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HipChatServerScreen)
+        assert shows(pilot, "A subdomain has only letters, digits and hyphens")
+        assert input_value(pilot, "#input-url") == "ex_ample"
+
+        pilot.app.screen.query_one("#input-url", Input).value = ""
         await paste(pilot, "https://example-hi.hipchat.com/home")
         assert shows(pilot, "Kapacitor's url: https://example-hi.hipchat.com/v2/room")
         assert shows(pilot, "Using example-hi from the address you pasted.")
@@ -306,18 +314,6 @@ async def test_a_pasted_hipchat_address_is_used_and_the_cloud_note_shown(kapacit
         await wait_for_screen(pilot, ReviewScreen)
         assert shows(pilot, "url (empty) https://example-hi.hipchat.com/v2/room")
     assert kapacitor.config_posts() == []
-
-
-async def test_a_bad_subdomain_is_refused_at_the_field_and_kept(kapacitor):
-    app = make_app(kapacitor.url)
-    async with app.run_test(size=SIZE) as pilot:
-        await choose_hipchat(pilot, [])
-        await paste(pilot, "ex_ample")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, HipChatServerScreen)
-        assert shows(pilot, "A subdomain has only letters, digits and hyphens")
-        assert input_value(pilot, "#input-url") == "ex_ample"
 
 
 async def test_direct_check_shows_a_wrong_token_and_a_missing_room_and_keeps_the_values(kapacitor, hipchat_receiver):
@@ -378,22 +374,21 @@ async def test_a_stored_token_is_kept_and_global_can_be_turned_on(kapacitor, hip
 
 async def test_escape_cancels_a_running_check_first(kapacitor):
     # A server that takes the connection and never answers.
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(1)
-    app = make_app(kapacitor.url)
-    async with app.run_test(size=SIZE) as pilot:
-        await choose_hipchat(pilot, [])
-        await enter_address(pilot, f"http://127.0.0.1:{silent.getsockname()[1]}", [])
-        await enter_room_and_token(pilot, "ops", TOKEN, [])
-        await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: shows(pilot, "Posting a test notification to room ops"))
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: shows(pilot, "Test notification cancelled."))
-        assert isinstance(pilot.app.screen, HipChatTokenScreen)
-        await pilot.press("escape")
-        await wait_for_screen(pilot, HipChatServerScreen)
-    silent.close()
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        app = make_app(kapacitor.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await choose_hipchat(pilot, [])
+            await enter_address(pilot, f"http://127.0.0.1:{silent.getsockname()[1]}", [])
+            await enter_room_and_token(pilot, "ops", TOKEN, [])
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: shows(pilot, "Posting a test notification to room ops"))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: shows(pilot, "Test notification cancelled."))
+            assert isinstance(pilot.app.screen, HipChatTokenScreen)
+            await pilot.press("escape")
+            await wait_for_screen(pilot, HipChatServerScreen)
 
 
 # -- the command line --------------------------------------------------------------------
@@ -498,3 +493,15 @@ def test_subdomain_and_url_exclude_each_other_and_help_has_examples(capsys):
     assert exit_info.value.code == 0
     help_text = capsys.readouterr().out
     assert "example" in help_text and "2019-02-15" in help_text and "--no-global" in help_text
+
+
+def test_kapacitors_error_echoing_the_url_does_not_show_the_token(kapacitor, hipchat_receiver, monkeypatch, capsys):
+    url = hipchat_receiver.url
+    hipchat_receiver.close()
+    code, out, err = run_cli(
+        ["apply", "hipchat", "--url", kapacitor.url, "--hipchat-url", url, "--room", "ops", "--token", "-", "--test"],
+        monkeypatch, capsys, stdin=TOKEN + "\n",
+    )
+    assert code == 1
+    assert "/v2/room/ops/notification?auth_token=•••" in err and "connection refused" in err
+    assert TOKEN not in out + err
