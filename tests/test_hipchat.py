@@ -505,3 +505,20 @@ def test_kapacitors_error_echoing_the_url_does_not_show_the_token(kapacitor, hip
     assert code == 1
     assert "/v2/room/ops/notification?auth_token=•••" in err and "connection refused" in err
     assert TOKEN not in out + err
+
+
+def test_config_file_gets_the_hipchat_section(tmp_path, monkeypatch, capsys):
+    conf = tmp_path / "kapacitor.conf"
+    conf.write_text(open("tests/data/kapacitor-sample.conf", encoding="utf-8").read(), encoding="utf-8")
+    code, out, err = run_cli(
+        ["apply", "hipchat", "--config-file", str(conf), "--hipchat-url", "https://chat.example.com",
+         "--room", "ops", "--token", "-", "--state-changes-only"],
+        monkeypatch, capsys, stdin=TOKEN + "\n",
+    )
+    assert code == 0, err
+    section = conf.read_text(encoding="utf-8").split("[hipchat]")[1].split("\n[")[0]
+    assert 'url = "https://chat.example.com/v2/room"' in section
+    assert 'room = "ops"' in section and f'token = "{TOKEN}"' in section
+    assert "enabled = true" in section and "state-changes-only = true" in section
+    assert "Restart Kapacitor" in out
+    assert TOKEN not in out + err

@@ -7,19 +7,19 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from wizard.commands.common import (
-    TEST_MESSAGE,
     UsageError,
     add_apply_flags,
+    add_target_flags,
+    carry_out,
     check,
     find_element,
-    print_request,
+    open_target,
+    print_env,
     read_secret,
-    report_test,
-    write_plan,
 )
 from wizard.core import hipchat, validators
 from wizard.core.handlers import HIPCHAT
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.core.kapacitor import ConnectionSettings
 from wizard.core.plan import plan_changes
 from wizard.core.secrets import Scrubber
 
@@ -79,6 +79,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="with --global, send an alert only when its level changes (default: unchanged)",
     )
     add_apply_flags(parser)
+    add_target_flags(parser)
     parser.set_defaults(run=run)
 
 
@@ -103,20 +104,13 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     if args.state_changes_only is not None:
         desired["state-changes-only"] = args.state_changes_only
 
-    async with KapacitorClient(settings, scrubber=scrub) as client:
-        await client.ping()
-        element = find_element(await client.get_section(HIPCHAT.section))
+    if args.format == "env":
+        return print_env(plan_changes(HIPCHAT, None, desired), desired, out, show_secrets=args.show_secrets)
+    async with open_target(args, settings, scrub) as target:
+        element = find_element((await target.read_config()).get(HIPCHAT.section, []))
         if token is None and not (element and element.is_set("token")):
             raise UsageError(
                 "No token: give --token - to read it from standard input, or set HIPCHAT_TOKEN."
             )
         plan = plan_changes(HIPCHAT, element, desired)
-        if args.dry_run:
-            print_request(settings, plan, out)
-            print("Dry run: nothing was written.", file=out)
-            return 0
-        await write_plan(client, plan, out)
-        if args.test:
-            result = await client.run_service_test(HIPCHAT.service_test, {"message": TEST_MESSAGE})
-            return report_test("HipChat", result, out, err)
-    return 0
+        return await carry_out(args, target, plan, out)
