@@ -20,7 +20,6 @@ from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber, Secret
 from wizard.tui.app import WizardApp
-from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen
 from wizard.tui.screens.form_step import FormStepScreen
