@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from wizard.core.secrets import install_log_scrubbing
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen
@@ -42,6 +43,7 @@ class WizardApp(App[None]):
 
     def __init__(self, settings: AppSettings | None = None) -> None:
         super().__init__()
+        install_log_scrubbing()  # httpx logs request URLs, and those hold tokens
         self.state = WizardState(settings or AppSettings())
         self.http: httpx.AsyncClient = httpx.AsyncClient(timeout=10.0)
         """For direct checks against chat services (not Kapacitor)."""
