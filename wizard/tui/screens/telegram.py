@@ -76,6 +76,13 @@ def describe_bot(info: BotInfo) -> Text:
     return text
 
 
+class KeepByDefault(ConfirmScreen):
+    """A confirmation whose safe answer has the focus, so a stray Enter changes nothing."""
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+
 class TelegramBotScreen(FormStepScreen):
     """Paste the token; it is checked live and the bot is introduced."""
 
@@ -483,7 +490,7 @@ class TelegramChatScreen(FormStepScreen):
                 )
                 self.fields[0].focus_input()
 
-        self.app.push_screen(ConfirmScreen(question, yes="Remove the webhook", no="Keep it"), answered)
+        self.app.push_screen(KeepByDefault(question, yes="Remove the webhook", no="Keep it"), answered)
 
     # -- choosing ---------------------------------------------------------------
 
