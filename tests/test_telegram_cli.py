@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import sys
 
 import httpx
@@ -195,3 +196,18 @@ def test_apply_telegram_refuses_bad_values_with_one_line(kapacitor, monkeypatch,
     assert len(lines) == 1 and message in lines[0], err
     assert DEFAULT_TOKEN not in err
     assert kapacitor.config_posts() == []
+
+
+def test_apply_telegram_into_a_kapacitor_conf_and_as_environment_variables(tmp_path, monkeypatch, capsys):
+    token = "123456789:AAFakeFakeFakeFakeFakeFakeFakeFake12"
+    conf = tmp_path / "kapacitor.conf"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["apply", "telegram", "--config-file", str(conf), "--chat-id", "-1001234567890"]) == 0
+    text = conf.read_text()
+    assert f'token = "{token}"' in text and 'chat-id = "-1001234567890"' in text
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o600  # a new file holds a token
+    assert main(["apply", "telegram", "--chat-id", "@alerts_channel", "--format", "env"]) == 0
+    out = capsys.readouterr().out
+    assert "KAPACITOR_TELEGRAM_CHAT_ID=@alerts_channel" in out and "KAPACITOR_TELEGRAM_TOKEN=<secret>" in out
+    assert token not in out

@@ -13,19 +13,19 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from wizard.commands.common import (
-    TEST_MESSAGE,
     UsageError,
     add_apply_flags,
+    add_target_flags,
+    carry_out,
     check,
     find_element,
-    print_request,
+    open_target,
+    print_env,
     read_secret,
-    report_test,
-    write_plan,
 )
 from wizard.core import validators
 from wizard.core.handlers import TELEGRAM, TELEGRAM_DEFAULT_API
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.core.kapacitor import ConnectionSettings
 from wizard.core.plan import plan_changes
 from wizard.core.secrets import Scrubber, Secret
 from wizard.core.telegram import ChatCandidate, bot_api_base, detect_chats, make_pairing_code
@@ -86,6 +86,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
     )
     _api_url_option(parser)
     add_apply_flags(parser)
+    add_target_flags(parser)
     parser.set_defaults(run=run)
 
 
@@ -251,9 +252,14 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             f"--detect needs the bot token (Kapacitor never reveals a stored one): give --token or set {TOKEN_ENV}."
         )
 
-    async with KapacitorClient(settings, scrubber=scrub) as client:
-        await client.ping()
-        element = find_element(await client.get_section(TELEGRAM.section))
+    if args.format == "env":
+        if args.detect:
+            assert token is not None
+            desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err)).chat_id
+        desired.setdefault("parse-mode", "Markdown")
+        return print_env(plan_changes(TELEGRAM, None, desired), desired, out, show_secrets=args.show_secrets)
+    async with open_target(args, settings, scrub) as target:
+        element = find_element((await target.read_config()).get(TELEGRAM.section, []))
         if token is None and not (element and element.is_set("token")):
             raise UsageError(
                 f"No bot token: give --token (or '-' to read it from standard input), or set {TOKEN_ENV}."
@@ -264,19 +270,15 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             desired["parse-mode"] = "Markdown"
         if args.detect:
             assert token is not None
-            candidates, code = await _detect(token, api_url, args.detect_timeout, err)
-            chosen = _choose(candidates, code)
-            print(f"Chat found: {chosen.id} ({chosen.type} {chosen.label})", file=err)
-            for note in chosen.notes:
-                print(f"note: {note}", file=err)
-            desired["chat-id"] = chosen.chat_id
-        plan = plan_changes(TELEGRAM, element, desired)
-        if args.dry_run:
-            print_request(settings, plan, out)
-            print("Dry run: nothing was written.", file=out)
-            return 0
-        await write_plan(client, plan, out)
-        if args.test:
-            result = await client.run_service_test(TELEGRAM.service_test, {"message": TEST_MESSAGE})
-            return report_test("Telegram", result, out, err)
-    return 0
+            desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err)).chat_id
+        return await carry_out(args, target, plan_changes(TELEGRAM, element, desired), out)
+
+
+async def _detect_chat(token: Secret, api_url: str, timeout: float, err: TextIO) -> ChatCandidate:
+    """Wait for the chat that sends the pairing code (or the only chat that writes)."""
+    candidates, code = await _detect(token, api_url, timeout, err)
+    chosen = _choose(candidates, code)
+    print(f"Chat found: {chosen.id} ({chosen.type} {chosen.label})", file=err)
+    for note in chosen.notes:
+        print(f"note: {note}", file=err)
+    return chosen

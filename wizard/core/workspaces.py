@@ -14,9 +14,8 @@ a name differing only in case is accepted with a warning.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from wizard.core import validators
 from wizard.core.kapacitor import Element

@@ -6,7 +6,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Input, Markdown, Select, Static
+from textual.widgets import Button, Checkbox, Input, Markdown, Select
 
 from wizard.core.handlers import StepText
 from wizard.tui.screens.base import StepScreen
