@@ -643,7 +643,10 @@ class KapacitorFake:
         auth: tuple[str, str] | None = None,
         force_status: int | None = None,
         start: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
+        self._bind = (host, port)
         self.overrides_disabled = overrides_disabled
         self.auth = auth
         self.force_status = force_status
@@ -668,7 +671,7 @@ class KapacitorFake:
         if self._server is not None:
             return
         handler = type("_BoundHandler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(self._bind, handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="kapacitor-fake", daemon=True

@@ -56,12 +56,12 @@ class HttpReceiver:
 
     default_answer = Answer(200, b"", None)
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.received: list[Received] = []
         self._answer = self.default_answer
         self._lock = threading.Lock()
         handler = type("_BoundHandler", (_Handler,), {"receiver": self})
-        self._server: ThreadingHTTPServer | None = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server: ThreadingHTTPServer | None = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
         self._thread.start()

@@ -308,7 +308,10 @@ class TelegramBotApiFake:
         *,
         bot: BotProfile | None = None,
         first_update_id: int = 700_000_000,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
+        self._bind = (host, port)
         self.token = token
         self.bot = bot or BotProfile(id=int(token.split(":", 1)[0]) if ":" in token else 1)
         self.chats: dict[int, dict[str, Any]] = {}
@@ -339,7 +342,7 @@ class TelegramBotApiFake:
         class Handler(_Handler):
             api = fake
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = ThreadingHTTPServer(self._bind, Handler)
         server.daemon_threads = True
         self._server = server
         host, port = server.server_address[:2]
