@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, SelectionList
 
-from tests.tui_helpers import input_value, screen_text, shows, wait_for, wait_for_screen
+from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, wait_for_screen
 from wizard.core.kapacitor import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
@@ -147,3 +147,45 @@ async def test_overrides_disabled_at_apply_offers_the_file(kapacitor, slack_rece
         await wait_for_screen(pilot, ReviewScreen)
         assert shows(pilot, "kapacitor.conf")
     assert kapacitor.config_posts()[-1].json == {"set": {"enabled": False}}  # refused, nothing stored
+
+
+async def test_a_stored_chat_upgraded_to_a_supergroup_is_offered_under_its_new_id(kapacitor, telegram_api, monkeypatch):
+    from wizard.tui.screens.telegram import TelegramBotScreen, TelegramChatScreen
+
+    monkeypatch.setattr(TelegramChatScreen, "poll_timeout", 1)
+    monkeypatch.setattr(TelegramBotScreen, "check_delay", 0.05)
+    telegram_api.add_group(-4001, "Ops")
+    telegram_api.add_supergroup(-1004001, "Ops")
+    telegram_api.inject_migration(-4001, -1004001)
+    kapacitor.set_file_values(
+        "telegram",
+        {"enabled": True, "token": telegram_api.token, "chat-id": "-4001", "url": telegram_api.api_base, "parse-mode": "Markdown"},
+    )
+    app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url), telegram_api_url=telegram_api.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await wait_for_screen(pilot, HandlersScreen)
+        await pilot.press("down", "down", "enter")
+        await wait_for_screen(pilot, TelegramBotScreen)
+        await paste(pilot, telegram_api.token)
+        await wait_for(pilot, lambda: shows(pilot, "Token works"), what="the token check")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, TelegramChatScreen)
+        chat = pilot.app.screen
+        chat.fields[0].query_one("Input").value = "-4001"  # the id Kapacitor has
+        chat.fields[0].focus_input()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, TelegramChatScreen))
+        await pilot.press("enter")  # format: as it is
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: finished(pilot) and pilot.app.screen.new_chat_id, what="the new id offered")
+        assert shows(pilot, "Use the new chat id -1004001")
+        await pilot.press("enter")  # the offered button has the focus
+        await wait_for_screen(pilot, ReviewScreen)
+        assert shows(pilot, "chat-id -4001 -1004001")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: finished(pilot))
+        assert shows(pilot, "Kapacitor sent the test alert through Telegram")
+    assert kapacitor.config_posts()[-1].json == {"set": {"chat-id": "-1004001"}}
+    assert telegram_api.sent_messages[-1].chat_id == -1004001

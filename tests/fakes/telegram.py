@@ -722,6 +722,12 @@ class TelegramBotApiFake:
 
     def _api_getchat(self, params: dict) -> dict:
         entry = self._find_chat(params.get("chat_id"))
+        if entry.get("migrated_to"):
+            # Telegram answers for an upgraded group with its new supergroup id.
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": entry["migrated_to"]},
+            )
         return {
             **self.chat_object(entry["id"]),
             "accent_color_id": 0,

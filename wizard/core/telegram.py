@@ -888,6 +888,19 @@ class TelegramClient:
             if inspect.isawaitable(result):
                 await result
 
+    async def upgraded_chat_id(self, chat_id: str | int) -> int | None:
+        """The supergroup id of a group that Telegram upgraded, or None when it was not.
+
+        Uses ``getChat``, which sends nothing to the chat.
+        """
+        value = str(chat_id).strip()
+        target: int | str = int(value) if value.lstrip("-").isdigit() else value
+        try:
+            await self._call(lambda bot: bot.get_chat(chat_id=target))
+        except TelegramChatMigrated as migrated:
+            return int(migrated.new_chat_id)
+        return None
+
     async def send_sample_alert(
         self,
         chat_id: str | int,

@@ -72,6 +72,8 @@ class WizardState:
     """What the person typed, per handler and option, so Escape and back keep it."""
     intent: Intent = field(default_factory=lambda: Intent("configure"))
     """What the person chose to do with the handler."""
+    typed_secrets: dict[str, Secret] = field(default_factory=dict)
+    """Secrets typed in this session, by "handler/option": in memory only, for lookups after a write."""
     first_visit: bool = True
     """The connect step tries to connect on its own only the first time."""
     applied: Plan | None = None

@@ -9,6 +9,7 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from wizard.core.conffile import default_config_path
 from wizard.core.errors import OverridesDisabled, WizardError
+from wizard.core.secrets import Secret
 from wizard.core.target import FileTarget
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.plan import Plan
@@ -35,6 +36,8 @@ class ApplyScreen(StepScreen):
         self.spec = state.handler
         self.plan: Plan = state.plan()
         self.wrote = False
+        self.new_chat_id = ""
+        """A Telegram group's new id after its upgrade to a supergroup, once looked up."""
         """Whether this apply changed Kapacitor (a test failure then says the settings were saved)."""
         self.step_title = f"{self.spec.title}: apply and test"
 
@@ -47,12 +50,12 @@ class ApplyScreen(StepScreen):
             yield Button("Back", id="back")
             yield Button("Fix settings", id="fix")
             yield Button("Write kapacitor.conf instead", id="use-file")
+            yield Button("Use the new chat id", id="use-new-chat", variant="primary")
             yield Button("Retry test", id="retry")
             yield Button("Finish", id="finish", variant="primary")
 
     def on_mount(self) -> None:
-        for button in ("#fix", "#retry", "#finish", "#use-file"):
-            self.query_one(button).display = False
+        self._buttons()
         self.run_apply(write=True)
 
     def _status(self, which: str, text: str | Text) -> None:
@@ -64,7 +67,7 @@ class ApplyScreen(StepScreen):
         message.update(text)
 
     def _buttons(self, *shown: str) -> None:
-        for button in ("fix", "retry", "finish"):
+        for button in ("fix", "retry", "finish", "use-file", "use-new-chat"):
             self.query_one(f"#{button}").display = button in shown
         if shown:
             self.query_one(f"#{shown[-1]}").focus()
@@ -122,6 +125,8 @@ class ApplyScreen(StepScreen):
         # The target now holds the secrets; forget what was typed so a re-apply does not resend them.
         draft = self.state.draft()
         for name in self.spec.secrets:
+            if draft.get(name):
+                self.state.typed_secrets[f"{self.spec.name}/{name}"] = Secret(str(draft[name]))
             draft[name] = ""
         try:
             self.state.config = await target.read_config()
@@ -161,6 +166,8 @@ class ApplyScreen(StepScreen):
                 "error",
             )
             self._buttons("finish", "retry", "fix")
+            if self.spec.name == "telegram" and "upgraded to a supergroup" in result.message.lower():
+                await self._offer_upgraded_chat(result.message)
 
     @on(Button.Pressed, "#back")
     def pressed_back(self) -> None:
@@ -170,6 +177,47 @@ class ApplyScreen(StepScreen):
     def fix(self) -> None:
         self.state.intent = Intent("configure")  # fixing means going through the steps
         self.dismiss(jump(self.spec.steps[0].id))
+
+    async def _offer_upgraded_chat(self, failure: str) -> None:
+        """A group that became a supergroup: look up its new id and offer it in one step."""
+        element = self.state.element()
+        old_id = str(self.state.draft().get("chat-id") or (element.options.get("chat-id") if element else "") or "")
+        token = self.state.typed_secrets.get("telegram/token")
+        explain = Text.assemble(
+            "Kapacitor's test alert failed:\n", (failure, "bold"),
+            "\n\nThe group was upgraded to a supergroup, which has a new chat id. ",
+        )
+        if token is None:
+            explain.append(
+                "Kapacitor keeps the bot token secret, so the wizard cannot look the new id up by itself: "
+                "choose Fix settings and paste the token; the chat step lists the group under its new id."
+            )
+            self._message(explain, "error")
+            return
+        from wizard.core.telegram import TelegramClient  # python-telegram-bot loads only when needed
+
+        try:
+            async with TelegramClient(token, self.state.settings.telegram_api_url, scrub=self.state.scrub) as bot:
+                new_id = await bot.upgraded_chat_id(old_id)
+        except WizardError as err:
+            explain.append(f"Looking up the new id failed: {err.message} {err.hint}")
+            self._message(explain, "error")
+            return
+        if new_id is None:
+            return
+        self.new_chat_id = str(new_id)
+        explain.append(f"Its new id is {new_id}.")
+        self._message(explain, "error")
+        button = self.query_one("#use-new-chat", Button)
+        button.label = f"Use the new chat id {new_id}"
+        button.display = True
+        button.focus()
+
+    @on(Button.Pressed, "#use-new-chat")
+    def use_new_chat(self) -> None:
+        self.state.draft()["chat-id"] = self.new_chat_id
+        self.state.intent = Intent("configure")
+        self.dismiss(jump("review"))
 
     @on(Button.Pressed, "#use-file")
     async def use_file(self) -> None:

@@ -57,8 +57,11 @@ class FormStepScreen(StepScreen):
 
     def on_mount(self) -> None:
         fields = list(self.query(Field))
-        if fields:
+        if fields and fields[0].query(Input):
             fields[0].focus_input()
+        else:
+            # Choices and switches have sensible defaults: Enter goes on, Tab reaches them.
+            self.query_one("#next", Button).focus()
 
     @property
     def fields(self) -> list[Field]:
