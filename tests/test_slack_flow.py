@@ -80,6 +80,8 @@ async def test_first_time_slack_setup_end_to_end(kapacitor, slack_receiver):
         await wait_for_screen(pilot, DoneScreen)
         done = screen_text(pilot)
         assert ".slack()" in done and ".channel('#alerts')" in done
+        await pilot.press("c")
+        assert pilot.app.clipboard == ".slack()\n.channel('#alerts')"
 
     posts = kapacitor.config_posts()
     assert [p.path for p in posts] == ["/kapacitor/v1/config/slack/"]

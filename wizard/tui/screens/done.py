@@ -18,7 +18,7 @@ class DoneScreen(StepScreen):
     """What was written where, how to use it, and a way to take it back."""
 
     CSS_PATH = "done.tcss"
-    BINDINGS = [Binding("u", "undo", "Undo")]
+    BINDINGS = [Binding("u", "undo", "Undo"), Binding("c", "copy", "Copy TICKscript")]
     help_text = (
         "Settings written through Kapacitor's API take effect at once and are kept in Kapacitor's "
         "data directory across restarts. They win over kapacitor.conf for the same options.\n\n"
@@ -31,6 +31,7 @@ class DoneScreen(StepScreen):
         super().__init__(state, progress=progress)
         assert state.handler is not None
         self.spec = state.handler
+        self.tick_lines = ""
         intent = state.intent
         if intent.kind == "toggle":
             self.step_title = f"{self.spec.title} is {'enabled' if intent.enable else 'disabled'}"
@@ -82,7 +83,8 @@ class DoneScreen(StepScreen):
         element = self.state.element()
         values = dict(element.options) if element else {}
         values.update({k: v for k, v in self.state.draft().items() if not self.spec.option(k).secret})
-        tick = "\n".join(" " * 8 + line for line in self.spec.tickscript(values).splitlines())
+        self.tick_lines = self.spec.tickscript(values)
+        tick = "\n".join(" " * 8 + line for line in self.tick_lines.splitlines())
         lines.append(
             "Use it in a TICKscript alert:\n\n```\nstream\n    |from()\n        .measurement('cpu')\n    |alert()\n"
             f"        .crit(lambda: \"usage_idle\" < 10)\n{tick}\n```"
@@ -110,6 +112,11 @@ class DoneScreen(StepScreen):
         """Undo restores through Kapacitor's API; a file change is undone with its backup."""
         plan = self.state.applied
         return self.state.client is not None and plan is not None and not plan.empty and self.state.last_write is not None
+
+    def action_copy(self) -> None:
+        """Copy the handler's TICKscript lines (OSC 52: most terminals, also over SSH)."""
+        self.app.copy_to_clipboard(self.tick_lines)
+        self.notify("Copied the TICKscript lines (where the terminal allows it).")
 
     @on(Button.Pressed, "#undo")
     def action_undo(self) -> None:

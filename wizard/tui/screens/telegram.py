@@ -218,7 +218,7 @@ class TelegramChatScreen(FormStepScreen):
     """Lists every chat the bot sees while the screen is open; Enter takes the selected one."""
 
     CSS_PATH = ["form_step.tcss", "telegram.tcss"]
-    BINDINGS = [Binding("ctrl+r", "search_again", "Search again")]
+    BINDINGS = [Binding("ctrl+r", "search_again", "Search again"), Binding("ctrl+y", "copy_chat_id", "Copy chat id")]
     poll_timeout = 20
     """Seconds one long poll may wait on Telegram's side."""
     idle_interval = 0.25
@@ -517,6 +517,15 @@ class TelegramChatScreen(FormStepScreen):
         # Leaving stops the poll; nothing was confirmed, so nothing is lost.
         self.workers.cancel_group(self, "discover")
         super().action_back()
+
+    def action_copy_chat_id(self) -> None:
+        """Copy the chosen chat id, for a TICKscript's .chatId() or another tool."""
+        chat_id = str(self.fields[0].raw).strip()
+        if not chat_id:
+            self.notify("Choose a chat or type its id first.", severity="warning")
+            return
+        self.app.copy_to_clipboard(chat_id)
+        self.notify(f"Copied {chat_id} (where the terminal allows it).")
 
 
 class TelegramFormatScreen(FormStepScreen):
