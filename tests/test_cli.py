@@ -122,8 +122,12 @@ def test_show_lists_every_handler_without_secrets(kapacitor, slack_receiver, mon
 
 
 def test_every_command_has_help_with_an_example(capsys):
-    for argv in (["--help"], ["show", "--help"], ["apply", "--help"], ["apply", "slack", "--help"]):
+    commands = (
+        [], ["show"], ["apply"], ["apply", "slack"], ["apply", "telegram"], ["apply", "hipchat"],
+        ["detect-chat-id"], ["undo"],
+    )
+    for argv in (command + ["--help"] for command in commands):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)
         assert exit_info.value.code == 0
-        assert "example" in capsys.readouterr().out
+        assert "example" in capsys.readouterr().out, argv
