@@ -145,3 +145,27 @@ def test_format_env_prints_variables_with_secrets_only_when_asked(monkeypatch, c
     assert WEBHOOK not in out
     code, out, err = run(["apply", "slack", "--format", "env", "--show-secrets"], monkeypatch, capsys)
     assert f"KAPACITOR_SLACK_0_URL={WEBHOOK}" in out
+
+
+def test_a_running_kapacitor_with_overrides_for_the_same_options_is_named(kapacitor, conf, monkeypatch, capsys):
+    # Kapacitor runs with this file and has an API override for the channel.
+    kapacitor.set_file_values("slack", {"enabled": False})
+    import httpx
+
+    assert httpx.post(f"{kapacitor.url}/kapacitor/v1/config/slack/", json={"set": {"channel": "#override"}}).status_code == 204
+    code, out, err = run(
+        ["apply", "slack", "--url", kapacitor.url, "--config-file", str(conf), "--webhook-url", WEBHOOK, "--channel", "#ops"],
+        monkeypatch, capsys,
+    )
+    assert code == 0, err
+    assert "API settings for channel" in err and "win over the file" in err
+    assert "url" not in err.split("API settings for")[1].split(";")[0]  # the webhook has no override
+
+
+def test_no_warning_without_overrides(kapacitor, conf, monkeypatch, capsys):
+    code, out, err = run(
+        ["apply", "slack", "--url", kapacitor.url, "--config-file", str(conf), "--channel", "#ops", "--webhook-url", WEBHOOK],
+        monkeypatch, capsys,
+    )
+    assert code == 0, err
+    assert "win over the file" not in err

@@ -126,7 +126,7 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
 async def open_target(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber) -> AsyncIterator[Target]:
     """The file named by --config-file, else Kapacitor's API (checked with a ping)."""
     if getattr(args, "config_file", None):
-        yield FileTarget(args.config_file, scrub)
+        yield FileTarget(args.config_file, scrub, kapacitor=settings)
         return
     async with KapacitorClient(settings, scrubber=scrub) as client:
         await client.ping()
@@ -179,6 +179,8 @@ async def carry_out(
             print(f"The previous file is kept as {result.backup}.", file=out)
         if result.needs_restart:
             print("Restart Kapacitor to load it (for example: sudo systemctl restart kapacitor).", file=out)
+        for warning in result.warnings:
+            warn(warning)
     if args.test:
         if not isinstance(target, ApiTarget):
             print("kapacitor-wizard: --test needs a running Kapacitor; restart it, then run the command without --config-file.", file=err)

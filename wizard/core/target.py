@@ -6,14 +6,15 @@ and do not care which one it is.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from wizard.core import conffile, undo
 from wizard.core.handlers import HANDLERS
-from wizard.core.kapacitor import API, Element, KapacitorClient, element_path
+from wizard.core.errors import WizardError
+from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, element_path
 from wizard.core.plan import Plan
 from wizard.core.secrets import Scrubber, Secret
 
@@ -25,6 +26,7 @@ class WriteResult:
     summary: str
     backup: Path | None = None
     needs_restart: bool = False
+    warnings: tuple[str, ...] = ()
 
 
 class Target(Protocol):
@@ -89,9 +91,13 @@ class FileTarget:
     kind = "file"
     can_test = False
 
-    def __init__(self, path: Path | str, scrub: Scrubber | None = None) -> None:
+    def __init__(
+        self, path: Path | str, scrub: Scrubber | None = None, *, kapacitor: ConnectionSettings | None = None
+    ) -> None:
         self.path = Path(path)
         self.scrub = scrub or Scrubber()
+        self.kapacitor = kapacitor
+        """A Kapacitor that may run with this file: asked after a write whether API overrides shadow it."""
         self.description = f"the file {self.path}"
 
     def load(self) -> conffile.ConfigDocument:
@@ -137,4 +143,39 @@ class FileTarget:
         backup = conffile.write_atomic(self.path, after.render(), expected_text=before.render() if before.existed else None)
         names = ", ".join(c.option for c in plan.changes)
         where = f"[{plan.spec.section}]" if not plan.spec.list_key else f"[[{plan.spec.section}]]"
-        return WriteResult(f"Wrote {names} to {where} in {self.path}", backup=backup, needs_restart=True)
+        warnings = await self._shadowing_overrides(plan, before)
+        return WriteResult(
+            f"Wrote {names} to {where} in {self.path}", backup=backup, needs_restart=True, warnings=warnings
+        )
+
+    async def _shadowing_overrides(self, plan: Plan, before: conffile.ConfigDocument) -> tuple[str, ...]:
+        """Options a running Kapacitor holds as API overrides: those win over the file.
+
+        Kapacitor shows an option's override when there is one, else the file's value as it
+        was at its start. So a value that differs from the file's previous value is an override.
+        """
+        if self.kapacitor is None:
+            return ()
+        settings = replace(self.kapacitor, timeout=min(self.kapacitor.timeout, 3.0))
+        try:
+            async with KapacitorClient(settings, scrubber=self.scrub) as client:
+                elements = await client.get_section(plan.spec.section)
+        except WizardError:
+            return ()  # no Kapacitor answers there: nothing can shadow the file
+        running = next((e for e in elements if not plan.spec.list_key or e.workspace == plan.workspace), None)
+        if running is None:
+            return ()
+        file_before = {o.name: o.default for o in plan.spec.options}
+        file_before.update(before.read_element(plan.spec.section, plan.workspace))
+        shadowed = []
+        for change in plan.changes:
+            name = change.option
+            was = bool(file_before.get(name)) if name in plan.spec.secrets else file_before.get(name)
+            if running.options.get(name) != was:
+                shadowed.append(name)
+        if not shadowed:
+            return ()
+        return (
+            f"Kapacitor at {settings.url} has API settings for {', '.join(shadowed)}; they win over the file. "
+            "Reset them (x on the handler list, or kapacitor-wizard undo) or change them through the API.",
+        )

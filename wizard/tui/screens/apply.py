@@ -89,7 +89,9 @@ class ApplyScreen(StepScreen):
                 await self._test()
             else:
                 self._status("test", "2. Kapacitor reads kapacitor.conf when it starts: restart it to load the change.")
-                self._message(_restart_advice(), "ok")
+                written = self.state.last_write
+                warnings = "\n\n".join(written.warnings) if written and self.wrote else ""
+                self._message(_restart_advice() + (f"\n\nWarning: {warnings}" if warnings else ""), "ok")
                 self._buttons("finish")
         finally:
             progress.display = False
@@ -222,7 +224,7 @@ class ApplyScreen(StepScreen):
     @on(Button.Pressed, "#use-file")
     async def use_file(self) -> None:
         path = self.state.settings.config_file or str(default_config_path())
-        target = FileTarget(path, self.state.scrub)
+        target = FileTarget(path, self.state.scrub, kapacitor=self.state.settings.connection)
         try:
             self.state.config = await target.read_config()
         except WizardError as err:

@@ -159,7 +159,7 @@ class ConnectScreen(StepScreen):
         if not path:
             file_error.update("Enter the path of the kapacitor.conf to write.")
             return
-        target = FileTarget(path, self.state.scrub)
+        target = FileTarget(path, self.state.scrub, kapacitor=self._settings_from_form())
         try:
             config = await target.read_config()
         except WizardError as err:

@@ -61,6 +61,7 @@ class DoneScreen(StepScreen):
             lines = [f"{written.summary}."]
             if written.backup:
                 lines.append(f"The previous file is kept as `{written.backup}`.")
+            lines.extend(f"**Warning:** {warning}" for warning in written.warnings)
         if file_target:
             lines.append(
                 "Kapacitor reads kapacitor.conf when it starts: **restart Kapacitor** to load the change "
