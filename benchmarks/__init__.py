@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +72,18 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def python() -> str:
     return sys.executable
+
+
+@contextmanager
+def private_state() -> Iterator[str]:
+    """Undo records of an apply go to a temporary folder, never the real home of whoever runs this."""
+    saved = os.environ.get("XDG_STATE_HOME")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["XDG_STATE_HOME"] = folder
+        try:
+            yield folder
+        finally:
+            if saved is None:
+                os.environ.pop("XDG_STATE_HOME", None)
+            else:
+                os.environ["XDG_STATE_HOME"] = saved

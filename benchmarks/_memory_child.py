@@ -43,7 +43,7 @@ async def minimal() -> bool:
 
 
 async def wizard(kapacitor_url: str, telegram_url: str, token: str) -> bool:
-    from telegram_flow import SIZE, shortest_path, test_succeeded  # next to this file
+    from telegram_flow import SIZE, shortest_path, service_test_succeeded  # next to this file
 
     from wizard.core.kapacitor import ConnectionSettings
     from wizard.tui.app import WizardApp
@@ -59,7 +59,7 @@ async def wizard(kapacitor_url: str, telegram_url: str, token: str) -> bool:
     app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor_url), telegram_api_url=telegram_url))
     async with app.run_test(size=SIZE) as pilot:
         await shortest_path(pilot, token, send_code)
-        return test_succeeded(pilot)
+        return service_test_succeeded(pilot)
 
 
 if __name__ == "__main__":

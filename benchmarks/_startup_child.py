@@ -2,8 +2,8 @@
 
 ``_startup_child.py wizard URL`` starts the wizard the way ``kapacitor-wizard --url URL``
 does (through ``wizard.cli.main``), headless; ``_startup_child.py minimal`` starts a
-minimal Textual app with one focused Input. Either writes ``BUILT <time.monotonic()>``
-once its app is imported and constructed, and ``READY <time.monotonic()>`` once its
+minimal Textual app with one focused Input. Either writes ``IMPORTED <time.monotonic()>``
+once its modules are loaded, ``BUILT <...>`` once its app is constructed, and ``READY <time.monotonic()>`` once its
 first screen is mounted, focused and painted, then exits.
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ def minimal() -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import Input
 
+    mark("IMPORTED")
+
     class Minimal(App[None]):
         def compose(self) -> ComposeResult:
             yield Input(placeholder="http://localhost:9092")
@@ -41,6 +43,9 @@ def minimal() -> None:
 
 def wizard(url: str) -> None:
     from wizard import cli
+    import wizard.tui.app  # noqa: F401  (what cli.run_wizard imports next; only to time it apart)
+
+    mark("IMPORTED")
 
     def run_headless(app, *args, **kwargs):  # type: ignore[no-untyped-def]
         # The real entry point calls run(); the first screen is the connect step.

@@ -63,9 +63,9 @@ def apply_finished(pilot: Pilot) -> bool:
     return isinstance(screen, ApplyScreen) and not any(w.is_running for w in pilot.app.workers if w.node is screen)
 
 
-async def shortest_path(pilot: Pilot, token: str, send_code: Callable[[str], Awaitable[None]]) -> Keys:
-    """Drive the app to a finished Apply step; the caller checks what Kapacitor did."""
-    keys = Keys(pilot)
+async def to_chat_step(pilot: Pilot, token: str, keys: Keys | None = None) -> TelegramChatScreen:
+    """From launch to Telegram's chat discovery step."""
+    keys = keys or Keys(pilot)
     await on_screen(pilot, ConnectScreen)
     await keys.press("enter")  # connect to the Kapacitor given on the command line
     await on_screen(pilot, HandlersScreen)
@@ -76,6 +76,13 @@ async def shortest_path(pilot: Pilot, token: str, send_code: Callable[[str], Awa
     await on_screen(pilot, TelegramChatScreen)
     screen = pilot.app.screen
     assert isinstance(screen, TelegramChatScreen)
+    return screen
+
+
+async def shortest_path(pilot: Pilot, token: str, send_code: Callable[[str], Awaitable[None]]) -> Keys:
+    """Drive the app to a finished Apply step; the caller checks what Kapacitor did."""
+    keys = Keys(pilot)
+    screen = await to_chat_step(pilot, token, keys)
     await send_code(screen.pairing_code)  # in Telegram: /start <code>, or the t.me link
     await wait_until(pilot, lambda: screen.paired_seen, "the paired chat to be preselected")
     await keys.press("enter")
@@ -87,7 +94,7 @@ async def shortest_path(pilot: Pilot, token: str, send_code: Callable[[str], Awa
     return keys
 
 
-def test_succeeded(pilot: Pilot) -> bool:
+def service_test_succeeded(pilot: Pilot) -> bool:
     """Whether the Apply step reports Kapacitor's service test as successful."""
     result = pilot.app.state.test_result  # type: ignore[attr-defined]
     return isinstance(pilot.app.screen, ApplyScreen) and result is not None and result.success
