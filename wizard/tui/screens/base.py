@@ -83,9 +83,15 @@ class HelpScreen(ModalScreen[None]):
         background: $surface;
         padding: 1 2;
     }
+    HelpScreen #help-title {
+        text-style: bold;
+        color: $text-accent;
+        margin-bottom: 1;
+    }
     HelpScreen Markdown {
         height: auto;
         margin: 0;
+        padding: 0;
     }
     HelpScreen VerticalScroll {
         height: auto;
@@ -104,7 +110,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             with VerticalScroll():
-                yield Markdown(f"## {self.title_text}\n\n{self.text}")
+                yield Static(self.title_text, id="help-title", markup=False)
+                yield Markdown(self.text)
             yield Button("Close", id="close-help", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -31,8 +31,9 @@ class HandlersScreen(StepScreen):
     )
     BINDINGS = [
         Binding("e", "toggle", "Enable/disable"),
-        Binding("x", "reset", "Reset to kapacitor.conf"),
-        Binding("w", "workspaces", "Slack workspaces"),
+        # Short labels: every key fits in the footer at 100 columns.
+        Binding("x", "reset", "Reset options"),
+        Binding("w", "workspaces", "Workspaces"),
         Binding("r", "refresh", "Refresh"),
     ]
 
