@@ -11,7 +11,7 @@ import pytest
 
 from tests.fakes.telegram import DEFAULT_TOKEN
 from wizard.cli import main
-from wizard.commands import telegram as telegram_command
+from wizard.core import telegram as telegram_core
 from wizard.core.handlers import TEST_MESSAGE
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -23,7 +23,7 @@ CODE = "PAIR42"
 def clean_environment(monkeypatch):
     for name in ("KAPACITOR_URL", "KAPACITOR_USERNAME", "KAPACITOR_PASSWORD", "TELEGRAM_BOT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(telegram_command, "make_pairing_code", lambda: CODE)
+    monkeypatch.setattr(telegram_core, "make_pairing_code", lambda: CODE)
 
 
 def run(argv, monkeypatch, capsys, stdin: str = ""):

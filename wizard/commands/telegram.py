@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wizard.commands.common import (
     UsageError,
@@ -24,11 +24,13 @@ from wizard.commands.common import (
     read_secret,
 )
 from wizard.core import validators
-from wizard.core.handlers import TELEGRAM, TELEGRAM_DEFAULT_API
+from wizard.core.handlers import TELEGRAM, TELEGRAM_DEFAULT_API, bot_api_base
 from wizard.core.kapacitor import ConnectionSettings
 from wizard.core.plan import plan_changes
 from wizard.core.secrets import Scrubber, Secret
-from wizard.core.telegram import ChatCandidate, bot_api_base, detect_chats, make_pairing_code
+
+if TYPE_CHECKING:  # python-telegram-bot loads only when a Telegram command runs
+    from wizard.core.telegram import ChatCandidate
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DETECT_TIMEOUT = 120.0
@@ -143,6 +145,8 @@ def _pairing_hint(code: str, err: TextIO) -> None:
 
 
 async def _detect(token: Secret, api_url: str, timeout: float, err: TextIO) -> tuple[list[ChatCandidate], str]:
+    from wizard.core.telegram import detect_chats, make_pairing_code
+
     code = make_pairing_code()
     _pairing_hint(code, err)
     candidates = await detect_chats(token, api_url, timeout=timeout, pairing_code=code)

@@ -200,6 +200,11 @@ SLACK = HandlerSpec(
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 
 
+def bot_api_base(api_url: str = TELEGRAM_DEFAULT_API) -> str:
+    """What python-telegram-bot's ``base_url`` and Kapacitor's ``url`` option take: ``<api>/bot``."""
+    return f"{(api_url or TELEGRAM_DEFAULT_API).rstrip('/')}/bot"
+
+
 def _telegram_tickscript(values: Mapping[str, Any]) -> str:
     chat = values.get("chat-id") or ""
     return f".telegram()\n.chatId('{chat}')" if chat else ".telegram()"
@@ -213,7 +218,7 @@ TELEGRAM = HandlerSpec(
     service_test="telegram",
     options=(
         OptionSpec("enabled", "Enabled", bool, default=False),
-        OptionSpec("url", "Bot API address", default=f"{TELEGRAM_DEFAULT_API}/bot"),
+        OptionSpec("url", "Bot API address", default=bot_api_base()),
         OptionSpec(
             "token",
             "Bot token",

@@ -52,10 +52,10 @@ from telegram import error as tg_error
 from telegram.request import HTTPXRequest
 
 from wizard.core import validators
+from wizard.core.handlers import TELEGRAM_DEFAULT_API, bot_api_base
 from wizard.core.errors import ValidationError, WizardError
 from wizard.core.secrets import MASK, Scrubber, Secret
 
-TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 
 #: How long one ``getUpdates`` long poll may block on Telegram's side (seconds).
 POLL_TIMEOUT = 20
@@ -205,11 +205,6 @@ def _host(url: str) -> str:
 
 
 # --------------------------------------------------------------------------- plain values
-
-
-def bot_api_base(api_url: str = TELEGRAM_DEFAULT_API) -> str:
-    """What PTB's ``base_url`` and Kapacitor's ``url`` option take: ``<api>/bot``."""
-    return f"{(api_url or TELEGRAM_DEFAULT_API).rstrip('/')}/bot"
 
 
 def make_pairing_code(length: int = 6) -> str:

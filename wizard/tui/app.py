@@ -54,14 +54,21 @@ class WizardApp(App[None]):
         super().__init__()
         install_log_scrubbing()  # httpx logs request URLs, and those hold tokens
         self.state = WizardState(settings or AppSettings())
-        self.http: httpx.AsyncClient = httpx.AsyncClient(timeout=10.0)
-        """For direct checks against chat services (not Kapacitor)."""
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """For direct checks against chat services (not Kapacitor); made on first use."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=10.0)
+        return self._http
 
     def on_mount(self) -> None:
         self.run_flow()
 
     async def on_unmount(self) -> None:
-        await self.http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
         client = self.state.client
         if client is not None:
             await client.aclose()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Markdown, Static
+from textual.widgets import Button, Footer, Static
 
 from wizard.tui.state import BACK, StepResult, WizardState
 
@@ -111,6 +111,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical():
             with VerticalScroll():
                 yield Static(self.title_text, id="help-title", markup=False)
+                from textual.widgets import Markdown  # markdown-it loads when help is first shown
+
                 yield Markdown(self.text)
             yield Button("Close", id="close-help", variant="primary")
 
