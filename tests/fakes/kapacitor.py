@@ -1444,11 +1444,18 @@ _clients_lock = threading.Lock()
 
 
 def _client(verify: bool | str) -> httpx.Client:
-    """A shared client per TLS setting: building one loads the CA bundle,
-    which is slow, and Go's services keep connections alive too."""
+    """A shared client per TLS setting, since building one loads the CA bundle, which is slow.
+
+    It keeps no connection alive: a receiver of an earlier test, closed but with its
+    keep-alive connection still served by a handler thread, would otherwise answer for the
+    receiver of the next test at the same address.
+    """
     with _clients_lock:
         if verify not in _clients:
-            _clients[verify] = httpx.Client(timeout=SEND_TIMEOUT, verify=verify, trust_env=False)
+            _clients[verify] = httpx.Client(
+                timeout=SEND_TIMEOUT, verify=verify, trust_env=False,
+                limits=httpx.Limits(max_keepalive_connections=0),
+            )
         return _clients[verify]
 
 

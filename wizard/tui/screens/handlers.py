@@ -71,7 +71,7 @@ class HandlersScreen(StepScreen):
             spec = status.spec
             line = Text.assemble(
                 (f"{title:<{width}}", "bold"),
-                ("● enabled " if status.enabled else "○ disabled", "green" if status.enabled else "dim"),
+                ("● enabled " if status.enabled else "○ disabled", "green" if status.enabled else ""),
                 "  ",
                 self._details(status),
             )

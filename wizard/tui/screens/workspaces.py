@@ -103,7 +103,7 @@ class WorkspacesScreen(StepScreen):
             line = Text.assemble(
                 (f"{ws.label:<{width}}  ", "bold"),
                 ("★ default  " if ws.default else "           ", "yellow"),
-                ("● enabled " if ws.enabled else "○ disabled", "green" if ws.enabled else "dim"),
+                ("● enabled " if ws.enabled else "○ disabled", "green" if ws.enabled else ""),
                 "  ",
                 ("webhook set" if ws.url_set else "not configured yet", "" if ws.url_set else "dim"),
                 f"  ·  {ws.channel}" if ws.channel else "",
