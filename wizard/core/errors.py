@@ -7,6 +7,7 @@ so a programming error still surfaces as one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Self
 
 
 class WizardError(Exception):
@@ -23,7 +24,7 @@ class WizardError(Exception):
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()
 
-    def scrubbed(self, scrub: Callable[[str], str]) -> WizardError:
+    def scrubbed(self, scrub: Callable[[str], str]) -> Self:
         """Return the same error with every known secret removed from its texts."""
         self.message = scrub(self.message)
         self.hint = scrub(self.hint)

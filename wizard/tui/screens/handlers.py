@@ -30,7 +30,7 @@ class HandlersScreen(StepScreen):
         "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them."
     )
     BINDINGS = [
-        Binding("e", "toggle", "Enable/disable"),
+        Binding("e", "toggle_enabled", "Enable/disable"),
         # Short labels: every key fits in the footer at 100 columns.
         Binding("x", "reset", "Reset options"),
         Binding("w", "workspaces", "Workspaces"),
@@ -117,7 +117,7 @@ class HandlersScreen(StepScreen):
             return None
         return options.get_option_at_index(options.highlighted).id
 
-    def action_toggle(self) -> None:
+    def action_toggle_enabled(self) -> None:
         """Enable or disable the highlighted handler without going through its steps."""
         if not self._select(self._highlighted_id()):
             return
