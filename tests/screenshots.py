@@ -229,6 +229,38 @@ async def slack_flow(shot: Shot) -> None:
             shot(pilot, "10-slack-webhook-invalid")
 
 
+async def telegram_to_format(pilot: Pilot, shot: Shot, api: TelegramBotApiFake, *, every_step: bool) -> None:
+    """From the handler list to the format step with a sample alert sent.
+
+    With `every_step`, the bot step is pictured too, and the pairing message arrives while the
+    chat step is open, so the list is seen growing; otherwise it is already waiting.
+    """
+    await choose(pilot, "telegram", TelegramBotScreen)
+    if every_step:
+        await settle(pilot)
+        shot(pilot, "01-telegram-bot")
+    await paste(pilot, TELEGRAM_TOKEN)
+    await wait_for(pilot, lambda: shows(pilot, "Token works"), what="the token check")
+    if every_step:
+        await settle(pilot)
+        shot(pilot, "02-telegram-bot-token-ok")
+    await pilot.press("enter")
+    await wait_for_screen(pilot, TelegramChatScreen)
+    if every_step:
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#chats").row_count == 3, what="three chats")
+        api.inject_message(111222333, f"/start {PAIRING_CODE}")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#chats").row_count == 4, what="four chats")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#input-chat-id", Input).value == "111222333")
+    await settle(pilot)
+    shot(pilot, "03-chat-discovery")
+    await pilot.press("enter")
+    await wait_for_screen(pilot, TelegramFormatScreen)
+    await pilot.press("ctrl+t")
+    await wait_for(pilot, lambda: shows(pilot, "Telegram delivered the sample alert"), what="the sample")
+    await settle(pilot)
+    shot(pilot, "04-telegram-format")
+
+
 async def telegram_flow(shot: Shot) -> None:
     with stand_ins() as fakes:
         api = fakes.telegram
@@ -242,27 +274,7 @@ async def telegram_flow(shot: Shot) -> None:
         with mock.patch.object(TelegramChatScreen, "poll_timeout", 1), mock.patch.object(TelegramChatScreen, "idle_interval", 0.05):
             async with running(app_for()) as pilot:
                 await connect(pilot)
-                await choose(pilot, "telegram", TelegramBotScreen)
-                await settle(pilot)
-                shot(pilot, "01-telegram-bot")
-                await paste(pilot, TELEGRAM_TOKEN)
-                await wait_for(pilot, lambda: shows(pilot, "Token works"), what="the token check")
-                await settle(pilot)
-                shot(pilot, "02-telegram-bot-token-ok")
-                await pilot.press("enter")
-                await wait_for_screen(pilot, TelegramChatScreen)
-                await wait_for(pilot, lambda: pilot.app.screen.query_one("#chats").row_count == 3, what="three chats")
-                api.inject_message(111222333, f"/start {PAIRING_CODE}")
-                await wait_for(pilot, lambda: pilot.app.screen.query_one("#chats").row_count == 4, what="four chats")
-                await wait_for(pilot, lambda: pilot.app.screen.query_one("#input-chat-id", Input).value == "111222333")
-                await settle(pilot)
-                shot(pilot, "03-chat-discovery")
-                await pilot.press("enter")
-                await wait_for_screen(pilot, TelegramFormatScreen)
-                await pilot.press("ctrl+t")
-                await wait_for(pilot, lambda: shows(pilot, "Telegram delivered the sample alert"), what="the sample")
-                await settle(pilot)
-                shot(pilot, "04-telegram-format")
+                await telegram_to_format(pilot, shot, api, every_step=True)
                 await pilot.press("f1")
                 await wait_for_screen(pilot, HelpScreen)
                 await settle(pilot)
@@ -454,20 +466,7 @@ async def light_flow(shot: Shot) -> None:
                 await wait_for_screen(pilot, HandlersScreen)
                 await settle(pilot)
                 shot(pilot, "02-handlers")
-                await choose(pilot, "telegram", TelegramBotScreen)
-                await paste(pilot, TELEGRAM_TOKEN)
-                await wait_for(pilot, lambda: shows(pilot, "Token works"), what="the token check")
-                await pilot.press("enter")
-                await wait_for_screen(pilot, TelegramChatScreen)
-                await wait_for(pilot, lambda: pilot.app.screen.query_one("#input-chat-id", Input).value == "111222333")
-                await settle(pilot)
-                shot(pilot, "03-chat-discovery")
-                await pilot.press("enter")
-                await wait_for_screen(pilot, TelegramFormatScreen)
-                await pilot.press("ctrl+t")
-                await wait_for(pilot, lambda: shows(pilot, "Telegram delivered the sample alert"), what="the sample")
-                await settle(pilot)
-                shot(pilot, "04-telegram-format")
+                await telegram_to_format(pilot, shot, api, every_step=False)
                 await pilot.click("#next")
                 await wait_for_screen(pilot, ReviewScreen)
                 await settle(pilot)
