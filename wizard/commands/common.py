@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 from wizard.core import conffile, undo
 from wizard.core.errors import WizardError
@@ -24,12 +24,6 @@ class UsageError(WizardError):
     """A bad option value: exit status 2, like argparse."""
 
     title = "Invalid option"
-
-
-class Streams(Protocol):
-    stdin: TextIO
-    stdout: TextIO
-    stderr: TextIO
 
 
 def add_apply_flags(parser: argparse.ArgumentParser) -> None:
@@ -188,10 +182,3 @@ async def carry_out(
         result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **(test_options or {})})
         return report_test(title, result_test, out, err)
     return 0
-
-
-def new_scrubber(*secrets: Secret | None) -> Scrubber:
-    scrub = Scrubber()
-    for secret in secrets:
-        scrub.add(secret)
-    return scrub

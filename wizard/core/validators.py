@@ -146,10 +146,5 @@ def hipchat_token(text: str) -> Verdict:
     return Verdict(value)
 
 
-def required_text(text: str) -> Verdict:
-    value = _clean(text)
-    return Verdict(value, "" if value else "This value is required.")
-
-
 def any_text(text: str) -> Verdict:
     return Verdict(_clean(text))

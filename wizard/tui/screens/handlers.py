@@ -9,7 +9,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
-from wizard.core.handlers import HANDLERS, SLACK, HandlerStatus, handler_status
+from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerStatus, handler_status
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.screens.reset import ResetScreen
 from wizard.tui.state import NEXT, Intent, StepResult, jump
@@ -27,7 +27,8 @@ class HandlersScreen(StepScreen):
         "Press **e** to enable or disable the highlighted handler without retyping anything, and "
         "**x** to reset some of its options to the values in kapacitor.conf. "
         "Press **r** to read the state again.\n\nSlack workspaces other than the default one "
-        "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them."
+        "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them.\n\n"
+        f"The steps follow Kapacitor's guide: [Set up event handlers]({GUIDE_URL})."
     )
     BINDINGS = [
         Binding("e", "toggle_enabled", "Enable/disable"),
