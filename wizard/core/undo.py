@@ -1,17 +1,29 @@
 """Undo: the previous values of every option an apply changes, kept on disk.
 
 Before each write through Kapacitor's API the wizard saves, for the options
-about to change, what Kapacitor had: non-secret values exactly, and for secrets
-only whether they were set (Kapacitor never reveals them, and the wizard never
-writes one to disk). `undo` sends those values back.
+about to change, what Kapacitor had and what the write sends: non-secret values
+exactly, and for secrets only whether they were set (Kapacitor never reveals
+them, and the wizard never writes one to disk). `undo` sends the previous
+values back.
+
+Each record is written as `pending` before the request and marked `applied`
+after Kapacitor's 2xx answer. A definite refusal (an HTTP error answer, or no
+connection at all) removes it. When the outcome is not known (a timeout or a
+dropped connection after the request went out, an interruption while it was
+in flight) the record stays as `unknown`: Kapacitor may well have applied it.
+
+Undo is per write and refuses to overwrite what someone changed since: it
+compares what Kapacitor has now with what the record wrote, and names the
+options that differ (`force` goes ahead anyway).
 
 Records live in `$XDG_STATE_HOME/kapacitor-wizard` (else
 `~/.local/state/kapacitor-wizard`): the folder is 0700, each file 0600 from
-the moment it is created. A record that was undone is marked as such, so a
-second undo goes one apply further back instead of redoing the first.
+the moment it is created. A record that was undone is marked as such and is
+never undone again.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -23,15 +35,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from wizard.core.errors import WizardError
+import httpx
+
+from wizard.core.errors import KapacitorError, KapacitorUnreachable, WizardError
 from wizard.core.handlers import HANDLERS, HandlerSpec
 from wizard.core.kapacitor import API, Element, KapacitorClient, element_path, normalize_url
-from wizard.core.plan import Plan
+from wizard.core.plan import Plan, show_value
 
 APP_DIR = "kapacitor-wizard"
 PREFIX = "undo-"
 SUFFIX = ".json"
 FORMAT = 1
+PENDING, APPLIED, UNKNOWN = "pending", "applied", "unknown"
 MAX_RECORDS = 200
 """Older records beyond this many are deleted when a new one is written."""
 
@@ -46,6 +61,27 @@ class UndoError(WizardError):
 
 class NothingToUndo(UndoError):
     title = "Nothing to undo"
+
+
+class UndoConflict(UndoError):
+    """Kapacitor's values of some recorded options differ from what the write sent."""
+
+    title = "Changed since"
+
+    def __init__(self, record: UndoRecord, changed: list[ChangedSince], *, hint: str = "") -> None:
+        self.record = record
+        self.changed = changed
+        names = ", ".join(c.option for c in changed)
+        details = "; ".join(c.describe() for c in changed)
+        super().__init__(
+            f"{record.element_name} was changed on Kapacitor after the apply of {record.when} "
+            f"({names}): {details}. Undo would overwrite that change, so nothing was restored.",
+            hint or f"To restore the previous values anyway: kapacitor-wizard undo {record.id} --force",
+        )
+
+    @property
+    def options(self) -> list[str]:
+        return [c.option for c in self.changed]
 
 
 # -- where records live ---------------------------------------------------------
@@ -116,6 +152,12 @@ class UndoRecord:
     """The apply added the element (a new Slack workspace): undo removes it."""
     restored_at: str | None = None
     """When undo sent these values back; an undone record is not undone again."""
+    written: dict[str, Any] = field(default_factory=dict)
+    """What the write sent: non-secret option to its new value, secret option to "set" or
+    "deleted" (never the secret). Options reset to kapacitor.conf are not in here."""
+    status: str = APPLIED
+    """PENDING while the request is out, APPLIED after Kapacitor's 2xx, UNKNOWN when the
+    answer never came. (Records of earlier versions have no status: they were applied.)"""
     format: int = FORMAT
 
     @property
@@ -137,12 +179,26 @@ class UndoRecord:
         title = self.spec.title
         return f"{title} workspace {self.workspace}" if self.workspace else title
 
+    @property
+    def when(self) -> str:
+        """The time of the apply, for people: `2026-11-30 23:40:01 UTC`."""
+        return self.created_at.replace("T", " ").split(".")[0] + " UTC"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Kapacitor never answered the write (or the record of a crashed run is still pending)."""
+        return self.status != APPLIED
+
+    @property
+    def state(self) -> str:
+        if self.restored_at:
+            return "undone"
+        return "outcome unknown" if self.outcome_unknown else "applied"
+
     def describe(self) -> str:
-        """One line for `undo --list`."""
-        when = self.created_at.replace("T", " ").split(".")[0] + " UTC"
+        """One line for `undo --list`: id, time, handler/workspace, options, status."""
         what = "added the element" if self.created else ", ".join(self.options) or "nothing"
-        state = "  (undone)" if self.restored_at else ""
-        return f"{self.id}  {when}  {self.element_name}: {what}{state}"
+        return f"{self.id}  {self.when}  {self.element_name}: {what}  ({self.state})"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
@@ -180,9 +236,10 @@ def _write_new(folder: Path, record: UndoRecord, now: datetime) -> UndoRecord:
 
 
 def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None = None) -> UndoRecord | None:
-    """Save what Kapacitor has for the options `plan` is about to change.
+    """Save, as `pending`, what Kapacitor has for the options `plan` is about to change.
 
-    Call it right before sending the plan; no file is written for an empty plan.
+    Call it right before sending the plan, then `settle` the record with the
+    outcome (`backup` does both). No file is written for an empty plan.
     `adding` (default: `plan.adding`) says the element does not exist yet.
     Raises `UndoError` when the file cannot be written.
     """
@@ -192,11 +249,19 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
         return None
     values: dict[str, Any] = {}
     secrets: dict[str, bool] = {}
+    written: dict[str, Any] = {}
     for change in plan.changes:
-        if change.secret or change.option in plan.spec.secrets:
+        secret = change.secret or change.option in plan.spec.secrets
+        if secret:
             secrets[change.option] = bool(change.before)
         else:
             values[change.option] = change.before
+        if change.reset:
+            # The value now comes from kapacitor.conf, which the wizard cannot see through the API.
+            if secret:
+                written[change.option] = "deleted"
+        else:
+            written[change.option] = "set" if secret else change.after
     now = datetime.now(timezone.utc)
     record = UndoRecord(
         id="",
@@ -209,21 +274,23 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
         secrets=secrets,
         reset=[c.option for c in plan.changes if c.reset],
         created=adding,
+        written=written,
+        status=PENDING,
     )
     folder = _ensure_state_dir()
     try:
-        written = _write_new(folder, record, now)
+        written_record = _write_new(folder, record, now)
     except OSError as err:
         raise UndoError(
             f"Could not save undo information in {folder}: {getattr(err, 'strerror', None) or err}.",
             "Check the folder's permissions, or set XDG_STATE_HOME to a writable folder.",
         ) from err
     _prune(folder)
-    return written
+    return written_record
 
 
 def discard(record: UndoRecord | None) -> None:
-    """Forget a record (its apply failed, so there is nothing to undo)."""
+    """Forget a record (Kapacitor refused its write, so there is nothing to undo)."""
     if record is not None:
         try:
             record.path.unlink()
@@ -231,14 +298,67 @@ def discard(record: UndoRecord | None) -> None:
             pass
 
 
+# Failures that happen before a single byte of the request left: Kapacitor cannot have applied it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
+
+
+def write_refused(err: BaseException) -> bool:
+    """Whether a failed write certainly changed nothing on Kapacitor.
+
+    True for an HTTP error answer (Kapacitor read the request and refused it) and
+    for a connection that never opened. A timeout or dropped connection after the
+    request was sent, an interruption while it was in flight, or anything else is
+    not certain: Kapacitor may have applied the change.
+    """
+    if not isinstance(err, KapacitorError):
+        return False
+    cause = err.__cause__
+    if isinstance(cause, _NOT_SENT):
+        return True
+    if isinstance(err, KapacitorUnreachable):
+        return cause is None  # no cause: refused before any connection (a bad address)
+    status = getattr(err, "status", None)
+    if isinstance(status, int) and 200 <= status < 300:
+        return False  # Kapacitor said yes; only reading its answer went wrong
+    return True  # built from Kapacitor's answer (401, 403, 4xx, 5xx)
+
+
+def settle(record: UndoRecord | None, error: BaseException | None = None) -> UndoRecord | None:
+    """Give a pending record the outcome of its write.
+
+    No error: `applied`. A definite refusal: the record is deleted (None). An
+    unknown outcome: kept as `unknown`, so `undo` can still take the change back.
+    """
+    if record is None:
+        return None
+    if error is None:
+        return _rewrite(replace(record, status=APPLIED))
+    if write_refused(error):
+        discard(record)
+        return None
+    return _rewrite(replace(record, status=UNKNOWN))
+
+
+UNKNOWN_HINT = "Kapacitor may have applied the change anyway: kapacitor-wizard undo takes it back."
+
+
+class Backup:
+    """The undo record of one write, as `backup` keeps it; `record` follows its status."""
+
+    def __init__(self, record: UndoRecord | None) -> None:
+        self.record = record
+
+
 @contextmanager
 def backup(plan: Plan, kapacitor_url: str, *, adding: bool | None = None,
-           warn: Callable[[str], None] | None = None) -> Iterator[UndoRecord | None]:
-    """Keep undo information around one write: `with backup(plan, url): await write()`.
+           warn: Callable[[str], None] | None = None) -> Iterator[Backup]:
+    """Keep undo information around one write: `with backup(plan, url) as kept: await write()`.
 
-    The record is removed again when the write fails. Without `warn` a record
-    that cannot be saved raises `UndoError`; with it the write goes on and
-    `warn` gets one sentence.
+    The record is saved as pending first, marked applied when the block ends, deleted when
+    Kapacitor refused the write, and kept as `unknown` when the block ends without an answer
+    (see `write_refused`); `kept.record` is the record as it ends up. Without `warn` a record
+    that cannot be saved raises `UndoError`; with it the write goes on and `warn` gets one
+    sentence.
     """
     try:
         record = record_before_apply(plan, kapacitor_url, adding=adding)
@@ -247,11 +367,27 @@ def backup(plan: Plan, kapacitor_url: str, *, adding: bool | None = None,
             raise
         warn(f"{err.message} Undo will not be possible for this change.")
         record = None
+    kept = Backup(record)
     try:
-        yield record
-    except BaseException:
-        discard(record)
+        yield kept
+    except BaseException as err:
+        try:
+            kept.record = settle(record, err)
+        except UndoError as failure:
+            if warn is not None:
+                warn(failure.message)
+        if kept.record is not None:
+            if isinstance(err, WizardError) and UNKNOWN_HINT not in err.hint:
+                err.hint = f"{err.hint} {UNKNOWN_HINT}".strip()
+            elif not isinstance(err, WizardError) and warn is not None:
+                warn(f"Interrupted before Kapacitor answered. {UNKNOWN_HINT}")
         raise
+    try:
+        kept.record = settle(record)
+    except UndoError as failure:
+        # The write went through; a record left pending still lets undo take it back.
+        if warn is not None:
+            warn(failure.message)
 
 
 def _files() -> list[Path]:
@@ -279,9 +415,9 @@ def list_records(kapacitor_url: str | None = None) -> list[UndoRecord]:
 
 
 def latest(kapacitor_url: str) -> UndoRecord | None:
-    """The newest record of this Kapacitor that was not undone yet."""
-    pending = [r for r in list_records(kapacitor_url) if not r.restored_at]
-    return pending[-1] if pending else None
+    """The newest record of this Kapacitor that was not undone yet (applied or outcome unknown)."""
+    open_records = [r for r in list_records(kapacitor_url) if not r.restored_at]
+    return open_records[-1] if open_records else None
 
 
 def find(record_id: str, kapacitor_url: str | None = None) -> UndoRecord:
@@ -294,24 +430,34 @@ def find(record_id: str, kapacitor_url: str | None = None) -> UndoRecord:
     raise UndoError(f"There is no undo record {record_id}{where}.", "List them with: kapacitor-wizard undo --list")
 
 
-def mark_restored(record: UndoRecord) -> UndoRecord:
-    """Note that undo sent this record's values back (replaces the file atomically, 0600)."""
-    done = replace(record, restored_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
+def _rewrite(record: UndoRecord) -> UndoRecord:
+    """Replace a record's file atomically (a new 0600 file renamed over it)."""
     folder = record.path.parent
     temporary = folder / f".{record.path.name}.tmp"
     try:
         temporary.unlink(missing_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(done.to_json())
+            handle.write(record.to_json())
         os.replace(temporary, record.path)
     except OSError as err:
         raise UndoError(
-            f"The previous values were restored, but {record.path} could not be marked as undone: "
-            f"{err.strerror or err}.",
+            f"Could not update the undo record {record.path}: {err.strerror or err}.",
+            "Check the folder's permissions.",
+        ) from err
+    return record
+
+
+def mark_restored(record: UndoRecord) -> UndoRecord:
+    """Note that undo sent this record's values back (replaces the file atomically, 0600)."""
+    done = replace(record, restored_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
+    try:
+        return _rewrite(done)
+    except UndoError as err:
+        raise UndoError(
+            f"The previous values were restored, but {record.path} could not be marked as undone.",
             "Delete that file so that undo does not send the same values again.",
         ) from err
-    return done
 
 
 def _prune(folder: Path) -> None:
@@ -347,6 +493,26 @@ class RestorePlan:
             return f"{API}/config/{self.record.section}"
         return element_path(self.record.section, self.record.workspace)
 
+    def describe(self, current: Element | None) -> list[str]:
+        """Which handler and options the restore sends, each from its value now; secrets as set / not set."""
+        record = self.record
+        heading = f"{record.element_name}, as before the apply of {record.when} (undo id {record.id})"
+        if record.outcome_unknown:
+            heading += "; the outcome of that apply was unknown"
+        if self.remove:
+            return [f"{heading}: remove {record.element_name}, which the apply added."]
+        if self.empty:
+            return [f"{heading}: nothing to send."]
+        lines = [f"{heading}:"]
+        now = current.options if current else {}
+        for option, value in self.set.items():
+            if option in record.secrets:
+                lines.append(f"  {option}: {'set' if now.get(option) else 'not set'} -> not set")
+            else:
+                lines.append(f"  {option}: {shown(now.get(option))} -> {shown(value)}")
+        lines.extend(f"  {option}: reset to kapacitor.conf" for option in self.delete)
+        return lines
+
     def request_body(self) -> dict[str, Any]:
         """The JSON Kapacitor gets; it never holds a secret (a secret is only ever cleared)."""
         if self.remove:
@@ -357,6 +523,57 @@ class RestorePlan:
         if self.delete:
             body["delete"] = list(self.delete)
         return body
+
+
+def shown(value: Any) -> str:
+    """A non-secret value for people: quoted text, yes/no, and any URL's user:password@ masked."""
+    if isinstance(value, bool) or value in (None, ""):
+        return show_value(value)
+    text = re.sub(r"(?<=://)[^/@\s]*@", "•••@", str(value))
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedSince:
+    """A recorded option whose value on Kapacitor is neither what the write sent nor what it replaced."""
+
+    option: str
+    now: Any
+    written: Any
+    secret: bool = False
+
+    def describe(self) -> str:
+        if self.secret:
+            now = "set" if self.now else "not set"
+            return f"{self.option} is now {now} (the apply set it)"
+        return f"{self.option} is now {shown(self.now)} (the apply wrote {shown(self.written)})"
+
+
+def changed_since(record: UndoRecord, current: Element | None) -> list[ChangedSince]:
+    """The recorded options someone changed after the write, in the handler's order.
+
+    An option still holding what the write sent is the write's own value; one that holds
+    its previous value again needs nothing restored. Anything else was changed by someone
+    else, and restoring would overwrite it. Secrets compare by presence only (Kapacitor
+    never reveals them); options reset to kapacitor.conf cannot be compared.
+    """
+    if current is None:
+        return []
+    changed = []
+    for option in record.options:
+        if option not in record.written:
+            continue
+        if option in record.secrets:
+            if record.written[option] != "set":
+                continue
+            now = current.is_set(option)
+            if not now and record.secrets[option]:
+                changed.append(ChangedSince(option, now, "set", secret=True))
+            continue
+        now = current.options.get(option)
+        if now != record.written[option] and now != record.values.get(option):
+            changed.append(ChangedSince(option, now, record.written[option]))
+    return changed
 
 
 def restore_plan(record: UndoRecord, current: Element | None) -> RestorePlan:
@@ -419,16 +636,22 @@ class UndoOutcome:
     removed: bool = False
     """The element the apply added was removed."""
     dry_run: bool = False
+    overwritten: tuple[str, ...] = ()
+    """Options someone changed after the apply, restored anyway (`force`)."""
+    preview: tuple[str, ...] = ()
+    """The handler and options the restore sends, from their values then (see RestorePlan.describe)."""
 
     def summary(self) -> str:
         name = self.record.element_name
-        when = self.record.created_at.replace("T", " ").split(".")[0] + " UTC"
+        when = self.record.when
         verb = "Would" if self.dry_run else ""
         if self.removed:
             return f"{verb + ' remove' if verb else 'Removed'} {name}, which the apply of {when} added."
         if self.restored:
             options = ", ".join(self.restored)
             return f"{verb + ' restore' if verb else 'Restored'} {options} of {name} as before the apply of {when}."
+        if self.record.outcome_unknown:
+            return f"The apply of {when} to {name} did not take effect: Kapacitor has the values from before it."
         if self.plan.record.created:
             return f"Kapacitor no longer has {name}, which the apply of {when} added: nothing to remove."
         return f"Kapacitor already has the values of {name} from before the apply of {when}."
@@ -436,11 +659,21 @@ class UndoOutcome:
     def warnings(self) -> list[str]:
         return [unrestorable_message(self.record, option) for option in self.unrestorable]
 
+    def notes(self) -> list[str]:
+        """The summary, then what the person should know about it (warnings aside)."""
+        lines = [self.summary()]
+        if self.record.outcome_unknown:
+            lines.append("The outcome of that apply was unknown: Kapacitor never answered it.")
+        if self.overwritten:
+            verb = "This would overwrite" if self.dry_run else "This overwrote"
+            lines.append(f"{verb} what was changed after the apply: {', '.join(self.overwritten)}.")
+        return lines
+
     def lines(self) -> list[str]:
         """Everything to tell the person, first the summary."""
-        lines = [self.summary(), *(w[0].upper() + w[1:] + "." for w in self.warnings())]
+        lines = [*self.notes(), *(w[0].upper() + w[1:] + "." for w in self.warnings())]
         if not self.dry_run:
-            lines.append("This change is now undone: undo again goes one apply further back, it does not redo this one.")
+            lines.append("This change is now undone.")
         return lines
 
 
@@ -455,16 +688,34 @@ async def read_element(client: KapacitorClient, section: str, workspace: str) ->
     return None
 
 
-async def undo_record(client: KapacitorClient, record: UndoRecord, *, dry_run: bool = False) -> UndoOutcome:
-    """Send one record's previous values back and mark it as undone."""
+async def undo_record(
+    client: KapacitorClient,
+    record: UndoRecord,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    announce: Callable[[list[str]], None] | None = None,
+) -> UndoOutcome:
+    """Send one record's previous values back and mark it as undone.
+
+    Raises `UndoConflict` (nothing sent) when someone changed a recorded option after
+    the write, unless `force`. `announce` gets the handler and options about to be
+    restored before anything is sent.
+    """
     if record.restored_at:
         raise UndoError(
             f"Undo record {record.id} was already undone on {record.restored_at}.",
             "Running it again would not restore anything new.",
         )
     current = await read_element(client, record.section, record.workspace)
+    changed = changed_since(record, current)
+    if changed and not force:
+        raise UndoConflict(record, changed)
     plan = restore_plan(record, current)
+    preview = plan.describe(current)
     if not dry_run:
+        if announce is not None:
+            announce(preview)
         if plan.remove:
             await client.remove_elements(record.section, [record.workspace])
         elif plan.set or plan.delete:
@@ -477,15 +728,24 @@ async def undo_record(client: KapacitorClient, record: UndoRecord, *, dry_run: b
         unrestorable=tuple(plan.unrestorable),
         removed=plan.remove,
         dry_run=dry_run,
+        overwritten=tuple(c.option for c in changed),
+        preview=tuple(preview),
     )
 
 
-async def undo_latest(client: KapacitorClient, kapacitor_url: str, *, dry_run: bool = False) -> UndoOutcome:
-    """Undo the newest apply to this Kapacitor that was not undone yet (the Done screen's Undo)."""
+async def undo_latest(
+    client: KapacitorClient,
+    kapacitor_url: str,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    announce: Callable[[list[str]], None] | None = None,
+) -> UndoOutcome:
+    """Undo the newest write to this Kapacitor that was not undone yet (`kapacitor-wizard undo`)."""
     record = latest(kapacitor_url)
     if record is None:
         raise NothingToUndo(
             f"Nothing to undo for {public_url(kapacitor_url)}: no apply through the wizard was recorded, "
             "or every one was undone already."
         )
-    return await undo_record(client, record, dry_run=dry_run)
+    return await undo_record(client, record, dry_run=dry_run, force=force, announce=announce)
