@@ -81,6 +81,7 @@ async def write_plan(client: KapacitorClient, plan: Plan, out: TextIO) -> None:
     if plan.empty:
         print("Nothing to change: Kapacitor already has these settings.", file=out)
         return
+    # Saved as pending first: kept when Kapacitor never answers (it may have applied the change).
     with undo.backup(plan, client.settings.url, warn=warn):
         await client.update_element(plan.spec.section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list())
     print(f"Updated {plan.path}: {', '.join(c.option for c in plan.changes)}", file=out)

@@ -27,6 +27,8 @@ class WriteResult:
     backup: Path | None = None
     needs_restart: bool = False
     warnings: tuple[str, ...] = ()
+    undo_record: undo.UndoRecord | None = None
+    """Through the API: the record that takes back exactly this write (None when none could be kept)."""
 
 
 class Target(Protocol):
@@ -70,9 +72,11 @@ class ApiTarget:
         return ""
 
     async def write(self, plan: Plan) -> WriteResult:
-        # Keep the previous values for `undo` first; the record is dropped if the write fails.
-        with undo.backup(plan, self.client.settings.url, adding=plan.adding, warn=self.warn):
-            return await self._write(plan)
+        # Keep the previous values for `undo` first: dropped when Kapacitor refuses the write,
+        # kept (outcome unknown) when it never answers.
+        with undo.backup(plan, self.client.settings.url, adding=plan.adding, warn=self.warn) as kept:
+            result = await self._write(plan)
+        return replace(result, undo_record=kept.record)
 
     async def _write(self, plan: Plan) -> WriteResult:
         section = plan.spec.section
