@@ -56,6 +56,7 @@ import os
 import re
 import socket
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -135,22 +136,25 @@ def default_element(section: str) -> dict[str, Any]:
 
 
 def go_quote(s: str) -> str:
-    """strconv.Quote for the characters that matter here."""
+    """strconv.Quote: named escapes, \\xNN for other ASCII controls, \\uNNNN / \\UNNNNNNNN
+    for other runes that are not printable (IsPrint: letters, marks, numbers,
+    punctuation, symbols and the ASCII space)."""
+    named = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
     out = ['"']
     for ch in s:
         code = ord(ch)
         if ch in '"\\':
             out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
+        elif ch in named:
+            out.append("\\" + named[ch])
+        elif ch == " " or unicodedata.category(ch)[0] in "LMNPS":
+            out.append(ch)
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
         else:
-            out.append(ch)
+            out.append(f"\\U{code:08x}")
     out.append('"')
     return "".join(out)
 
