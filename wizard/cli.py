@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from wizard import __version__
-from wizard.core.errors import WizardError
+from wizard.core.errors import ValidationError, WizardError
 from wizard.core.handlers import HANDLERS, handler_status
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber, install_log_scrubbing
@@ -20,7 +20,9 @@ from wizard.commands import hipchat as hipchat_command
 from wizard.commands import slack as slack_command
 from wizard.commands import undo as undo_command
 from wizard.commands import telegram as telegram_command
+from wizard.commands import options
 from wizard.commands.common import UsageError
+from wizard.commands.options import OneLineParser
 
 # Each module adds `apply <handler>` with register(subparsers, connection_options).
 APPLY_COMMANDS = (hipchat_command, slack_command, telegram_command)
@@ -43,23 +45,26 @@ def connection_options(*, with_short_credentials: bool) -> argparse.ArgumentPars
 
     SUPPRESS keeps a subcommand's missing option from hiding one given before it.
     """
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = OneLineParser(add_help=False)
     group = parser.add_argument_group("connecting to Kapacitor")
-    group.add_argument("--url", default=argparse.SUPPRESS, help="Kapacitor's URL (default: $KAPACITOR_URL, else http://localhost:9092)")
+    group.add_argument("--url", type=options.kapacitor_url, default=argparse.SUPPRESS, help="Kapacitor's URL (default: $KAPACITOR_URL, else http://localhost:9092)")
     names = ["--kapacitor-username"] + (["--username"] if with_short_credentials else [])
     group.add_argument(*names, dest="kapacitor_username", metavar="USER", default=argparse.SUPPRESS, help="basic-auth user (default: $KAPACITOR_USERNAME)")
     names = ["--kapacitor-password"] + (["--password"] if with_short_credentials else [])
     group.add_argument(*names, dest="kapacitor_password", metavar="PASSWORD", default=argparse.SUPPRESS, help="basic-auth password (default: $KAPACITOR_PASSWORD; prefer the variable, it stays out of shell history)")
     group.add_argument("--skip-verify", action="store_true", default=argparse.SUPPRESS, help="do not verify Kapacitor's TLS certificate")
-    group.add_argument("--ca-cert", default=argparse.SUPPRESS, metavar="FILE", help="CA certificate that signed Kapacitor's TLS certificate")
-    group.add_argument("--timeout", type=float, default=argparse.SUPPRESS, metavar="SECONDS", help="how long to wait for Kapacitor (default: 10)")
+    group.add_argument("--ca-cert", type=options.ca_cert, default=argparse.SUPPRESS, metavar="FILE", help="CA certificate that signed Kapacitor's TLS certificate")
+    group.add_argument(
+        "--timeout", type=options.seconds(options.TIMEOUT_MAX), default=argparse.SUPPRESS, metavar="SECONDS",
+        help=f"how long to wait for Kapacitor (default: 10, at most {options.TIMEOUT_MAX:g})",
+    )
     return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     connection = connection_options(with_short_credentials=True)
     formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="kapacitor-wizard",
         description="Get Kapacitor alerts into Slack, Telegram or HipChat: a guided terminal wizard, "
         "and commands for scripts.",
@@ -70,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--telegram-api-url",
+        type=options.telegram_api_url,
         default="https://api.telegram.org",
         metavar="URL",
         help="the Telegram Bot API server the wizard and Kapacitor use (default: https://api.telegram.org); "
@@ -77,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--config-file",
+        type=options.config_file,
         metavar="PATH",
         default="",
         help="write handler settings into this kapacitor.conf instead of Kapacitor's API "
@@ -109,15 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def connection_settings(args: argparse.Namespace, env: dict[str, str] | None = None) -> ConnectionSettings:
-    return ConnectionSettings.from_environment(
-        env,
-        url=getattr(args, "url", None),
-        username=getattr(args, "kapacitor_username", None),
-        password=getattr(args, "kapacitor_password", None),
-        skip_verify=getattr(args, "skip_verify", False),
-        ca_cert=getattr(args, "ca_cert", None),
-        timeout=getattr(args, "timeout", None),
-    )
+    """Flags, then KAPACITOR_* variables; a bad value from either is a usage error (exit status 2)."""
+    try:
+        return ConnectionSettings.from_environment(
+            env,
+            url=getattr(args, "url", None),
+            username=getattr(args, "kapacitor_username", None),
+            password=getattr(args, "kapacitor_password", None),
+            skip_verify=getattr(args, "skip_verify", False),
+            ca_cert=getattr(args, "ca_cert", None),
+            timeout=getattr(args, "timeout", None),
+        )
+    except ValidationError as err:
+        raise UsageError(err.message) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

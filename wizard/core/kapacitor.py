@@ -23,7 +23,9 @@ from wizard.core.errors import (
     KapacitorUnexpected,
     KapacitorUnreachable,
     OverridesDisabled,
+    ValidationError,
 )
+from wizard.core import validators
 from wizard.core.secrets import Scrubber, Secret
 
 DEFAULT_URL = "http://localhost:9092"
@@ -48,14 +50,28 @@ class ConnectionSettings:
         url = given.get("url") or env.get("KAPACITOR_URL") or DEFAULT_URL
         username = given.get("username") or env.get("KAPACITOR_USERNAME", "")
         password = given.get("password") or env.get("KAPACITOR_PASSWORD", "")
+        # The environment gets the same checks as the flags, before any request.
+        checked = validators.kapacitor_url(url)
+        if not checked.ok:
+            raise ValidationError(f"{'--url' if given.get('url') else 'KAPACITOR_URL'}: {checked.error}")
+        user = validators.basic_auth_user(str(username))
+        if not user.ok:
+            raise ValidationError(f"{'--kapacitor-username' if given.get('username') else 'KAPACITOR_USERNAME'}: {user.error}")
+        problem = validators.text_problem(_reveal(password), "The password", 4096)
+        if problem:
+            raise ValidationError(f"{'--kapacitor-password' if given.get('password') else 'KAPACITOR_PASSWORD'}: {problem}")
         return cls(
-            url=normalize_url(url),
-            username=username,
+            url=checked.value,
+            username=user.value,
             password=password if isinstance(password, Secret) else Secret(password),
             skip_verify=bool(given.get("skip_verify")),
             ca_cert=given.get("ca_cert") or "",
             timeout=float(given.get("timeout") or 10.0),
         )
+
+
+def _reveal(value: object) -> str:
+    return value.reveal() if isinstance(value, Secret) else str(value or "")
 
 
 def normalize_url(url: str) -> str:
