@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -26,7 +28,11 @@ from wizard.core.errors import (
     ValidationError,
 )
 from wizard.core import validators
+from wizard.core import answers
+from wizard.core.answers import ShapeError, expect, member
 from wizard.core.secrets import Scrubber, Secret
+
+T = TypeVar("T")
 
 DEFAULT_URL = "http://localhost:9092"
 API = "/kapacitor/v1"
@@ -117,7 +123,11 @@ def element_path(section: str, workspace: str = "") -> str:
 
 
 class KapacitorClient:
-    """Talks to one Kapacitor server. Use as `async with KapacitorClient(settings) as client`."""
+    """Talks to one Kapacitor server. Use as `async with KapacitorClient(settings) as client`.
+
+    Every answer is read up to `answers.MAX_BODY` and checked for the shape the wizard
+    relies on; anything else leaves as a `KapacitorError` whose text fits on one line.
+    """
 
     def __init__(
         self,
@@ -130,8 +140,10 @@ class KapacitorClient:
         self.scrub = scrubber or Scrubber()
         self.scrub.add(settings.password)
         self.version = ""
+        # A bad address is reported by the first call, where callers expect errors.
+        self._address_problem = answers.address_problem(settings.url)
         self._http = httpx.AsyncClient(
-            base_url=settings.url,
+            base_url=settings.url if not self._address_problem else "http://localhost",
             auth=(settings.username, settings.password.reveal()) if settings.username else None,
             timeout=settings.timeout,
             # Plain http needs no certificates: skip loading the CA bundle (a noticeable start-up cost).
@@ -149,18 +161,23 @@ class KapacitorClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    @property
+    def where(self) -> str:
+        """Kapacitor's URL without a user name or password."""
+        return _public_url(self.settings.url)
+
     # -- calls -----------------------------------------------------------------
 
     async def ping(self) -> str:
         """Check that Kapacitor answers; returns its version."""
         response = await self._request("GET", f"{API}/ping")
-        version = response.headers.get("X-Kapacitor-Version", "")
-        if response.status_code != 204 and (version or response.status_code in (401, 403)):
+        version = answers.one_line(response.headers.get("X-Kapacitor-Version", ""), 40)
+        if response.status_code != 204 and (version or response.status_code in (401, 403, 429)):
             raise self._status_error(response)
         if response.status_code != 204 or not version:
             raise KapacitorUnexpected(
-                f"The server at {self.settings.url} answered, but it does not look like Kapacitor "
-                f"(HTTP {response.status_code} to /kapacitor/v1/ping).",
+                f"The server at {self.where} answered, but it does not look like Kapacitor "
+                f"(HTTP {response.status_code} to GET /kapacitor/v1/ping).",
                 "Check the URL and port; Kapacitor listens on port 9092 by default.",
                 status=response.status_code,
             )
@@ -169,16 +186,13 @@ class KapacitorClient:
 
     async def get_config(self) -> dict[str, list[Element]]:
         """Every section Kapacitor lets us override, by name."""
-        body = await self._json("GET", f"{API}/config")
-        return {name: _elements(name, sec) for name, sec in body.get("sections", {}).items()}
+        return await self._json("GET", f"{API}/config", read=_config)
 
     async def get_section(self, section: str) -> list[Element]:
-        body = await self._json("GET", f"{API}/config/{section}")
-        return _elements(section, body)
+        return await self._json("GET", f"{API}/config/{section}", read=lambda body: _elements(section, body, "section"))
 
     async def get_element(self, section: str, workspace: str = "") -> Element:
-        body = await self._json("GET", element_path(section, workspace))
-        return _element(section, body)
+        return await self._json("GET", element_path(section, workspace), read=lambda body: _element(section, body, "element"))
 
     async def update_element(
         self,
@@ -206,23 +220,26 @@ class KapacitorClient:
 
     async def list_service_tests(self) -> dict[str, dict[str, Any]]:
         """Testable services and their default test options."""
-        body = await self._json("GET", f"{API}/service-tests")
-        return {s["name"]: s.get("options", {}) for s in body.get("services", [])}
+        return await self._json("GET", f"{API}/service-tests", read=_service_tests)
 
     async def service_test_options(self, name: str) -> dict[str, Any]:
-        body = await self._json("GET", f"{API}/service-tests/{name}")
-        return dict(body.get("options", {}))
+        return await self._json(
+            "GET", f"{API}/service-tests/{name}",
+            read=lambda body: dict(member(body, "options", dict, "", default={})),
+        )
 
     async def run_service_test(self, name: str, options: Mapping[str, Any] | None = None) -> ServiceTestResult:
         """Ask Kapacitor to send a test alert through a handler.
 
         Kapacitor answers 200 even when sending failed, so `success` must be read.
         """
-        body = await self._json("POST", f"{API}/service-tests/{name}", dict(options or {}))
-        return ServiceTestResult(
-            success=bool(body.get("success")),
-            message=self.scrub(str(body.get("message", ""))),
-        )
+        def read(body: Mapping[str, Any]) -> ServiceTestResult:
+            return ServiceTestResult(
+                success=member(body, "success", bool, ""),
+                message=self.scrub(answers.one_line(member(body, "message", str, "", default=""), 500)),
+            )
+
+        return await self._json("POST", f"{API}/service-tests/{name}", dict(options or {}), read=read)
 
     # -- plumbing --------------------------------------------------------------
 
@@ -237,43 +254,79 @@ class KapacitorClient:
         if response.status_code not in (200, 204):
             raise self._status_error(response, updating=True)
 
-    async def _json(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+    async def _json(self, method: str, path: str, body: Any = None, *, read: Callable[[Mapping[str, Any]], T]) -> T:
+        """The answer as JSON, handed to `read`; a wrong shape becomes KapacitorUnexpected."""
         response = await self._request(method, path, body)
         if response.status_code != 200:
             raise self._status_error(response)
+        what = f"{method} {path}"
         try:
-            data = response.json()
+            data = json.loads(response.content)
         except ValueError as err:
             raise KapacitorUnexpected(
-                f"Kapacitor's answer to {path} was not JSON.",
+                f"Unexpected answer from Kapacitor (HTTP {response.status_code}) to {what}: "
+                f"not JSON but {_body_summary(response)}.",
                 "Check that the URL points at Kapacitor and not at a proxy's error page.",
                 status=response.status_code,
-            ) from err
-        if not isinstance(data, dict):
-            raise KapacitorUnexpected(f"Kapacitor's answer to {path} had an unexpected shape.")
-        return data
+            ).scrubbed(self.scrub) from err
+        try:
+            return read(expect(data, dict, "the answer"))
+        except ShapeError as err:
+            raise KapacitorUnexpected(
+                f"Unexpected answer from Kapacitor (HTTP {response.status_code}) to {what}: "
+                f"{answers.one_line(err)}.",
+                "Check that the URL points at Kapacitor 1.5 or later, not at another service or a proxy.",
+                status=response.status_code,
+            ).scrubbed(self.scrub) from err
 
-    async def _request(self, method: str, path: str, body: Any = None) -> httpx.Response:
+    async def _request(self, method: str, path: str, body: Any = None) -> Answer:
+        what = f"{method} {path}"
+        if self._address_problem:
+            raise KapacitorUnreachable(
+                f"Kapacitor's address {self.where} cannot be used: {self._address_problem}.",
+                "Check the URL, for example http://localhost:9092.",
+            )
         content = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if content is not None else None
+        status: int | None = None
         try:
-            return await self._http.request(method, path, content=content, headers=headers)
+            async with self._http.stream(method, path, content=content, headers=headers) as response:
+                status = response.status_code
+                if response.is_redirect:
+                    raise KapacitorUnexpected(
+                        f"Kapacitor at {self.where} redirected {what} to {answers.redirect_target(response)} "
+                        f"(HTTP {status}); the wizard does not follow redirects.",
+                        "Use the address it redirects to as Kapacitor's URL (--url).",
+                        status=status,
+                    ).scrubbed(self.scrub)
+                data = await answers.read_capped(response)
+                return Answer(status, response.headers, data)
+        except answers.BodyTooLarge as err:
+            raise KapacitorUnexpected(
+                f"Unexpected answer from Kapacitor (HTTP {status}) to {what}: larger than "
+                f"{answers.size_label()}, so the wizard stopped reading it.",
+                "Check that the URL points at Kapacitor and not at another service.",
+                status=status,
+            ) from err
         except httpx.TimeoutException as err:
+            during = " while sending its answer" if status is not None else ""
             raise KapacitorUnreachable(
-                f"Kapacitor at {self.settings.url} did not answer within {self.settings.timeout:g} seconds.",
-                "Check that the host is up and that no firewall drops the connection, then retry.",
+                f"Kapacitor at {self.where} did not answer within {self.settings.timeout:g} "
+                f"second{'' if self.settings.timeout == 1 else 's'}{during} ({what}).",
+                "Check that the host is up and that no firewall drops the connection, then retry "
+                "(--timeout sets how long to wait).",
             ) from err
         except httpx.ConnectError as err:
             raise self._connect_error(err) from err
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
             raise KapacitorUnreachable(
-                f"The connection to Kapacitor at {self.settings.url} failed: {self.scrub(str(err)) or type(err).__name__}.",
-                "Check the URL, then retry.",
+                f"Kapacitor at {self.where} {answers.transport_failure(err)} ({what}).",
+                "Check the URL and that nothing between you and Kapacitor cuts connections, then retry.",
             ) from err
 
     def _connect_error(self, err: httpx.ConnectError) -> KapacitorError:
         text = str(err)
-        url = self.settings.url
+        url = self.where
         if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
             return KapacitorUnreachable(
                 f"The TLS certificate of {url} could not be verified.",
@@ -289,7 +342,7 @@ class KapacitorClient:
             "Check that kapacitord is running and listening on that address and port (9092 by default).",
         )
 
-    def _status_error(self, response: httpx.Response, *, updating: bool = False) -> KapacitorError:
+    def _status_error(self, response: Answer, *, updating: bool = False) -> KapacitorError:
         """Map a status to a typed error. A 500 to an update means a service refused the values."""
         status = response.status_code
         detail = self.scrub(_error_text(response))
@@ -300,14 +353,22 @@ class KapacitorClient:
             )
         if status == 403:
             return OverridesDisabled(
-                "Kapacitor does not allow changing its configuration over HTTP"
-                + (f" ({detail})." if detail else "."),
+                "Kapacitor does not allow changing its configuration over HTTP (HTTP 403"
+                + (f": {detail})." if detail else ")."),
                 "Set `enabled = true` under [config-override] in kapacitor.conf and restart Kapacitor, "
                 "or put the settings into kapacitor.conf instead.",
             )
+        if status == 429:
+            wait = answers.retry_after(response)
+            return KapacitorUnexpected(
+                "Kapacitor (or a proxy in front of it) answered HTTP 429 Too Many Requests"
+                + (f" and asks to wait {wait} (Retry-After)." if wait else "."),
+                "Wait a moment, then retry.",
+                status=status,
+            )
         if status == 400 or (status == 500 and updating and detail):
             return KapacitorRejected(
-                f"Kapacitor rejected the request: {detail or 'no reason given'}",
+                f"Kapacitor rejected the request (HTTP {status}): {detail or 'no reason given'}",
                 _rejection_hint(detail),
                 status=status,
                 detail=detail,
@@ -319,6 +380,19 @@ class KapacitorClient:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer read in full (at most `answers.MAX_BODY` bytes)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
 def _verify(settings: ConnectionSettings) -> ssl.SSLContext | bool:
     if settings.skip_verify:
         return False
@@ -327,14 +401,39 @@ def _verify(settings: ConnectionSettings) -> ssl.SSLContext | bool:
     return True
 
 
-def _error_text(response: httpx.Response) -> str:
+def _error_text(response: Answer) -> str:
+    """Kapacitor's `{"error": ...}`, else a short description of the body, on one line."""
     try:
-        data = response.json()
+        data = json.loads(response.content)
     except ValueError:
-        return response.text.strip()[:300]
+        return _body_summary(response) if response.content.strip() else ""
     if isinstance(data, dict) and "error" in data:
-        return str(data["error"])
-    return response.text.strip()[:300]
+        return answers.one_line(data["error"])
+    return answers.one_line(response.text)
+
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _body_summary(response: Answer) -> str:
+    """What a non-JSON body is, on one line: an HTML page's title, or the start of the text."""
+    head = response.content[:4096].lstrip()
+    if head[:1] == b"<":
+        title = _TITLE.search(head)
+        name = answers.one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
+        return f"an HTML page ({name})" if name else "an HTML page"
+    if not head:
+        return "an empty answer"
+    return f'"{answers.one_line(response.text, 80)}"'
+
+
+def _public_url(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except ValueError:
+        return url.rsplit("@", 1)[-1]
 
 
 def _rejection_hint(detail: str) -> str:
@@ -347,14 +446,38 @@ def _rejection_hint(detail: str) -> str:
     return "Correct the value named in Kapacitor's message and apply again."
 
 
-def _elements(section: str, body: Mapping[str, Any]) -> list[Element]:
-    return [_element(section, e) for e in body.get("elements", [])]
+def _config(body: Mapping[str, Any]) -> dict[str, list[Element]]:
+    sections = member(body, "sections", dict, "")
+    return {
+        name: _elements(name, expect(section, dict, f"sections.{name}"), f"sections.{name}")
+        for name, section in sections.items()
+    }
 
 
-def _element(section: str, body: Mapping[str, Any]) -> Element:
+def _elements(section: str, body: Mapping[str, Any], where: str) -> list[Element]:
+    listed = member(body, "elements", list, where, default=[])
+    return [
+        _element(section, expect(e, dict, f"{where}.elements[{i}]"), f"{where}.elements[{i}]")
+        for i, e in enumerate(listed)
+    ]
+
+
+def _element(section: str, body: Mapping[str, Any], where: str) -> Element:
+    redacted = member(body, "redacted", list, where, default=[])
+    link = member(body, "link", dict, where, default={})
     return Element(
         section=section,
-        options=dict(body.get("options", {})),
-        redacted=frozenset(body.get("redacted") or ()),
-        link=str(body.get("link", {}).get("href", "")),
+        options=dict(member(body, "options", dict, where)),
+        redacted=frozenset(expect(r, str, f"{where}.redacted[{i}]") for i, r in enumerate(redacted)),
+        link=str(member(link, "href", str, f"{where}.link", default="")),
     )
+
+
+def _service_tests(body: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    services = member(body, "services", list, "", default=[])
+    found: dict[str, dict[str, Any]] = {}
+    for i, service in enumerate(services):
+        where = f"services[{i}]"
+        expect(service, dict, where)
+        found[member(service, "name", str, where)] = dict(member(service, "options", dict, where, default={}))
+    return found

@@ -1,0 +1,154 @@
+"""Reading answers from servers the wizard does not control.
+
+Kapacitor, the Telegram Bot API, Slack and HipChat (or whatever answers at the
+address given) may send anything: an HTML error page, half a body, ten
+megabytes, JSON of another shape. The helpers here keep that from turning into
+a traceback or a screenful of text: bodies are read up to a cap, error texts
+are cut to one readable line, and JSON is checked for the shape the wizard
+relies on before it is used.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+MAX_BODY = 1024 * 1024
+"""The largest answer the wizard reads (1 MiB); every answer it needs is a few kilobytes."""
+
+TEXT_LIMIT = 200
+"""How much of a server's own error text is shown."""
+
+_SPACE = re.compile(r"\s+")
+
+
+class BodyTooLarge(Exception):
+    """The answer was larger than MAX_BODY."""
+
+
+class ShapeError(ValueError):
+    """Valid JSON, but not of the shape the wizard relies on; the text says where."""
+
+
+def one_line(text: object, limit: int = TEXT_LIMIT) -> str:
+    """A server's text on one line, cut to `limit` characters with an ellipsis."""
+    flat = _SPACE.sub(" ", str(text)).strip()
+    if len(flat) > limit:
+        return flat[: limit - 1].rstrip() + "…"
+    return flat
+
+
+def size_label(size: int = MAX_BODY) -> str:
+    return f"{size / (1024 * 1024):g} MiB"
+
+
+async def read_capped(response: httpx.Response, limit: int = MAX_BODY) -> bytes:
+    """The body of a streamed response, refusing more than `limit` bytes (after decoding)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(int(declared))
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise BodyTooLarge(total)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Where a 3xx answer points, as host[:port] (never the user name or password in it)."""
+    location = response.headers.get("Location", "")
+    try:
+        parts = urlsplit(location)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "another address"
+    if not host:
+        return "another path on the same server"
+    return f"{host}:{port}" if port else host
+
+
+def retry_after(response: httpx.Response) -> str:
+    """The Retry-After header as a phrase ("7 seconds"), or "" when absent."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return f"{int(value)} second" + ("" if int(value) == 1 else "s")
+    return one_line(value, 40)
+
+
+def transport_failure(err: BaseException) -> str:
+    """A plain phrase for an httpx (or lower) failure; never the URL, which may hold a secret."""
+    if isinstance(err, httpx.TimeoutException):
+        return "did not answer in time"
+    if isinstance(err, httpx.RemoteProtocolError):
+        return "closed the connection in the middle of the answer"
+    if isinstance(err, httpx.ReadError):
+        return "dropped the connection while answering (connection reset)"
+    if isinstance(err, httpx.WriteError):
+        return "dropped the connection while the request was sent"
+    if isinstance(err, httpx.ConnectError):
+        text = str(err).lower()
+        if "certificate" in text or "ssl" in text:
+            return "could not be reached: its TLS certificate could not be verified"
+        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+            return "could not be reached: the host name could not be resolved"
+        return "could not be reached (connection refused)"
+    if isinstance(err, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return "could not be reached: the address is not a valid http:// or https:// URL"
+    if isinstance(err, (OverflowError, ValueError)) or "port" in str(err).lower():
+        return "could not be reached: the address has an invalid port"
+    return f"could not be reached ({type(err).__name__})"
+
+
+def address_problem(url: str) -> str:
+    """Why an http(s) address cannot be used, or "" when it looks fine."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return "the address has an invalid port"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "the address is not a valid http:// or https:// URL"
+    return ""
+
+
+# -- shape checks -----------------------------------------------------------------
+
+_KINDS: dict[type, str] = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    bool: "true or false",
+    int: "a number",
+}
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    for kind, name in _KINDS.items():
+        if type(value) is kind:
+            return name
+    return type(value).__name__
+
+
+def expect(value: Any, kind: type, where: str) -> Any:
+    """`value` if it is of `kind`, else ShapeError naming `where` and what was found."""
+    if type(value) is not kind:  # exact: JSON's true is not a number here
+        raise ShapeError(f"{where} is {_describe(value)}, expected {_KINDS.get(kind, kind.__name__)}")
+    return value
+
+
+def member(body: Mapping[str, Any], key: str, kind: type, where: str, *, default: Any = ...) -> Any:
+    """`body[key]` checked to be of `kind`; a missing key gives `default`, or ShapeError without one."""
+    if key not in body or (body[key] is None and default is not ...):
+        if default is ...:
+            raise ShapeError(f"{where}.{key} is missing" if where else f"{key} is missing")
+        return default
+    return expect(body[key], kind, f"{where}.{key}" if where else key)
