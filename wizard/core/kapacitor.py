@@ -139,6 +139,7 @@ class KapacitorClient:
         self.settings = settings
         self.scrub = scrubber or Scrubber()
         self.scrub.add(settings.password)
+        self.scrub.add_url(settings.url)  # http://user:password@host: the password is a secret too
         self.version = ""
         # A bad address is reported by the first call, where callers expect errors.
         self._address_problem = answers.address_problem(settings.url)
