@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -15,7 +16,7 @@ from wizard import __version__
 from wizard.core.errors import ValidationError, WizardError
 from wizard.core.handlers import HANDLERS, handler_status
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.secrets import Scrubber, install_log_scrubbing
+from wizard.core.secrets import Scrubber, install_log_scrubbing, mask_userinfo, scrubbed_traceback, unexpected_error_line
 from wizard.commands import hipchat as hipchat_command
 from wizard.commands import slack as slack_command
 from wizard.commands import undo as undo_command
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[connection],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # main() takes --debug from anywhere on the line; listed here for --help.
+    parser.add_argument("--debug", action="store_true", help="on an unexpected error, also print where it happened (secrets masked)")
     parser.add_argument(
         "--telegram-api-url",
         type=options.telegram_api_url,
@@ -131,16 +134,32 @@ def connection_settings(args: argparse.Namespace, env: dict[str, str] | None = N
         raise UsageError(err.message) from None
 
 
+SECRET_VARIABLES = ("KAPACITOR_PASSWORD", "SLACK_WEBHOOK_URL", "TELEGRAM_BOT_TOKEN", "HIPCHAT_TOKEN")
+"""Environment variables that hold a secret: masked in every error, whichever command reads them."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; every error ends as one scrubbed line on stderr, never as a traceback."""
     install_log_scrubbing()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # --debug works anywhere on the line: it only changes how an unexpected error is reported.
+    debug = "--debug" in arguments
+    arguments = [a for a in arguments if a != "--debug"]
     scrub = Scrubber()
+    for argument in arguments:  # argparse echoes bad values, and a URL may hold a password
+        scrub.add_url(argument)
+    scrub.add_all(os.environ.get(name) for name in SECRET_VARIABLES)
+    scrub.add_url(os.environ.get("KAPACITOR_URL"))
     try:
+        parser = build_parser()
+        args = parser.parse_args(arguments)
         settings = connection_settings(args)
         scrub.add(settings.password)
+        for value in vars(args).values():  # --telegram-api-url, --hipchat-url, ...
+            if isinstance(value, str):
+                scrub.add_url(value)
         if args.command is None:
-            return run_wizard(args, settings)
+            return run_wizard(args, settings, debug=debug)
         if args.command == "show":
             return asyncio.run(show(settings, scrub, sys.stdout))
         if args.command == "undo":
@@ -148,29 +167,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("apply", "detect-chat-id"):
             return asyncio.run(args.run(args, settings, scrub, sys.stdin, sys.stdout))
     except WizardError as err:
+        if debug:
+            print(scrubbed_traceback(err), file=sys.stderr, end="")
         print(f"kapacitor-wizard: {scrub(str(err))}", file=sys.stderr)
         return 2 if isinstance(err, UsageError) else 1
     except KeyboardInterrupt:
+        print("kapacitor-wizard: interrupted.", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: one line (the traceback only with --debug), secrets masked
+        if debug:
+            print(scrubbed_traceback(err), file=sys.stderr, end="")
+        print(f"kapacitor-wizard: {unexpected_error_line(err, with_hint=not debug)}", file=sys.stderr)
+        return 1
     parser.print_help()
     return 2
 
 
-def run_wizard(args: argparse.Namespace, settings: ConnectionSettings) -> int:
+def run_wizard(args: argparse.Namespace, settings: ConnectionSettings, *, debug: bool = False) -> int:
+    from wizard.tui import crash
     from wizard.tui.app import WizardApp  # Textual loads only for the interactive wizard
     from wizard.tui.state import AppSettings
 
-    WizardApp(
+    crash.show_traceback = debug
+    app = WizardApp(
         AppSettings(connection=settings, telegram_api_url=args.telegram_api_url, config_file=args.config_file)
-    ).run()
-    return 0
+    )
+    app.run()
+    return app.return_code or 0
 
 
 async def show(settings: ConnectionSettings, scrub: Scrubber, out: TextIO) -> int:
     async with KapacitorClient(settings, scrubber=scrub) as client:
         version = await client.ping()
         config = await client.get_config()
-    print(f"Kapacitor {version} at {settings.url}", file=out)
+    print(f"Kapacitor {version} at {mask_userinfo(settings.url)}", file=out)
     for spec in HANDLERS.values():
         for element in config.get(spec.section, []):
             status = handler_status(spec, element.options, element.redacted)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from wizard.core import validators
+from wizard.core.secrets import GLOBAL_SCRUBBER
 from wizard.core.validators import Verdict
 
 TIMEOUT_MAX = 3600.0
@@ -23,7 +24,8 @@ class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr (exit status 2), without the usage block."""
 
     def error(self, message: str) -> NoReturn:
-        message = " ".join(message.split())  # argparse's own messages may wrap
+        # argparse's own messages may wrap, and echo values (a URL with its password)
+        message = GLOBAL_SCRUBBER.line(message)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

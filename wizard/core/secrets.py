@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import traceback
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus, unquote, urlsplit
@@ -220,6 +221,20 @@ class Scrubber:
         or hide what follows) become spaces."""
         flat = " ".join("".join(ch if ch.isprintable() else " " for ch in self(text)).split())
         return self(flat)  # once more: joining lines must not spell a secret out again
+
+
+# -- reports of unexpected errors ---------------------------------------------------
+
+def unexpected_error_line(error: BaseException, *, with_hint: bool = True) -> str:
+    """One scrubbed line for an error nobody expected (a bug): its type and message."""
+    what = GLOBAL_SCRUBBER.line(str(error)).rstrip(".") or "no details"
+    hint = " This is a bug in kapacitor-wizard; --debug shows where it happened." if with_hint else ""
+    return f"unexpected error ({type(error).__name__}): {what}.{hint}"
+
+
+def scrubbed_traceback(error: BaseException) -> str:
+    """The traceback as Python prints it (with no local variables), every secret masked."""
+    return GLOBAL_SCRUBBER("".join(traceback.format_exception(error)))
 
 
 class _ScrubbingFilter(logging.Filter):

@@ -1,14 +1,18 @@
 """What every step shares: a title bar with progress, Escape to go back, F1 for help."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+import asyncio
+from typing import TYPE_CHECKING, Any, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
+from wizard.core.secrets import GLOBAL_SCRUBBER, mask_userinfo
 from wizard.tui.state import BACK, StepResult, WizardState
 
 if TYPE_CHECKING:
@@ -23,6 +27,15 @@ class StepScreen(Screen[StepResult]):
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
     ]
+    DEFAULT_CSS = """
+    StepScreen #step-problem {
+        display: none;
+        color: $text-error;
+    }
+    StepScreen #step-problem.-shown {
+        display: block;
+    }
+    """
 
     step_title = ""
     help_text = "Escape goes back one step and keeps what you typed. Ctrl+Q quits."
@@ -42,6 +55,7 @@ class StepScreen(Screen[StepResult]):
         with Vertical(id="titlebar"):
             yield Static(self.step_title, id="step-title")
             yield Static(self.progress_line(), id="step-progress")
+            yield Static("", id="step-problem", markup=False)
         with VerticalScroll(id="step-body"):
             yield from self.compose_body()
         yield Footer()
@@ -54,13 +68,41 @@ class StepScreen(Screen[StepResult]):
         if target is not None and target.kind == "file":
             where = f"writing {self.state.settings.config_file}"
         else:
-            where = self.state.settings.connection.url
+            where = mask_userinfo(self.state.settings.connection.url)
             where += f" (Kapacitor {self.state.version})" if self.state.version else ""
         parts = [p for p in (self.progress, where) if p]
         return "  ·  ".join(parts)
 
     def action_back(self) -> None:
         self.dismiss(BACK)
+
+    # -- unexpected errors in the step's background work ----------------------------
+
+    def run_worker(self, *args: Any, **kwargs: Any) -> Worker[Any]:
+        """Every worker of a step (`@work` comes here too) reports a failure to the step
+        (`show_unexpected_error`) instead of ending the app, so nothing typed is lost."""
+        kwargs["exit_on_error"] = False
+        for problem in self.query("#step-problem"):  # a new attempt: the old failure is history
+            problem.remove_class("-shown")
+        return super().run_worker(*args, **kwargs)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None and not isinstance(error, asyncio.CancelledError):
+            self.show_unexpected_error(error)
+
+    def show_unexpected_error(self, error: BaseException) -> None:
+        """One scrubbed line under the title; the step stays as it was."""
+        if not any(w.is_running for w in self.workers if w.node is self):
+            for indicator in self.query(LoadingIndicator):
+                indicator.display = False
+        what = GLOBAL_SCRUBBER.line(f"{type(error).__name__}: {error}")
+        problem = self.query_one("#step-problem", Static)
+        problem.update(
+            f"Something went wrong: {what}. What you entered is kept: try again, or press Escape to go back."
+        )
+        problem.add_class("-shown")
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.step_title or "Help", self.help_text))
