@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from wizard.core.secrets import install_log_scrubbing
+from wizard.tui import crash
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen
@@ -62,6 +63,10 @@ class WizardApp(App[None]):
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=10.0)
         return self._http
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's report shows local variables, which hold tokens and passwords.
+        crash.handle_exception(self, error)
 
     def on_mount(self) -> None:
         self.run_flow()
