@@ -16,6 +16,8 @@ from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorCli
 from wizard.core.plan import Plan
 from wizard.core.secrets import Scrubber, Secret
 from wizard.core.target import ApiTarget, FileTarget, Target
+from wizard.commands import options
+from wizard.core import validators
 from wizard.core.validators import Verdict
 
 
@@ -31,18 +33,67 @@ def add_apply_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the exact request (secrets masked) and write nothing")
 
 
-def read_secret(value: str | None, env_name: str, stdin: TextIO, env: Mapping[str, str] | None = None) -> Secret | None:
-    """A secret from the option, standard input ('-') or the environment; None when none is given."""
+STDIN_MAX_BYTES = 64 * 1024
+"""Far more than any token or webhook URL; more is not a secret on its first line."""
+
+
+def read_secret(
+    value: str | None,
+    env_name: str,
+    stdin: TextIO,
+    env: Mapping[str, str] | None = None,
+    *,
+    option: str = "the secret",
+) -> Secret | None:
+    """A secret from the option, standard input ('-') or the environment; None when none is given.
+
+    Standard input must be UTF-8 text with the secret on one line (a trailing line break is
+    fine); a second line is refused rather than silently dropped. Wherever it comes from, a
+    secret with control characters is refused. Errors never repeat the secret.
+    """
     env = os.environ if env is None else env
     if value == "-":
-        text = stdin.readline().strip()
+        text = _secret_from_stdin(stdin, option)
+        source = f"{option} (standard input)"
+    elif value:
+        text, source = value.strip(), option
+    else:
+        text, source = env.get(env_name, "").strip(), env_name
         if not text:
-            raise UsageError("Standard input was empty; expected the secret on its first line.")
-        return Secret(text)
-    if value:
-        return Secret(value.strip())
-    from_env = env.get(env_name, "").strip()
-    return Secret(from_env) if from_env else None
+            return None
+    bad = validators.control_character(text)
+    if bad:
+        raise UsageError(f"{source}: the secret contains a control character ({bad}); give it again without it.")
+    return Secret(text)
+
+
+def _secret_from_stdin(stdin: TextIO, option: str) -> str:
+    """The first line of standard input; refuses anything that is not one line of UTF-8 text."""
+    if stdin is None:  # started without a standard input at all
+        raise UsageError(f"{option}: there is no standard input to read the secret from.")
+    buffer = getattr(stdin, "buffer", None)
+    interactive = stdin.isatty() if hasattr(stdin, "isatty") else False
+    if buffer is not None:
+        # A person typing at a terminal ends with Enter, not with end-of-file.
+        data = buffer.readline(STDIN_MAX_BYTES + 1) if interactive else buffer.read(STDIN_MAX_BYTES + 1)
+        if len(data) > STDIN_MAX_BYTES:
+            raise UsageError(f"{option}: standard input is longer than {STDIN_MAX_BYTES // 1024} KiB; expected one line.")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"{option}: standard input is not UTF-8 text; give the secret as one line of UTF-8."
+            ) from None
+    else:
+        text = stdin.readline() if interactive else stdin.read(STDIN_MAX_BYTES + 1)
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write first
+    first, _, rest = text.partition("\n")
+    if rest.strip():
+        raise UsageError(f"{option}: standard input has more than one line; expected only the secret, on one line.")
+    first = first.strip()
+    if not first:
+        raise UsageError("Standard input was empty; expected the secret on its first line.")
+    return first
 
 
 def check(flag: str, verdict: Verdict, err: TextIO | None = None) -> str:
@@ -105,6 +156,7 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--config-file",
         metavar="PATH",
+        type=options.config_file,
         default=argparse.SUPPRESS,  # keeps a --config-file given before the subcommand
         help="write the handler's section into this kapacitor.conf instead of calling Kapacitor's API "
         "(comments and everything else are kept; a backup is left beside it; restart Kapacitor afterwards)",
@@ -137,7 +189,11 @@ def print_env(plan: Plan, desired: Mapping[str, Any], out: TextIO, *, show_secre
     }
     if plan.spec.list_key and plan.workspace:
         values.setdefault(plan.spec.list_key, plan.workspace)
-    for line in conffile.env_lines(plan.spec.section, values, workspace_index=index, show_secrets=show_secrets):
+    try:
+        lines = conffile.env_lines(plan.spec.section, values, workspace_index=index, show_secrets=show_secrets)
+    except conffile.EnvValueError as err:
+        raise UsageError(err.message) from None
+    for line in lines:
         print(line, file=out)
     return 0
 

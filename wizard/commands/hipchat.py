@@ -85,7 +85,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
 
 async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
     err = sys.stderr
-    token = read_secret(args.token, "HIPCHAT_TOKEN", stdin)
+    token = read_secret(args.token, "HIPCHAT_TOKEN", stdin, option="--token")
     desired: dict[str, Any] = {"enabled": True}
     if args.subdomain is not None:
         verdict = hipchat.server_url(args.subdomain)

@@ -70,7 +70,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     err = sys.stderr
     if args.remove_workspace is not None:
         return await remove_workspace(args, settings, scrub, out)
-    webhook = read_secret(args.webhook_url, "SLACK_WEBHOOK_URL", stdin)
+    webhook = read_secret(args.webhook_url, "SLACK_WEBHOOK_URL", stdin, option="--webhook-url")
     desired: dict[str, Any] = {"enabled": True}
     if webhook is not None:
         scrub.add(webhook)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
+from wizard.commands import options
 from wizard.commands.common import (
     UsageError,
     add_apply_flags,
@@ -43,7 +44,7 @@ TOKEN_HELP = (
 def _api_url_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps the value given before the subcommand.
     parser.add_argument(
-        "--telegram-api-url", metavar="URL", default=argparse.SUPPRESS,
+        "--telegram-api-url", metavar="URL", default=argparse.SUPPRESS, type=options.telegram_api_url,
         help=f"the Telegram Bot API server (default: {TELEGRAM_DEFAULT_API}); for a local Bot API server or a gateway",
     )
 
@@ -71,7 +72,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="wait for a message to the bot and use that chat (needs the token; consumes no updates)",
     )
     parser.add_argument(
-        "--detect-timeout", type=float, default=DETECT_TIMEOUT, metavar="SECONDS",
+        "--detect-timeout", type=options.seconds(options.DETECT_TIMEOUT_MAX), default=DETECT_TIMEOUT, metavar="SECONDS",
         help=f"how long --detect waits for a message (default: {DETECT_TIMEOUT:g})",
     )
     parser.add_argument(
@@ -108,7 +109,8 @@ def register_detect(commands: argparse._SubParsersAction) -> None:  # type: igno
     )
     parser.add_argument("--token", metavar="TOKEN", help=TOKEN_HELP)
     parser.add_argument(
-        "--timeout", dest="detect_timeout", type=float, default=DETECT_TIMEOUT, metavar="SECONDS",
+        "--timeout", dest="detect_timeout", type=options.seconds(options.DETECT_TIMEOUT_MAX), default=DETECT_TIMEOUT,
+        metavar="SECONDS",
         help=f"how long to wait for the chat that sends the pairing code (default: {DETECT_TIMEOUT:g})",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list of chats")
@@ -127,7 +129,7 @@ def _api_url(args: argparse.Namespace) -> str:
 
 
 def _token(args: argparse.Namespace, stdin: TextIO, scrub: Scrubber) -> Secret | None:
-    token = read_secret(args.token, TOKEN_ENV, stdin)
+    token = read_secret(args.token, TOKEN_ENV, stdin, option="--token")
     if token is not None:
         scrub.add(token)
         check("--token", validators.telegram_token(token.reveal()))

@@ -34,7 +34,8 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.items import AoT, Comment, Item, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
-from wizard.core.errors import WizardError
+from wizard.core import validators
+from wizard.core.errors import ValidationError, WizardError
 from wizard.core.secrets import MASK, Scrubber
 
 __all__ = [
@@ -826,10 +827,30 @@ def env_name(section: str, option: str, workspace_index: int = 0) -> str:
     return f"KAPACITOR_{middle}_{option.upper().replace('-', '_')}"
 
 
-def _env_value(value: object) -> str:
+class EnvValueError(ValidationError, ValueError):
+    """A value that a `NAME=value` line cannot carry unchanged (a ValueError too, as before)."""
+
+
+def _env_value(section: str, option: str, value: object) -> str:
+    """The text of one `NAME=value` line's value, or a refusal naming the option (never its value).
+
+    Kapacitor takes an environment variable's value verbatim, and neither docker's
+    `--env-file` nor compose's `.env` has one quoting that both read back: docker keeps
+    quotes as part of the value. So a value these lines cannot carry as is (a line
+    break or another control character, or surrounding spaces that compose trims) is
+    refused rather than quoted into something Kapacitor would read differently.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if validators.control_character(text):
+        raise EnvValueError(
+            f"--format env: {section}.{option} holds a line break or another control character, "
+            "which an environment file cannot carry."
+        )
+    if text != text.strip():
+        raise EnvValueError(f"--format env: {section}.{option} starts or ends with a space, which an environment file would drop.")
+    return text
 
 
 def env_lines(
@@ -843,7 +864,8 @@ def env_lines(
     Secret values become `ENV_SECRET_PLACEHOLDER` unless `show_secrets`. Kapacitor
     1.5 ignores the unindexed `KAPACITOR_SLACK_URL`, and an index beyond the
     slack entries that exist (in the file or the built-in default, index 0).
-    Values of None are skipped; values with line breaks cannot be expressed.
+    Values of None are skipped; a value with a line break or another control
+    character raises `EnvValueError` (secret or not, shown or not).
     """
     _check_section(section)
     _check_options(section, options)
@@ -854,10 +876,8 @@ def env_lines(
         if value is None:
             continue
         _check_value(section, option, value)
-        shown = _env_value(value)
+        shown = _env_value(section, option, value)
         if option in SECRETS[section] and shown and not show_secrets:
             shown = ENV_SECRET_PLACEHOLDER
-        if "\n" in shown or "\r" in shown or "\0" in shown:
-            raise ValueError(f"{section}.{option}: an environment variable cannot hold a line break")
         lines.append(f"{env_name(section, option, workspace_index)}={shown}")
     return lines
