@@ -16,7 +16,7 @@ import httpx
 
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Scrubber, Secret, install_log_scrubbing
-from wizard.core.validators import LOOPBACK_HOSTS, Verdict
+from wizard.core.validators import LOOPBACK_HOSTS, Verdict, http_url
 
 ROOM_API_PATH = "/v2/room"
 CLOUD_DOMAIN = "hipchat.com"
@@ -81,6 +81,9 @@ def server_url(text: str) -> Verdict:
         return Verdict(raw, "This is not a valid address.")
     if parts.scheme not in ("https", "http") or not host:
         return Verdict(raw, "Enter a subdomain, or a full address such as https://chat.example.com.")
+    checked = http_url(address, "The address")  # the shared rules: control characters, port range, IPv6
+    if not checked.ok:
+        return Verdict(raw, checked.error)
     notes: list[str] = []
     if "auth_token" in parts.query:
         # Kapacitor adds the token itself; never keep (or repeat) one found in an address.
