@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import json
 import logging
 import re
 import secrets
@@ -44,14 +45,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from html import escape as html_escape
+from http import HTTPStatus
 from typing import Any, Union
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import Bot, Update
 from telegram import error as tg_error
-from telegram.request import HTTPXRequest
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from wizard.core import validators
+from wizard.core import answers, validators
+from wizard.core.answers import ShapeError, expect, member
 from wizard.core.handlers import TELEGRAM_DEFAULT_API, bot_api_base
 from wizard.core.errors import ValidationError, WizardError
 from wizard.core.secrets import MASK, Scrubber, Secret
@@ -63,6 +69,11 @@ POLL_TIMEOUT = 20
 IDLE_INTERVAL = 0.25
 #: Telegram returns at most this many updates per call.
 UPDATES_LIMIT = 100
+#: How long to wait for a connection and for an answer (seconds).
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 10.0
+#: Extra time for an answer to ``getUpdates`` beyond its long-poll timeout.
+UPDATES_READ_TIMEOUT = 5.0
 
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 PARSE_MODES = ("Markdown", "HTML")
@@ -147,6 +158,17 @@ class TelegramChatMigrated(TelegramError):
 
 class TelegramBadRequest(TelegramError):
     """Any other 400 answer."""
+
+
+class TelegramUnexpected(TelegramError):
+    """An answer that is not a Bot API answer: HTML, broken JSON, a wrong shape, a redirect,
+    too large a body."""
+
+    title = "Unexpected answer"
+
+    def __init__(self, message: str, hint: str = "", *, status: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status
 
 
 # --------------------------------------------------------------------------- secrets in logs
@@ -562,6 +584,178 @@ class SentAlert:
     text: str
 
 
+# --------------------------------------------------------------------------- reading answers
+
+
+class _UnexpectedAnswer(tg_error.TelegramError):
+    """Raised inside python-telegram-bot's request layer for an answer that is not a Bot API answer."""
+
+    def __init__(self, method: str, what: str, status: int | None) -> None:
+        super().__init__(what)
+        self.method = method
+        self.status = status
+
+
+class _TransportFailure(tg_error.NetworkError):
+    """A connection problem, named plainly (a NetworkError, so discovery retries it)."""
+
+    def __init__(self, method: str, what: str) -> None:
+        super().__init__(what)
+        self.method = method
+
+
+# What `result` must be for the methods the wizard calls.
+_RESULT_KINDS: dict[str, type] = {
+    "getMe": dict, "getWebhookInfo": dict, "sendMessage": dict, "getChat": dict,
+    "getUpdates": list, "deleteWebhook": bool,
+}
+_MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+def _check_chat(chat: Any, where: str) -> None:
+    expect(chat, dict, where)
+    member(chat, "id", int, where)
+    member(chat, "type", str, where)
+
+
+def _check_updates(updates: list[Any]) -> None:
+    """The parts of each update that discovery reads, so a broken one is named, not a crash."""
+    for i, update in enumerate(updates):
+        where = f"result[{i}]"
+        expect(update, dict, where)
+        member(update, "update_id", int, where)
+        for key in _MESSAGE_KEYS:
+            if key in update:
+                message = expect(update[key], dict, f"{where}.{key}")
+                member(message, "message_id", int, f"{where}.{key}")
+                member(message, "date", int, f"{where}.{key}")
+                _check_chat(member(message, "chat", dict, f"{where}.{key}"), f"{where}.{key}.chat")
+        if "my_chat_member" in update:
+            change = expect(update["my_chat_member"], dict, f"{where}.my_chat_member")
+            member(change, "date", int, f"{where}.my_chat_member")
+            _check_chat(member(change, "chat", dict, f"{where}.my_chat_member"), f"{where}.my_chat_member.chat")
+            status = member(change, "new_chat_member", dict, f"{where}.my_chat_member")
+            member(status, "status", str, f"{where}.my_chat_member.new_chat_member")
+
+
+def _check_envelope(method: str, payload: bytes) -> None:
+    """A 2xx answer must be ``{"ok": true, "result": ...}`` with a result of the right kind."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        raise ShapeError(f"not JSON but {_summary(payload)}") from None
+    expect(data, dict, "the answer")
+    ok = member(data, "ok", bool, "")
+    if not ok:
+        said = data.get("description")
+        raise ShapeError(
+            '"ok" is false although the HTTP status says success'
+            + (f" ({answers.one_line(said, 80)})" if isinstance(said, str) and said else "")
+        )
+    if "result" not in data:
+        raise ShapeError("result is missing")
+    kind = _RESULT_KINDS.get(method)
+    if kind is not None:
+        expect(data["result"], kind, "result")
+    if method == "getUpdates":
+        _check_updates(data["result"])
+
+
+def _summary(payload: bytes) -> str:
+    head = payload[:4096].lstrip()
+    if head[:1] == b"<":
+        title = re.search(rb"<title[^>]*>(.*?)</title>", head, re.I | re.S)
+        name = answers.one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
+        return f"an HTML page ({name})" if name else "an HTML page"
+    if not head:
+        return "an empty answer"
+    return '"' + answers.one_line(head.decode("utf-8", "replace"), 80) + '"'
+
+
+def _error_payload(status: int, payload: bytes, headers: httpx.Headers) -> bytes:
+    """An error answer as python-telegram-bot expects it: Telegram's own JSON kept (its
+    description on one line), anything else replaced by a short description; Retry-After
+    from the header when the body does not say."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        try:
+            phrase = f"{HTTPStatus(status).phrase} ({status})"
+        except ValueError:
+            phrase = f"HTTP {status}"
+        data = {"ok": False, "error_code": status, "description": f"{phrase} with {_summary(payload)}"}
+    elif isinstance(data.get("description"), str):
+        data["description"] = answers.one_line(data["description"])
+    if not isinstance(data.get("parameters"), dict):
+        data.pop("parameters", None)
+    wait = headers.get("Retry-After", "").strip()
+    if status == 429 and wait.isdigit() and "retry_after" not in data.get("parameters", {}):
+        data.setdefault("parameters", {})["retry_after"] = int(wait)
+    return json.dumps(data).encode()
+
+
+class _BotApiRequest(HTTPXRequest):
+    """python-telegram-bot's httpx request, reading at most ``answers.MAX_BODY``, naming
+    redirects and connection failures plainly, and checking every successful answer's shape
+    before python-telegram-bot builds objects from it."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        client = self._client
+        if client.is_closed:
+            raise RuntimeError("This HTTPXRequest is not initialized!")
+        api_method = url.rsplit("/", 1)[-1]
+        defaults = client.timeout
+        timeout = httpx.Timeout(
+            connect=defaults.connect if isinstance(connect_timeout, DefaultValue) else connect_timeout,
+            read=defaults.read if isinstance(read_timeout, DefaultValue) else read_timeout,
+            write=defaults.write if isinstance(write_timeout, DefaultValue) else write_timeout,
+            pool=defaults.pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
+        )
+        status: int | None = None
+        try:
+            async with client.stream(
+                method, url, headers={"User-Agent": self.USER_AGENT}, timeout=timeout,
+                files=request_data.multipart_data if request_data else None,
+                data=request_data.json_parameters if request_data else None,
+            ) as response:
+                status = response.status_code
+                if response.is_redirect:
+                    raise _UnexpectedAnswer(
+                        api_method,
+                        f"redirected to {answers.redirect_target(response)}; the wizard does not follow "
+                        "redirects: use that address",
+                        status,
+                    )
+                payload = await answers.read_capped(response)
+                headers = response.headers
+        except answers.BodyTooLarge:
+            raise _UnexpectedAnswer(
+                api_method, f"larger than {answers.size_label()}, so the wizard stopped reading it", status
+            ) from None
+        except httpx.TimeoutException as err:
+            raise tg_error.TimedOut() from err
+        except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
+            raise _TransportFailure(api_method, answers.transport_failure(err)) from err
+        if 200 <= status <= 299:
+            try:
+                _check_envelope(api_method, payload)
+            except ShapeError as err:
+                raise _UnexpectedAnswer(api_method, str(err), status) from None
+            return status, payload
+        return status, _error_payload(status, payload, headers)
+
+
 # --------------------------------------------------------------------------- the client
 
 
@@ -589,9 +783,11 @@ class TelegramClient:
         api_url: str = TELEGRAM_DEFAULT_API,
         *,
         scrub: Scrubber | None = None,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 10.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
     ) -> None:
+        connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+        read_timeout = READ_TIMEOUT if read_timeout is None else read_timeout
         raw = token.reveal() if isinstance(token, Secret) else str(token or "")
         raw = raw.strip()
         self._token = Secret(raw)
@@ -599,14 +795,15 @@ class TelegramClient:
         self._scrub = scrub or Scrubber()
         self._scrub.add(raw)
         _protect_logs(raw)
-        self._request = HTTPXRequest(
+        self._address_problem = answers.address_problem(self.api_url)
+        self._request = _BotApiRequest(
             connection_pool_size=4, connect_timeout=connect_timeout,
             read_timeout=read_timeout, write_timeout=read_timeout, pool_timeout=connect_timeout,
         )
         # PTB adds the long-poll timeout to this read timeout for getUpdates.
-        self._updates_request = HTTPXRequest(
+        self._updates_request = _BotApiRequest(
             connection_pool_size=1, connect_timeout=connect_timeout,
-            read_timeout=5.0, write_timeout=read_timeout, pool_timeout=connect_timeout,
+            read_timeout=UPDATES_READ_TIMEOUT, write_timeout=read_timeout, pool_timeout=connect_timeout,
         )
         if not raw or any(ch.isspace() for ch in raw):
             self._bot: Bot | None = None  # PTB refuses such tokens; check_token says so
@@ -649,7 +846,7 @@ class TelegramClient:
     # -- error translation -------------------------------------------------
 
     def _clean(self, text: str) -> str:
-        return _mask_tokens(self._scrub(text or ""))
+        return answers.one_line(_mask_tokens(self._scrub(text or "")))
 
     def _translate(self, exc: BaseException) -> TelegramError:
         desc = self._clean(getattr(exc, "message", "") or str(exc))
@@ -724,6 +921,20 @@ class TelegramClient:
                 )
             else:
                 error = TelegramBadRequest(f"Telegram refused the request: {desc}.", "")
+        elif isinstance(exc, _UnexpectedAnswer):
+            status = f" (HTTP {exc.status})" if exc.status else ""
+            error = TelegramUnexpected(
+                f"Unexpected answer from the Telegram Bot API at {self.host}{status} to "
+                f"{exc.method}: {desc}.",
+                "Check --telegram-api-url: it must point at a Telegram Bot API server."
+                if custom_api else "Check your network or proxy, then retry.",
+                status=exc.status,
+            )
+        elif isinstance(exc, _TransportFailure):
+            error = TelegramUnreachable(
+                f"The Telegram Bot API at {self.host} {desc} ({exc.method}).",
+                "Check your network, proxy and --telegram-api-url, then retry.",
+            )
         elif isinstance(exc, tg_error.TimedOut):
             error = TelegramUnreachable(
                 f"The Telegram Bot API at {self.host} did not answer in time.",
@@ -744,10 +955,24 @@ class TelegramClient:
                 "The bot token is empty or contains spaces.",
                 "Paste the token that @BotFather sent you.",
             )
+        if self._address_problem:
+            raise TelegramUnreachable(
+                f"The Telegram Bot API address {self.api_url} cannot be used: {self._address_problem}.",
+                "Check --telegram-api-url (default https://api.telegram.org).",
+            )
         try:
             return await make(self._bot)
         except tg_error.TelegramError as exc:
             raise self._translate(exc) from None
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # python-telegram-bot builds its objects from what the server sent: a field
+            # missing or of the wrong type ends up here.
+            raise TelegramUnexpected(
+                f"Unexpected answer from the Telegram Bot API at {self.host} (HTTP 200): "
+                f"{self._clean(f'{type(exc).__name__}: {exc}')}.",
+                "Check --telegram-api-url: it must point at a Telegram Bot API server.",
+                status=200,
+            ).scrubbed(self._clean) from None
         except RuntimeError as exc:
             if "not initialized" in str(exc):
                 raise RuntimeError("Use TelegramClient as 'async with'.") from None
@@ -994,7 +1219,7 @@ __all__ = [
     "NetworkTrouble", "PollConflict", "RateLimited", "SentAlert", "TELEGRAM_DEFAULT_API",
     "TelegramBadRequest", "TelegramBotBlocked", "TelegramChatMigrated", "TelegramChatNotFound",
     "TelegramClient", "TelegramConflict", "TelegramError", "TelegramForbidden",
-    "TelegramParseError", "TelegramRateLimited", "TelegramTokenRejected", "TelegramUnreachable",
+    "TelegramParseError", "TelegramRateLimited", "TelegramTokenRejected", "TelegramUnexpected", "TelegramUnreachable",
     "TelegramWebhookActive", "Waiting", "WebhookActive", "bot_api_base",
     "candidates_from_updates", "detect_chats", "make_pairing_code", "sample_alert_text",
     "validate_chat_id",
