@@ -14,7 +14,7 @@ from wizard.core.errors import WizardError
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
 from wizard.core.plan import Plan
-from wizard.core.secrets import Scrubber, Secret
+from wizard.core.secrets import Scrubber, Secret, mask_userinfo
 from wizard.core.target import ApiTarget, FileTarget, Target
 from wizard.commands import options
 from wizard.core import validators
@@ -123,8 +123,8 @@ def print_request(settings: ConnectionSettings, plan: Plan, out: TextIO, *, addi
     if not body:
         print("Nothing to change: Kapacitor already has these settings.", file=out)
         return
-    print(f"POST {settings.url}{path}", file=out)
-    print(json.dumps(body, indent=2, ensure_ascii=False), file=out)
+    print(mask_userinfo(f"POST {settings.url}{path}"), file=out)
+    print(mask_userinfo(json.dumps(body, indent=2, ensure_ascii=False)), file=out)  # --telegram-api-url may hold one
 
 
 async def write_plan(client: KapacitorClient, plan: Plan, out: TextIO) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from wizard.core.handlers import HandlerSpec
 from wizard.core.kapacitor import Element, element_path
-from wizard.core.secrets import Secret
+from wizard.core.secrets import Secret, mask_userinfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ def show_value(value: Any) -> str:
         return "yes" if value else "no"
     if value in (None, ""):
         return "(empty)"
-    return str(value)
+    return mask_userinfo(str(value))  # a URL's password is a secret
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from wizard.core.errors import KapacitorError, KapacitorUnreachable, WizardError
 from wizard.core.handlers import HANDLERS, HandlerSpec
 from wizard.core.kapacitor import API, Element, KapacitorClient, element_path, normalize_url
 from wizard.core.plan import Plan, show_value
+from wizard.core.secrets import mask_userinfo
 
 APP_DIR = "kapacitor-wizard"
 PREFIX = "undo-"
@@ -128,6 +129,12 @@ def public_url(url: str) -> str:
         port = None
     netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+
+
+def kept(value: Any) -> Any:
+    """A value as records keep it: the password of a URL (`--telegram-api-url`,
+    `--hipchat-url`) masked, since records never hold a secret."""
+    return mask_userinfo(value) if isinstance(value, str) else value
 
 
 # -- records ----------------------------------------------------------------------
@@ -251,7 +258,8 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
     secrets: dict[str, bool] = {}
     written: dict[str, Any] = {}
     for change in plan.changes:
-        secret = change.secret or change.option in plan.spec.secrets
+        # A URL that held a password cannot be kept either: it is undone like a secret.
+        secret = change.secret or change.option in plan.spec.secrets or kept(change.before) != change.before
         if secret:
             secrets[change.option] = bool(change.before)
         else:
@@ -261,7 +269,7 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
             if secret:
                 written[change.option] = "deleted"
         else:
-            written[change.option] = "set" if secret else change.after
+            written[change.option] = "set" if secret else kept(change.after)
     now = datetime.now(timezone.utc)
     record = UndoRecord(
         id="",
@@ -570,7 +578,7 @@ def changed_since(record: UndoRecord, current: Element | None) -> list[ChangedSi
             if not now and record.secrets[option]:
                 changed.append(ChangedSince(option, now, "set", secret=True))
             continue
-        now = current.options.get(option)
+        now = kept(current.options.get(option))
         if now != record.written[option] and now != record.values.get(option):
             changed.append(ChangedSince(option, now, record.written[option]))
     return changed
