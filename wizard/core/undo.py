@@ -131,7 +131,7 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
 
 
-def kept(value: Any) -> Any:
+def without_password(value: Any) -> Any:
     """A value as records keep it: the password of a URL (`--telegram-api-url`,
     `--hipchat-url`) masked, since records never hold a secret."""
     return mask_userinfo(value) if isinstance(value, str) else value
@@ -259,7 +259,7 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
     written: dict[str, Any] = {}
     for change in plan.changes:
         # A URL that held a password cannot be kept either: it is undone like a secret.
-        secret = change.secret or change.option in plan.spec.secrets or kept(change.before) != change.before
+        secret = change.secret or change.option in plan.spec.secrets or without_password(change.before) != change.before
         if secret:
             secrets[change.option] = bool(change.before)
         else:
@@ -269,7 +269,7 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
             if secret:
                 written[change.option] = "deleted"
         else:
-            written[change.option] = "set" if secret else kept(change.after)
+            written[change.option] = "set" if secret else without_password(change.after)
     now = datetime.now(timezone.utc)
     record = UndoRecord(
         id="",
@@ -578,7 +578,7 @@ def changed_since(record: UndoRecord, current: Element | None) -> list[ChangedSi
             if not now and record.secrets[option]:
                 changed.append(ChangedSince(option, now, "set", secret=True))
             continue
-        now = kept(current.options.get(option))
+        now = without_password(current.options.get(option))
         if now != record.written[option] and now != record.values.get(option):
             changed.append(ChangedSince(option, now, record.written[option]))
     return changed
