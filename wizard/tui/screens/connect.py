@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 from wizard.core.conffile import default_config_path
 from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient, normalize_url
-from wizard.core.secrets import Secret
+from wizard.core.secrets import Secret, mask_userinfo, split_userinfo
 from wizard.core.target import ApiTarget, FileTarget
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import NEXT
@@ -37,16 +37,20 @@ class ConnectScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         connection = self.state.settings.connection
+        url, username, password = connection.url, connection.username, connection.password.reveal()
+        if not password:  # a password in the URL goes to the password field, where it is masked
+            url, user_in_url, password = split_userinfo(url)
+            username = username or user_in_url
         yield Static(
             "Kapacitor's HTTP API is where handlers are configured. Check the address and press Enter.",
             classes="intro",
         )
         yield Label("Kapacitor URL", classes="field--label")
-        yield Input(connection.url, placeholder="http://localhost:9092", id="url")
+        yield Input(url, placeholder="http://localhost:9092", id="url")
         yield Label("Username  (optional, only when authentication is on)", classes="field--label")
-        yield Input(connection.username, id="username")
+        yield Input(username, id="username")
         yield Label("Password  (optional)", classes="field--label")
-        yield Input(connection.password.reveal(), password=True, id="password")
+        yield Input(password, password=True, id="password")
         with Horizontal(id="connect-actions"):
             yield Button("Connect", id="connect", variant="primary")
             yield LoadingIndicator(id="connect-progress")
@@ -128,7 +132,7 @@ class ConnectScreen(StepScreen):
     @work(exclusive=True, group="connect")
     async def connect(self, settings: ConnectionSettings, proceed: bool) -> None:
         self._clear_error()
-        self._busy(True, f"Connecting to {settings.url}… (Escape cancels)")
+        self._busy(True, f"Connecting to {mask_userinfo(settings.url)}… (Escape cancels)")
         client = KapacitorClient(settings, scrubber=self.state.scrub)
         try:
             version = await client.ping()
