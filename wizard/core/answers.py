@@ -60,7 +60,7 @@ async def read_capped(response: httpx.Response, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def redirect_target(response: httpx.Response) -> str:
+def redirect_target(response: httpx.Response | Reply) -> str:
     """Where a 3xx answer points, as host[:port] (never the user name or password in it)."""
     location = response.headers.get("Location", "")
     try:
@@ -74,7 +74,7 @@ def redirect_target(response: httpx.Response) -> str:
     return f"{host}:{port}" if port else host
 
 
-def retry_after(response: httpx.Response) -> str:
+def retry_after(response: httpx.Response | Reply) -> str:
     """The Retry-After header as a phrase ("7 seconds"), or "" when absent."""
     value = response.headers.get("Retry-After", "").strip()
     if value.isdigit():
@@ -152,3 +152,42 @@ def member(body: Mapping[str, Any], key: str, kind: type, where: str, *, default
             raise ShapeError(f"{where}.{key} is missing" if where else f"{key} is missing")
         return default
     return expect(body[key], kind, f"{where}.{key}" if where else key)
+
+
+class Reply:
+    """An answer read in full (at most MAX_BODY bytes); `redirect` names where a 3xx points."""
+
+    __slots__ = ("status", "headers", "content", "redirect")
+
+    def __init__(self, status: int, headers: httpx.Headers, content: bytes, redirect: str = "") -> None:
+        self.status = status
+        self.headers = headers
+        self.content = content
+        self.redirect = redirect
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+async def send(http: httpx.AsyncClient, method: str, url: str, **options: Any) -> Reply:
+    """One request through `http`, its body read up to MAX_BODY (BodyTooLarge beyond).
+
+    httpx errors pass through for the caller to name; a redirect is not followed.
+    """
+    async with http.stream(method, url, follow_redirects=False, **options) as response:
+        if response.is_redirect:
+            return Reply(response.status_code, response.headers, b"", redirect_target(response))
+        return Reply(response.status_code, response.headers, await read_capped(response))
+
+
+def summary(content: bytes) -> str:
+    """What a body that is not the expected JSON is, on one line: an HTML page's title or the text's start."""
+    head = content[:4096].lstrip()
+    if head[:1] == b"<":
+        title = re.search(rb"<title[^>]*>(.*?)</title>", head, re.I | re.S)
+        name = one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
+        return f"an HTML page ({name})" if name else "an HTML page"
+    if not head:
+        return "an empty answer"
+    return '"' + one_line(head.decode("utf-8", "replace"), 80) + '"'

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from wizard.core import answers
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Scrubber, Secret, install_log_scrubbing
 from wizard.core.validators import LOOPBACK_HOSTS, Verdict, http_url
@@ -183,26 +184,49 @@ async def send_test_notification(
     scrub.add(token)
     install_log_scrubbing()  # httpx logs the request URL, token included
     url = notification_url(room_api_url, room)
+    where = url.rsplit("@", 1)[-1] if "@" in urlsplit(url).netloc else url
+    problem = answers.address_problem(url)
+    if problem:
+        raise HipChatUnreachable(f"The HipChat address cannot be used: {problem}.", "Check the server address.")
     try:
-        response = await http.post(
+        response = await answers.send(
+            http,
+            "POST",
             url,
             params={"auth_token": token.reveal()},
             content=json.dumps(sample_payload(message)).encode(),
             headers={"Content-Type": "application/json"},
             timeout=TIMEOUT,
         )
+    except answers.BodyTooLarge as err:
+        raise HipChatCheckFailed(
+            f"Unexpected answer from HipChat at {where}: larger than {answers.size_label()}, "
+            "so the wizard stopped reading it.",
+            "Check the server address, then retry.",
+        ).scrubbed(scrub) from err
     except httpx.TimeoutException as err:
         raise HipChatUnreachable(
-            f"HipChat did not answer within {TIMEOUT:.0f} seconds.", "Check the address and your network, then retry."
+            f"HipChat did not answer within {TIMEOUT:g} seconds.", "Check the address and your network, then retry."
         ) from err
-    except httpx.HTTPError as err:
+    except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
         raise HipChatUnreachable(
-            f"HipChat could not be reached at {url}: {scrub(str(err)) or type(err).__name__}.",
+            f"HipChat at {where} {answers.transport_failure(err)}.",
             "Check the server address and your network, then retry.",
         ).scrubbed(scrub) from err
-    status = response.status_code
+    if response.redirect:
+        raise HipChatCheckFailed(
+            f"HipChat at {where} redirected the notification to {response.redirect} (HTTP {response.status}); "
+            "the wizard does not follow redirects.",
+            "Use the address it redirects to as the server address.",
+        ).scrubbed(scrub)
+    status = response.status
     if status in (200, 204):
-        return Notification(url, room)
+        if _accepted(response.content):
+            return Notification(url, room)
+        raise HipChatCheckFailed(
+            f"Unexpected answer from HipChat at {where} (HTTP {status}): {answers.summary(response.content)}.",
+            "Check that the address points at a HipChat server (or a compatible service).",
+        ).scrubbed(scrub)
     said = _error_message(response)
     quoted = f' ("{said}")' if said else ""
     if status == 401:
@@ -222,22 +246,40 @@ async def send_test_notification(
             else f"Check the room, and that the server has HipChat's API at {room_api_url}."
         )
         raise HipChatRoomNotFound(f"HipChat answered 404{quoted}: room {room} not found.", hint).scrubbed(scrub)
+    if status == 429:
+        wait = answers.retry_after(response)
+        raise HipChatCheckFailed(
+            f"HipChat answered 429 Too Many Requests{quoted}"
+            + (f" and asks to wait {wait} (Retry-After)." if wait else "."),
+            "Wait a moment, then retry.",
+        ).scrubbed(scrub)
     raise HipChatCheckFailed(
         f"HipChat answered {status}{quoted}.", "Check the server address, the room and the token, then retry."
     ).scrubbed(scrub)
 
 
-def _error_message(response: httpx.Response) -> str:
-    """HipChat's `{"error": {"message": …}}`, or the start of a plain-text answer."""
+def _accepted(content: bytes) -> bool:
+    """HipChat answers 204 without a body; a compatible service may answer with JSON."""
+    if not content.strip():
+        return True
     try:
-        data = response.json()
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
+
+
+def _error_message(response: answers.Reply) -> str:
+    """HipChat's `{"error": {"message": …}}`, or the start of a plain-text answer, on one line."""
+    try:
+        data = json.loads(response.content)
     except ValueError:
         text = response.text.strip()
-        return text[:80] if text and "<" not in text[:1] else ""
+        return answers.one_line(text, 80) if text[:1] != "<" else ""
     if isinstance(data, dict):
         error = data.get("error")
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"][:160]
+            return answers.one_line(error["message"], 160)
         if isinstance(error, str):
-            return error[:160]
+            return answers.one_line(error, 160)
     return ""
