@@ -87,6 +87,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     err = sys.stderr
     token = read_secret(args.token, "HIPCHAT_TOKEN", stdin, option="--token")
     desired: dict[str, Any] = {"enabled": True}
+    room = check("--room", validators.hipchat_room(args.room), err)  # refused before any warning about the address
     if args.subdomain is not None:
         verdict = hipchat.server_url(args.subdomain)
         if verdict.ok and not hipchat.is_cloud(verdict.value):
@@ -94,7 +95,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         desired["url"] = check("--subdomain", verdict, err)
     else:
         desired["url"] = check("--hipchat-url", hipchat.server_url(args.hipchat_url), err)
-    desired["room"] = check("--room", validators.hipchat_room(args.room), err)
+    desired["room"] = room
     if token is not None:
         scrub.add(token)
         check("--token", validators.hipchat_token(token.reveal()), err)

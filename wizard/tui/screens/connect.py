@@ -1,6 +1,9 @@
 """Step 1: where Kapacitor is, and proof that it answers; or a kapacitor.conf to write instead."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -8,13 +11,27 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
+from wizard.core import validators
 from wizard.core.conffile import default_config_path
 from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient, normalize_url
 from wizard.core.secrets import Secret, mask_userinfo, split_userinfo
 from wizard.core.target import ApiTarget, FileTarget
+from wizard.core.validators import Verdict
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import NEXT
+
+
+def _password(text: str) -> Verdict:
+    return Verdict(text, validators.text_problem(text, "The password", 4096))
+
+
+FIELD_CHECKS: dict[str, Callable[[str], Verdict]] = {
+    "url": validators.kapacitor_url,
+    "username": validators.basic_auth_user,
+    "password": _password,
+}
+"""The same rules as --url, --kapacitor-username and --kapacitor-password."""
 
 
 class ConnectScreen(StepScreen):
@@ -35,6 +52,11 @@ class ConnectScreen(StepScreen):
         "Ctrl+Q quits at any time."
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._refused: dict[str, str | None] = {}
+        """Each field's text that was refused, until it is edited."""
+
     def compose_body(self) -> ComposeResult:
         connection = self.state.settings.connection
         url, username, password = connection.url, connection.username, connection.password.reveal()
@@ -47,10 +69,13 @@ class ConnectScreen(StepScreen):
         )
         yield Label("Kapacitor URL", classes="field--label")
         yield Input(url, placeholder="http://localhost:9092", id="url")
+        yield Static("", id="url-error", classes="field-error")
         yield Label("Username  (optional, only when authentication is on)", classes="field--label")
         yield Input(username, id="username")
+        yield Static("", id="username-error", classes="field-error")
         yield Label("Password  (optional)", classes="field--label")
         yield Input(password, password=True, id="password")
+        yield Static("", id="password-error", classes="field-error")
         with Horizontal(id="connect-actions"):
             yield Button("Connect", id="connect", variant="primary")
             yield LoadingIndicator(id="connect-progress")
@@ -74,7 +99,7 @@ class ConnectScreen(StepScreen):
             self.state.first_visit = False
             if self.state.settings.config_file:
                 self.open_file(self.state.settings.config_file)
-            else:
+            elif self._form_is_valid():
                 # Try at once, so a missing Kapacitor shows its alternatives straight away.
                 self.connect(self._settings_from_form(), proceed=False)
 
@@ -96,9 +121,38 @@ class ConnectScreen(StepScreen):
             timeout=current.timeout,
         )
 
+    def _form_is_valid(self) -> bool:
+        """Check each field before any connection; a refusal shows under its field, the text stays."""
+        first_bad: Input | None = None
+        for name, validate in FIELD_CHECKS.items():
+            field = self.query_one(f"#{name}", Input)
+            error = validate(field.value).error
+            self._show_field_error(name, error)
+            self._refused[name] = field.value if error else None
+            if error and first_bad is None:
+                first_bad = field
+        if first_bad is not None:
+            first_bad.focus()
+        return first_bad is None
+
+    def _show_field_error(self, name: str, error: str) -> None:
+        message = self.query_one(f"#{name}-error", Static)
+        message.update(error)
+        message.set_class(bool(error), "-shown")
+        self.query_one(f"#{name}", Input).set_class(bool(error), "-invalid")
+
+    @on(Input.Changed, "#url, #username, #password")
+    def _edited(self, event: Input.Changed) -> None:
+        name = event.input.id or ""
+        if self._refused.get(name) not in (None, event.value):
+            self._show_field_error(name, "")  # the refused text was edited: its message no longer applies
+            self._refused[name] = None
+
     @on(Input.Submitted, "#url, #username, #password")
     @on(Button.Pressed, "#connect")
     def start_connect(self) -> None:
+        if not self._form_is_valid():
+            return
         settings = self._settings_from_form()
         target = self.state.target
         if isinstance(target, ApiTarget) and target.client.settings == settings and self.state.config:
@@ -110,6 +164,12 @@ class ConnectScreen(StepScreen):
     @on(Button.Pressed, "#use-file")
     def start_file(self) -> None:
         self.open_file(self.query_one("#config-path", Input).value.strip())
+
+    def _kapacitor_settings(self) -> ConnectionSettings:
+        """The form's settings when they are valid, else the ones the wizard started with."""
+        if all(validate(self.query_one(f"#{name}", Input).value).ok for name, validate in FIELD_CHECKS.items()):
+            return self._settings_from_form()
+        return self.state.settings.connection
 
     def _busy(self, busy: bool, text: str | Text = "") -> None:
         self.query_one("#connect-progress").display = busy
@@ -163,7 +223,13 @@ class ConnectScreen(StepScreen):
         if not path:
             file_error.update("Enter the path of the kapacitor.conf to write.")
             return
-        target = FileTarget(path, self.state.scrub, kapacitor=self._settings_from_form())
+        # Decided without opening the file: a FIFO or a device would block the read for ever.
+        checked = validators.config_file_path(path)
+        if not checked.ok:
+            self.query_one("#file-route").add_class("-shown")
+            file_error.update(checked.error)
+            return
+        target = FileTarget(path, self.state.scrub, kapacitor=self._kapacitor_settings())
         try:
             config = await target.read_config()
         except WizardError as err:
