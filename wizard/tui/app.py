@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 
 import httpx
 from textual import work
@@ -10,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from wizard.core import flow
 from wizard.core.secrets import install_log_scrubbing
 from wizard.tui import crash
 from wizard.tui.screens.apply import ApplyScreen
@@ -19,8 +19,6 @@ from wizard.tui.screens.form_step import FormStepScreen
 from wizard.tui.screens.handlers import HandlersScreen
 from wizard.tui.screens.review import ReviewScreen
 from wizard.tui.state import AppSettings, StepResult, WizardState
-
-StepFactory = Callable[[str], Screen[StepResult]]
 
 # Steps that need more than fields: (handler, step id) -> "module:class". They are imported
 # when the handler is chosen, so python-telegram-bot does not slow down the start.
@@ -78,51 +76,38 @@ class WizardApp(App[None]):
         if client is not None:
             await client.aclose()
 
-    def steps(self) -> list[tuple[str, StepFactory]]:
-        """The flow as it stands: it grows once a handler is chosen."""
+    def make_step(self, step_id: str, progress: str) -> Screen[StepResult]:
+        """The screen of one step of the route."""
         state = self.state
-        steps: list[tuple[str, StepFactory]] = [
-            ("connect", lambda p: ConnectScreen(state, progress=p)),
-            ("handlers", lambda p: HandlersScreen(state, progress=p)),
-        ]
-        spec = state.handler
-        if spec is None:
-            return steps
-        for step in spec.steps if state.intent.kind == "configure" else ():
-            screen_class = step_screen_class(spec.name, step.id)
-            steps.append((step.id, lambda p, s=step, c=screen_class: c(state, s, progress=p)))
-        steps += [
-            ("review", lambda p: ReviewScreen(state, progress=p)),
-            ("apply", lambda p: ApplyScreen(state, progress=p)),
-            ("done", lambda p: DoneScreen(state, progress=p)),
-        ]
-        return steps
+        if step_id == flow.CONNECT:
+            return ConnectScreen(state, progress=progress)
+        if step_id == flow.HANDLERS:
+            return HandlersScreen(state, progress=progress)
+        if step_id == flow.REVIEW:
+            return ReviewScreen(state, progress=progress)
+        if step_id == flow.APPLY:
+            return ApplyScreen(state, progress=progress)
+        if step_id == flow.DONE:
+            return DoneScreen(state, progress=progress)
+        spec = state.current.handler
+        step = next(s for s in spec.steps if s.id == step_id)
+        return step_screen_class(spec.name, step.id)(state, step, progress=progress)
 
     @work(exclusive=True, group="flow")
     async def run_flow(self) -> None:
-        index = 0
+        """Show the step `flow.next_step` names, again and again; back on the handler list
+        the current flow ends, so every choice there starts afresh."""
+        current = flow.CONNECT
         while True:
-            steps = self.steps()
-            index = max(0, min(index, len(steps) - 1))
-            step_id, make = steps[index]
-            progress = self._progress(index, len(steps))
-            result = await self.push_screen_wait(make(progress))
+            steps = flow.route(self.state.flow)
+            result = await self.push_screen_wait(self.make_step(current, self._progress(steps, current)))
             if result is None:
                 continue
-            if result.name == "back":
-                index = max(0, index - 1)
-            elif result.name == "home":
-                self.state.handler = None
-                index = 1
-            elif result.name == "jump":
-                ids = [sid for sid, _ in self.steps()]
-                index = ids.index(result.target) if result.target in ids else index
-            else:
-                index += 1
-                if step_id == "done":
-                    index = 1
+            current = flow.next_step(flow.route(self.state.flow), current, result.name, result.target)
+            if current in (flow.CONNECT, flow.HANDLERS):
+                self.state.end_flow()
 
-    def _progress(self, index: int, total: int) -> str:
-        if self.state.handler is None or index < 2:
+    def _progress(self, steps: tuple[str, ...], current: str) -> str:
+        if self.state.flow is None or current not in steps[2:]:
             return ""
-        return f"Step {index - 1} of {total - 2}"
+        return f"Step {steps.index(current) - 1} of {len(steps) - 2}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.core.flow import Flow, Intent
 from wizard.core.handlers import HandlerSpec
-from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient, ServiceTestResult
-from wizard.core.target import ApiTarget, Target, WriteResult
+from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
+from wizard.core.target import ApiTarget, Target
 from wizard.core.plan import Plan, plan_changes
 from wizard.core.secrets import Scrubber, Secret
 
@@ -33,19 +34,6 @@ def jump(step_id: str) -> StepResult:
     return StepResult("jump", step_id)
 
 
-@dataclass(frozen=True)
-class Intent:
-    """What to do with the chosen handler.
-
-    configure: follow its steps; toggle: only enable or disable it;
-    reset: remove the API overrides of some options, so kapacitor.conf's values apply.
-    """
-
-    kind: str
-    enable: bool = True
-    resets: tuple[str, ...] = ()
-
-
 @dataclass
 class AppSettings:
     """Everything given on the command line."""
@@ -58,7 +46,7 @@ class AppSettings:
 
 @dataclass
 class WizardState:
-    """Shared by every screen; each screen reads what it needs and writes what it chose."""
+    """What lasts for the whole session; everything about one choice lives in `flow`."""
 
     settings: AppSettings
     scrub: Scrubber = field(default_factory=Scrubber)
@@ -66,19 +54,40 @@ class WizardState:
     """Where changes go: Kapacitor's API, or a kapacitor.conf file."""
     version: str = ""
     config: dict[str, list[Element]] = field(default_factory=dict)
-    handler: HandlerSpec | None = None
-    workspace: str = ""
-    drafts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """What the person typed, per handler and option, so Escape and back keep it."""
-    intent: Intent = field(default_factory=lambda: Intent("configure"))
-    """What the person chose to do with the handler."""
     typed_secrets: dict[str, Secret] = field(default_factory=dict)
     """Secrets typed in this session, by "handler/option": in memory only, for lookups after a write."""
     first_visit: bool = True
     """The connect step tries to connect on its own only the first time."""
-    applied: Plan | None = None
-    last_write: WriteResult | None = None
-    test_result: ServiceTestResult | None = None
+    flow: Flow | None = None
+    """The current choice from the handler list; None on Connect and on the list itself."""
+
+    def start_flow(self, spec: HandlerSpec, workspace: str = "", intent: Intent | None = None) -> Flow:
+        """A new flow for a choice from the handler list: nothing of the previous one carries over."""
+        self.flow = Flow(spec, workspace, intent or Intent("configure"))
+        return self.flow
+
+    def end_flow(self) -> None:
+        self.flow = None
+
+    @property
+    def current(self) -> Flow:
+        """The current flow; screens after the handler list only exist within one."""
+        assert self.flow is not None, "no handler was chosen"
+        return self.flow
+
+    # The current flow's choice, for the screens that only read it.
+
+    @property
+    def handler(self) -> HandlerSpec | None:
+        return self.flow.handler if self.flow else None
+
+    @property
+    def workspace(self) -> str:
+        return self.flow.workspace if self.flow else ""
+
+    @property
+    def intent(self) -> Intent:
+        return self.flow.intent if self.flow else Intent("configure")
 
     @property
     def client(self) -> KapacitorClient | None:
@@ -86,7 +95,7 @@ class WizardState:
         return self.target.client if isinstance(self.target, ApiTarget) else None
 
     def element(self, spec: HandlerSpec | None = None, workspace: str | None = None) -> Element | None:
-        """The element Kapacitor has for a handler (the default Slack workspace unless named)."""
+        """The element Kapacitor has for a handler (the current flow's, unless named)."""
         spec = spec or self.handler
         if spec is None:
             return None
@@ -97,29 +106,28 @@ class WizardState:
         return None
 
     def draft(self) -> dict[str, Any]:
-        """The current handler's values, first filled from what Kapacitor has."""
-        assert self.handler is not None
-        key = f"{self.handler.name}/{self.workspace}"
-        if key not in self.drafts:
+        """The current flow's values, first filled from what Kapacitor has."""
+        flow = self.current
+        if flow.values is None:
             element = self.element()
             values: dict[str, Any] = {}
-            for option in self.handler.options:
+            for option in flow.handler.options:
                 current = element.options.get(option.name, option.default) if element else option.default
                 values[option.name] = "" if option.secret else current
-            self.drafts[key] = values
-        return self.drafts[key]
+            flow.values = values
+        return flow.values
 
     def remember_secret(self, value: str) -> None:
         self.scrub.add(value)
 
     def plan(self) -> Plan:
-        """The change the current intent makes to Kapacitor's element."""
-        assert self.handler is not None
-        spec = self.handler
-        if self.intent.kind == "toggle":
-            return plan_changes(spec, self.element(), {"enabled": self.intent.enable}, workspace=self.workspace)
-        if self.intent.kind == "reset":
-            return plan_changes(spec, self.element(), {}, workspace=self.workspace, resets=self.intent.resets)
+        """The change the current flow's intent makes to Kapacitor's element."""
+        flow = self.current
+        spec = flow.handler
+        if flow.intent.kind == "toggle":
+            return plan_changes(spec, self.element(), {"enabled": flow.intent.enable}, workspace=flow.workspace)
+        if flow.intent.kind == "reset":
+            return plan_changes(spec, self.element(), {}, workspace=flow.workspace, resets=flow.intent.resets)
         draft = self.draft()
         desired: dict[str, Any] = {}
         # Every option goes through the plan; an untouched draft equals Kapacitor's value,
@@ -134,4 +142,4 @@ class WizardState:
             else:
                 desired[option.name] = option.validate(str(value or "")).value
         desired["enabled"] = True
-        return plan_changes(spec, self.element(), desired, workspace=self.workspace)
+        return plan_changes(spec, self.element(), desired, workspace=flow.workspace)

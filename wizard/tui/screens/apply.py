@@ -11,6 +11,7 @@ from wizard.core.conffile import default_config_path
 from wizard.core.errors import OverridesDisabled, WizardError
 from wizard.core.secrets import Secret
 from wizard.core.target import FileTarget
+from wizard.core.flow import Review
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
@@ -34,11 +35,14 @@ class ApplyScreen(StepScreen):
         super().__init__(state, progress=progress)
         assert state.handler is not None
         self.spec = state.handler
-        self.plan: Plan = state.plan()
+        self.flow = state.current
+        self.review: Review | None = self.flow.take_review()
+        """What the Review step showed when Apply was pressed: exactly this is carried out, once."""
+        self.plan: Plan | None = self.review.plan if self.review else None
         self.wrote = False
+        """Whether this apply changed Kapacitor (a test failure then says the settings were saved)."""
         self.new_chat_id = ""
         """A Telegram group's new id after its upgrade to a supergroup, once looked up."""
-        """Whether this apply changed Kapacitor (a test failure then says the settings were saved)."""
         self.step_title = f"{self.spec.title}: apply and test"
 
     def compose_body(self) -> ComposeResult:
@@ -56,6 +60,10 @@ class ApplyScreen(StepScreen):
 
     def on_mount(self) -> None:
         self._buttons()
+        if self.review is None:
+            # Only Review's Apply leads here; without it there is nothing to carry out.
+            self.call_after_refresh(self.dismiss, BACK)
+            return
         self.run_apply(write=True)
 
     def _status(self, which: str, text: str | Text) -> None:
@@ -82,27 +90,35 @@ class ApplyScreen(StepScreen):
             if write and not await self._write():
                 return
             target = self.state.target
-            if self.state.intent.kind == "toggle" and not self.state.intent.enable:
-                self._status("test", f"2. {self.spec.title} is disabled: Kapacitor sends no alerts through it now.")
-                self._buttons("finish")
-            elif target is not None and target.can_test:
+            assert self.review is not None
+            if self.review.will_test:
                 await self._test()
+            elif target is not None and target.can_test:
+                self._status("test", f"2. {self._no_test_reason()}")
+                self._buttons("finish")
             else:
                 self._status("test", "2. Kapacitor reads kapacitor.conf when it starts: restart it to load the change.")
-                written = self.state.last_write
+                written = self.flow.last_write
                 warnings = "\n\n".join(written.warnings) if written and self.wrote else ""
                 self._message(_restart_advice() + (f"\n\nWarning: {warnings}" if warnings else ""), "ok")
                 self._buttons("finish")
         finally:
             progress.display = False
 
+    def _no_test_reason(self) -> str:
+        intent = self.flow.intent
+        if intent.kind == "toggle" and not intent.enable:
+            return f"{self.spec.title} is disabled: Kapacitor sends no alerts through it now."
+        return f"No test alert: {', '.join(intent.resets)} now come from kapacitor.conf."
+
     async def _write(self) -> bool:
-        """Send the plan; False when it was refused (the reason is on screen)."""
+        """Send the reviewed plan; False when it was refused (the reason is on screen)."""
         target = self.state.target
-        assert target is not None
-        plan = self.plan
+        assert target is not None and self.review is not None
+        plan = self.review.plan
+        self.flow.test_result = None
         if plan.empty:
-            self.state.applied = plan
+            self.flow.applied = self.review
             self._status("write", f"1. Nothing to write: {target.description} already has these settings.")
             return True
         names = ", ".join(c.option for c in plan.changes) or plan.workspace
@@ -119,8 +135,10 @@ class ApplyScreen(StepScreen):
             else:
                 self.query_one("#back").focus()
             return False
-        self.state.applied = plan
-        self.state.last_write = result
+        self.flow.applied = self.review
+        self.flow.last_write = result
+        # Kept with this flow, so Undo on the Done step takes back this write and no other.
+        self.flow.undo_record = getattr(result, "undo_record", None)
         self.wrote = True
         backup = f" (previous file kept as {result.backup})" if result.backup else ""
         self._status("write", Text.assemble("1. ", ("✓ ", "bold green"), result.summary + backup))
@@ -151,7 +169,7 @@ class ApplyScreen(StepScreen):
             self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), "error")
             self._buttons("fix", "retry")
             return
-        self.state.test_result = result
+        self.flow.test_result = result
         if result.success:
             self._status("test", Text.assemble("2. ", ("✓ ", "bold green"), f"Kapacitor sent the test alert through {self.spec.title}."))
             self._message("Check the chat: the test alert should be there. Press Finish.", "ok")
@@ -177,7 +195,7 @@ class ApplyScreen(StepScreen):
 
     @on(Button.Pressed, "#fix")
     def fix(self) -> None:
-        self.state.intent = Intent("configure")  # fixing means going through the steps
+        self.flow.intent = Intent("configure")  # fixing means going through the steps
         self.dismiss(jump(self.spec.steps[0].id))
 
     async def _offer_upgraded_chat(self, failure: str) -> None:
@@ -218,7 +236,7 @@ class ApplyScreen(StepScreen):
     @on(Button.Pressed, "#use-new-chat")
     def use_new_chat(self) -> None:
         self.state.draft()["chat-id"] = self.new_chat_id
-        self.state.intent = Intent("configure")
+        self.flow.intent = Intent("configure")
         self.dismiss(jump("review"))
 
     @on(Button.Pressed, "#use-file")

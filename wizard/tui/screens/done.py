@@ -29,10 +29,10 @@ class DoneScreen(StepScreen):
 
     def __init__(self, state: WizardState, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
-        assert state.handler is not None
-        self.spec = state.handler
+        self.flow = state.current
+        self.spec = self.flow.handler
         self.tick_lines = ""
-        intent = state.intent
+        intent = self.flow.intent
         if intent.kind == "toggle":
             self.step_title = f"{self.spec.title} is {'enabled' if intent.enable else 'disabled'}"
         elif intent.kind == "reset":
@@ -50,9 +50,10 @@ class DoneScreen(StepScreen):
             yield Button("Quit", id="quit")
 
     def summary(self) -> str:
-        plan = self.state.applied
+        applied = self.flow.applied
+        plan = applied.plan if applied else None
         target = self.state.target
-        written = self.state.last_write
+        written = self.flow.last_write
         file_target = target is not None and target.kind == "file"
         if plan is None or plan.empty or written is None:
             where = target.description if target else "Kapacitor"
@@ -74,12 +75,16 @@ class DoneScreen(StepScreen):
                              "(secrets replaced; `kapacitor-wizard apply ... --format env --show-secrets` prints them):\n\n```\n"
                              + "\n".join(env) + "\n```")
         else:
-            result = self.state.test_result
-            lines.append(
-                "Kapacitor delivered its test alert."
-                if result and result.success
-                else "Kapacitor's test alert did not go through; see the previous step."
-            )
+            # Only what really happened: a test alert is mentioned only when the review promised one.
+            result = self.flow.test_result
+            if applied is not None and applied.will_test:
+                lines.append(
+                    "Kapacitor delivered its test alert."
+                    if result and result.success
+                    else "Kapacitor's test alert did not go through; see the previous step."
+                )
+            elif self.flow.intent.kind == "toggle" and not self.flow.intent.enable:
+                lines.append(f"Kapacitor sends no alerts through {self.spec.title} now.")
             lines.append("The change is live now and survives restarts; API settings win over kapacitor.conf.")
         element = self.state.element()
         values = dict(element.options) if element else {}
@@ -111,8 +116,13 @@ class DoneScreen(StepScreen):
     @property
     def can_undo(self) -> bool:
         """Undo restores through Kapacitor's API; a file change is undone with its backup."""
-        plan = self.state.applied
-        return self.state.client is not None and plan is not None and not plan.empty and self.state.last_write is not None
+        applied = self.flow.applied
+        return (
+            self.state.client is not None
+            and applied is not None
+            and not applied.plan.empty
+            and self.flow.last_write is not None
+        )
 
     def action_copy(self) -> None:
         """Copy the handler's TICKscript lines (OSC 52: most terminals, also over SSH)."""
@@ -137,7 +147,7 @@ class DoneScreen(StepScreen):
             result.update(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint))
             return
         self.query_one("#undo", Button).disabled = True
-        self.state.drafts.clear()  # the next visit starts from what Kapacitor has again
+        self.flow.values = None  # what is shown next starts from what Kapacitor has again
         result.update("\n".join(outcome.lines()))
         result.add_class("-done")
 

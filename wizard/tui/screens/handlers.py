@@ -9,10 +9,18 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
-from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerStatus, handler_status
+from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerSpec, HandlerStatus, handler_status
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.screens.reset import ResetScreen
-from wizard.tui.state import NEXT, Intent, StepResult, jump
+from wizard.tui.state import NEXT, Intent, StepResult
+
+
+def _row(option_id: str | None) -> tuple[HandlerSpec, str] | None:
+    """The handler and workspace a row of the list stands for."""
+    if option_id is None:
+        return None
+    name, _, workspace = option_id.partition("/")
+    return HANDLERS[name], workspace
 
 
 class HandlersScreen(StepScreen):
@@ -99,49 +107,49 @@ class HandlersScreen(StepScreen):
 
     @on(OptionList.OptionSelected)
     def choose(self, event: OptionList.OptionSelected) -> None:
-        if self._select(event.option.id):
-            self.state.intent = Intent("configure")
+        row = _row(event.option.id)
+        if row is not None:
+            self.state.start_flow(*row)
             self.dismiss(NEXT)
 
-    def _select(self, option_id: str | None) -> bool:
-        """Make the handler (and workspace) of a row the current one."""
-        if option_id is None:
-            return False
-        name, _, workspace = option_id.partition("/")
-        self.state.handler = HANDLERS[name]
-        self.state.workspace = workspace
-        return True
-
-    def _highlighted_id(self) -> str | None:
+    def _highlighted_row(self) -> tuple[HandlerSpec, str] | None:
+        """The handler and workspace of the highlighted row."""
         options = self.query_one(OptionList)
         if options.highlighted is None:
             return None
-        return options.get_option_at_index(options.highlighted).id
+        return _row(options.get_option_at_index(options.highlighted).id)
 
     def action_toggle_enabled(self) -> None:
         """Enable or disable the highlighted handler without going through its steps."""
-        if not self._select(self._highlighted_id()):
+        row = self._highlighted_row()
+        if row is None:
             return
-        element = self.state.element()
+        spec, workspace = row
+        element = self.state.element(spec, workspace)
         enabled = bool(element and element.options.get("enabled"))
-        self.state.intent = Intent("toggle", enable=not enabled)
-        self.dismiss(jump("review"))
+        # Kapacitor refuses to enable a handler without its first required option (Slack's and
+        # HipChat's url, Telegram's token): say so here rather than after a review.
+        needed = next(o for o in spec.options if o.required)
+        if not enabled and not (element and element.options.get(needed.name)):
+            self.notify(f"{spec.title} has no {needed.label.lower()} yet: press Enter to set it up.", severity="warning")
+            return
+        self.state.start_flow(spec, workspace, Intent("toggle", enable=not enabled))
+        self.dismiss(NEXT)
 
     def action_reset(self) -> None:
         """Remove API settings of chosen options, so kapacitor.conf's values apply again."""
-        option_id = self._highlighted_id()
-        if option_id is None or self.state.target is None or self.state.target.kind != "api":
+        row = self._highlighted_row()
+        if row is None or self.state.target is None or self.state.target.kind != "api":
             self.notify("Resetting to kapacitor.conf needs a connection to Kapacitor's API.", severity="warning")
             return
-        self._select(option_id)
-        assert self.state.handler is not None
+        spec, workspace = row
 
         def chosen(options: tuple[str, ...] | None) -> None:
             if options:
-                self.state.intent = Intent("reset", resets=options)
-                self.dismiss(jump("review"))
+                self.state.start_flow(spec, workspace, Intent("reset", resets=options))
+                self.dismiss(NEXT)
 
-        self.app.push_screen(ResetScreen(self.state.handler, self.state.workspace), chosen)
+        self.app.push_screen(ResetScreen(spec, workspace), chosen)
 
     def action_workspaces(self) -> None:
         """List, add, edit or remove Slack workspaces; editing or adding continues into Slack's steps."""
@@ -152,11 +160,14 @@ class HandlersScreen(StepScreen):
             return
 
         def done(result: StepResult | None) -> None:
-            if result is not None and result.name == "next" and self.state.handler is not None:
+            # Editing or adding a workspace started a new flow for it.
+            if result is not None and result.name == "next" and self.state.flow is not None:
                 self.dismiss(NEXT)
             else:
+                self.state.end_flow()
                 self.fill()
 
+        self.state.end_flow()
         self.app.push_screen(WorkspacesScreen(self.state, progress=self.progress), done)
 
     def action_refresh(self) -> None:

@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
 from wizard.core.errors import WizardError
+from wizard.core.flow import Review, will_test
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
@@ -24,12 +25,16 @@ class ReviewScreen(StepScreen):
         "Secrets are never shown: Kapacitor itself only reveals whether one is set. **set** means a "
         "secret will be stored, **will be replaced** that a stored one is overwritten, and "
         "**unchanged** that the stored one is kept and not sent at all.\n\n"
-        "Apply writes only these options, then asks Kapacitor to send a test alert through the handler."
+        "Apply writes only these options. When the handler is set up or enabled through Kapacitor's "
+        "API, it then asks Kapacitor to send a test alert through it; the button says so."
     )
 
     def __init__(self, state: WizardState, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
         self.plan: Plan = state.plan()
+        target = state.target
+        self.will_test = will_test(state.intent, target is not None and target.can_test)
+        """Whether Apply asks Kapacitor for a test alert; the button says so."""
         self.blocked = False
         """The change cannot be written (for example, the file does not parse)."""
         assert state.handler is not None
@@ -43,7 +48,7 @@ class ReviewScreen(StepScreen):
         if plan.empty:
             yield Static(
                 f"Nothing to change: {where} already has these settings."
-                + ("" if file_target else "\nApply will only ask Kapacitor to send a test alert."),
+                + ("\nApply will only ask Kapacitor to send a test alert." if self.will_test else ""),
                 id="review-intro",
             )
         else:
@@ -66,13 +71,16 @@ class ReviewScreen(StepScreen):
                 yield Static(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True), id="review-diff")
         if file_target:
             label = "Write kapacitor.conf"
+        elif not self.will_test:
+            label = "Apply"
         elif plan.empty:
             label = "Send test alert"
         else:
             label = "Apply and send a test alert"
+        nothing_to_do = plan.empty and not self.will_test
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
-            yield Button(label, id="apply", variant="primary", disabled=self.blocked or (file_target and plan.empty))
+            yield Button(label, id="apply", variant="primary", disabled=self.blocked or nothing_to_do)
 
     def on_mount(self) -> None:
         apply = self.query_one("#apply", Button)
@@ -80,6 +88,10 @@ class ReviewScreen(StepScreen):
 
     @on(Button.Pressed, "#apply")
     def apply(self) -> None:
+        if self.blocked or self.query_one("#apply", Button).disabled:
+            return
+        # Apply carries out exactly what is on screen: this plan, and a test only if promised.
+        self.state.current.reviewed = Review(self.plan, self.will_test)
         self.dismiss(NEXT)
 
     @on(Button.Pressed, "#back")

@@ -1,7 +1,7 @@
 """Slack workspaces (Kapacitor 1.5+): list, edit, add and remove them.
 
-Opened from the handler list. Edit and add close this screen with the Slack handler and
-the workspace chosen in the wizard's state; the Slack steps, review and apply follow.
+Opened from the handler list. Edit and add close this screen with a new flow for the
+Slack handler and the chosen workspace; the Slack steps, review and apply follow.
 """
 from __future__ import annotations
 
@@ -139,8 +139,7 @@ class WorkspacesScreen(StepScreen):
         workspace = self.selected()
         if workspace is None:
             return
-        self.state.handler = SLACK
-        self.state.workspace = workspace.name
+        self.state.start_flow(SLACK, workspace.name)
         self.dismiss(NEXT)
 
     # -- add ---------------------------------------------------------------------
@@ -187,8 +186,7 @@ class WorkspacesScreen(StepScreen):
         if not ok:
             self.query_one("#new-name", Input).focus()
             return
-        self.state.handler = SLACK
-        self.state.workspace = name
+        self.state.start_flow(SLACK, name)
         draft = self.state.draft()
         draft["default"] = self.query_one("#make-default", Checkbox).value
         self.dismiss(NEXT)
@@ -233,7 +231,6 @@ class WorkspacesScreen(StepScreen):
         except WizardError as err:
             self._say(Text.assemble(f"Removed {name}. ", (err.title, "bold"), ": ", err.message), "error")
             return
-        self.state.drafts.pop(f"{SLACK.name}/{name}", None)
         self.fill()
         if find_workspace(self.state.config.get(SLACK.section, []), name) is not None:
             self._say(FILE_WORKSPACE_NOTE.format(name=name), "warning")
