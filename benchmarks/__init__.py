@@ -1,4 +1,4 @@
-"""The wizard's benchmarks: start-up, memory, chat discovery, apply and test, effort.
+"""The wizard's benchmarks: start-up, memory, chat discovery, apply and test, effort, kapacitor.conf.
 
 Run them all with ``python -m benchmarks`` (see ``benchmarks/README.md``). Each
 module exposes ``run(quick) -> list[Figure]``; nothing here is a test and no
@@ -25,6 +25,7 @@ BENCHMARKS = {
     "discovery": "benchmarks.discovery",
     "apply": "benchmarks.apply_test",
     "effort": "benchmarks.effort",
+    "conffile": "benchmarks.conffile",
 }
 
 

@@ -167,13 +167,28 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
         help="print the settings as KAPACITOR_* environment variables (for containers) instead of writing",
     )
     group.add_argument("--show-secrets", action="store_true", help="with --format env: print secret values instead of a placeholder")
+    group.add_argument(
+        "--force",
+        action="store_true",
+        help="with --config-file: replace the file even when it is read-only (its mode is kept)",
+    )
+
+
+def check_target_flags(args: argparse.Namespace) -> None:
+    """Refuse flag combinations that cannot work, before anything is read or written."""
+    if getattr(args, "config_file", None) and getattr(args, "test", False):
+        raise UsageError(
+            "--test cannot be used with --config-file: Kapacitor reads kapacitor.conf only when it starts. "
+            "Write the file, restart Kapacitor, then run the command again without --config-file to test."
+        )
 
 
 @asynccontextmanager
 async def open_target(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber) -> AsyncIterator[Target]:
     """The file named by --config-file, else Kapacitor's API (checked with a ping)."""
+    check_target_flags(args)
     if getattr(args, "config_file", None):
-        yield FileTarget(args.config_file, scrub, kapacitor=settings)
+        yield FileTarget(args.config_file, scrub, kapacitor=settings, force=getattr(args, "force", False))
         return
     async with KapacitorClient(settings, scrubber=scrub) as client:
         await client.ping()
@@ -209,6 +224,7 @@ async def carry_out(
     """Dry run, write and test, the same way for every handler and target."""
     err = sys.stderr
     title = plan.spec.title
+    check_target_flags(args)
     if args.dry_run:
         if isinstance(target, FileTarget):
             print(target.preview(plan) or f"Nothing to change: {target.path} already has these settings.", file=out)
@@ -224,7 +240,12 @@ async def carry_out(
     elif plan.empty:
         print(f"Nothing to change: {target.description} already has these settings.", file=out)
     else:
-        result = await target.write(plan)
+        try:
+            result = await target.write(plan)
+        except conffile.ConfigWriteInterrupted as stop:
+            # Ctrl+C or SIGTERM: the file is either untouched or fully written; say which.
+            print(f"kapacitor-wizard: {stop.message}", file=err)
+            return stop.exit_status
         print(result.summary, file=out)
         if result.backup:
             print(f"The previous file is kept as {result.backup}.", file=out)
@@ -232,10 +253,7 @@ async def carry_out(
             print("Restart Kapacitor to load it (for example: sudo systemctl restart kapacitor).", file=out)
         for warning in result.warnings:
             warn(warning)
-    if args.test:
-        if not isinstance(target, ApiTarget):
-            print("kapacitor-wizard: --test needs a running Kapacitor; restart it, then run the command without --config-file.", file=err)
-            return 1
+    if args.test and isinstance(target, ApiTarget):
         result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **(test_options or {})})
         return report_test(title, result_test, out, err)
     return 0

@@ -96,16 +96,28 @@ class FileTarget:
     can_test = False
 
     def __init__(
-        self, path: Path | str, scrub: Scrubber | None = None, *, kapacitor: ConnectionSettings | None = None
+        self,
+        path: Path | str,
+        scrub: Scrubber | None = None,
+        *,
+        kapacitor: ConnectionSettings | None = None,
+        force: bool = False,
     ) -> None:
         self.path = Path(path)
         self.scrub = scrub or Scrubber()
         self.kapacitor = kapacitor
         """A Kapacitor that may run with this file: asked after a write whether API overrides shadow it."""
+        self.force = force
+        """Replace the file even when it is read-only."""
         self.description = f"the file {self.path}"
+        self._known: conffile.ConfigDocument | None = None
+        self._reviewed: tuple[tuple[object, ...], str] | None = None
+        """The plan last previewed and the file's text its diff was made from."""
 
     def load(self) -> conffile.ConfigDocument:
-        return conffile.load(self.path)
+        # The file as it is now; parsed again only when it changed since the last read.
+        self._known = conffile.load(self.path, known=self._known)
+        return self._known
 
     async def read_config(self) -> dict[str, list[Element]]:
         document = self.load()
@@ -136,18 +148,43 @@ class FileTarget:
                 self.scrub.add(secret)
         return document, document.apply(plan.spec.section, values, plan.delete_list(), workspace=plan.workspace)
 
+    @staticmethod
+    def _plan_key(plan: Plan) -> tuple[object, ...]:
+        return (plan.spec.section, plan.workspace, tuple(c.option for c in plan.changes), tuple(plan.delete_list()))
+
     def preview(self, plan: Plan) -> str:
+        """The masked diff; `write` of the same plan refuses if the file changes after this."""
         before, after = self._edited(plan)
-        return conffile.masked_diff(before.render(), after.render(), fromfile=f"{self.path} (now)", tofile=f"{self.path} (after)")
+        self._reviewed = (self._plan_key(plan), before.render())
+        return conffile.masked_diff(before, after, fromfile=f"{self.path} (now)", tofile=f"{self.path} (after)")
 
     async def write(self, plan: Plan) -> WriteResult:
-        before, after = self._edited(plan)
+        """Edit the file as it is now, under its lock (another writer waits or is waited for)."""
+        with conffile.writing(self.path):
+            removed = conffile.remove_stale_temporary_files(self.path)
+            before, after = self._edited(plan)
+            reviewed = self._reviewed
+            if reviewed is not None and reviewed[0] == self._plan_key(plan) and reviewed[1] != before.render():
+                raise conffile.ConfigFileChanged(
+                    f"{self.path} changed on disk after the review showed what would change.",
+                    "Nothing was written. Go back to the review to see the change against the file as it is now.",
+                    path=self.path,
+                )
+            if after.render() == before.render():
+                backup = None
+            else:
+                backup = conffile.write_atomic(self.path, after, force=self.force)
+            self._reviewed = None
+        stale = tuple(
+            f"Removed {path}, a temporary file that an earlier write stopped by force (SIGKILL, a crash or "
+            "a power cut) left behind; it may have held a secret. That earlier write did not happen."
+            for path in removed
+        )
         if after.render() == before.render():
-            return WriteResult(f"{self.path} already has these settings; nothing was written.")
-        backup = conffile.write_atomic(self.path, after.render(), expected_text=before.render() if before.existed else None)
+            return WriteResult(f"{self.path} already has these settings; nothing was written.", warnings=stale)
         names = ", ".join(c.option for c in plan.changes)
         where = f"[{plan.spec.section}]" if not plan.spec.list_key else f"[[{plan.spec.section}]]"
-        warnings = await self._shadowing_overrides(plan, before)
+        warnings = stale + await self._shadowing_overrides(plan, before)
         return WriteResult(
             f"Wrote {names} to {where} in {self.path}", backup=backup, needs_restart=True, warnings=warnings
         )
