@@ -41,6 +41,11 @@ def one_line(text: object, limit: int = TEXT_LIMIT) -> str:
     return flat
 
 
+def sentence(text: str) -> str:
+    """`text` ending in a full stop (unless it ends in other punctuation already)."""
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
 def size_label(size: int = MAX_BODY) -> str:
     return f"{size / (1024 * 1024):g} MiB"
 
@@ -89,7 +94,7 @@ def transport_failure(err: BaseException) -> str:
     if isinstance(err, httpx.RemoteProtocolError):
         return "closed the connection in the middle of the answer"
     if isinstance(err, httpx.ReadError):
-        return "dropped the connection while answering (connection reset)"
+        return "reset the connection while answering"
     if isinstance(err, httpx.WriteError):
         return "dropped the connection while the request was sent"
     if isinstance(err, httpx.ConnectError):

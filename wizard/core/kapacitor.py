@@ -369,13 +369,13 @@ class KapacitorClient:
             )
         if status == 400 or (status == 500 and updating and detail):
             return KapacitorRejected(
-                f"Kapacitor rejected the request (HTTP {status}): {detail or 'no reason given'}",
+                f"Kapacitor rejected the request (HTTP {status}): {answers.sentence(detail or 'no reason given')}",
                 _rejection_hint(detail),
                 status=status,
                 detail=detail,
             )
         return KapacitorUnexpected(
-            f"Kapacitor answered HTTP {status}" + (f": {detail}" if detail else "."),
+            f"Kapacitor answered HTTP {status}" + (f": {answers.sentence(detail)}" if detail else "."),
             "Check Kapacitor's log for the cause, then retry.",
             status=status,
         )

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import json
 import logging
@@ -45,7 +46,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from html import escape as html_escape
-from http import HTTPStatus
 from typing import Any, Union
 from urllib.parse import urlsplit
 
@@ -587,6 +587,11 @@ class SentAlert:
 # --------------------------------------------------------------------------- reading answers
 
 
+# The HTTP status of the last answer in this task, for error texts: python-telegram-bot's
+# exceptions do not carry it.
+_LAST_STATUS: contextvars.ContextVar[int | None] = contextvars.ContextVar("telegram_last_status", default=None)
+
+
 class _UnexpectedAnswer(tg_error.TelegramError):
     """Raised inside python-telegram-bot's request layer for an answer that is not a Bot API answer."""
 
@@ -681,11 +686,7 @@ def _error_payload(status: int, payload: bytes, headers: httpx.Headers) -> bytes
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        try:
-            phrase = f"{HTTPStatus(status).phrase} ({status})"
-        except ValueError:
-            phrase = f"HTTP {status}"
-        data = {"ok": False, "error_code": status, "description": f"{phrase} with {_summary(payload)}"}
+        data = {"ok": False, "error_code": status, "description": _summary(payload)}
     elif isinstance(data.get("description"), str):
         data["description"] = answers.one_line(data["description"])
     if not isinstance(data.get("parameters"), dict):
@@ -723,6 +724,7 @@ class _BotApiRequest(HTTPXRequest):
             pool=defaults.pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
         )
         status: int | None = None
+        _LAST_STATUS.set(None)
         try:
             async with client.stream(
                 method, url, headers={"User-Agent": self.USER_AGENT}, timeout=timeout,
@@ -730,6 +732,7 @@ class _BotApiRequest(HTTPXRequest):
                 data=request_data.json_parameters if request_data else None,
             ) as response:
                 status = response.status_code
+                _LAST_STATUS.set(status)
                 if response.is_redirect:
                     raise _UnexpectedAnswer(
                         api_method,
@@ -851,10 +854,13 @@ class TelegramClient:
     def _translate(self, exc: BaseException) -> TelegramError:
         desc = self._clean(getattr(exc, "message", "") or str(exc))
         low = desc.lower()
+        status = _LAST_STATUS.get()
+        http = f" (HTTP {status})" if status and status >= 400 else ""
         custom_api = self.api_url != TELEGRAM_DEFAULT_API
         error: TelegramError
         if isinstance(exc, tg_error.InvalidToken):
-            hint = "Copy the token again from @BotFather (/mybots, pick the bot, API Token)."
+            hint = f"Telegram answered HTTP {status}. " if status and status >= 400 else ""
+            hint += "Copy the token again from @BotFather (/mybots, pick the bot, API Token)."
             if custom_api:
                 hint += f" If {self.host} is not a Telegram Bot API server, check --telegram-api-url."
             error = TelegramTokenRejected("Telegram says the bot token is wrong.", hint)
@@ -867,7 +873,7 @@ class TelegramClient:
         elif isinstance(exc, tg_error.RetryAfter):
             wait = _retry_after_seconds(exc)
             error = TelegramRateLimited(
-                f"Telegram asks to slow down for {wait:g} seconds.",
+                f"Telegram asks to slow down for {wait:g} seconds{http}.",
                 "Wait a moment, then retry.", retry_after=wait,
             )
         elif isinstance(exc, tg_error.Conflict):
@@ -878,7 +884,7 @@ class TelegramClient:
                 )
             else:
                 error = TelegramConflict(
-                    "Another program is reading this bot's updates right now.",
+                    f"Another program is reading this bot's updates right now{http}.",
                     "Stop the other program (or wait for it), then retry; "
                     "or type the chat id by hand.",
                 )
@@ -899,7 +905,7 @@ class TelegramClient:
                     "Add the bot to the group or channel again, then retry.",
                 )
             else:
-                error = TelegramForbidden(f"Telegram refused: {desc}.", "")
+                error = TelegramForbidden(f"Telegram refused{http}: {answers.sentence(desc)}", "")
         elif isinstance(exc, tg_error.BadRequest):
             if "chat not found" in low:
                 error = TelegramChatNotFound(
@@ -920,7 +926,7 @@ class TelegramClient:
                     "then retry.",
                 )
             else:
-                error = TelegramBadRequest(f"Telegram refused the request: {desc}.", "")
+                error = TelegramBadRequest(f"Telegram refused the request{http}: {answers.sentence(desc)}", "")
         elif isinstance(exc, _UnexpectedAnswer):
             status = f" (HTTP {exc.status})" if exc.status else ""
             error = TelegramUnexpected(
@@ -931,14 +937,22 @@ class TelegramClient:
                 status=exc.status,
             )
         elif isinstance(exc, _TransportFailure):
+            reach = "could not be reached"
             error = TelegramUnreachable(
-                f"The Telegram Bot API at {self.host} {desc} ({exc.method}).",
+                f"Could not reach the Telegram Bot API at {self.host}{desc[len(reach):]} ({exc.method})."
+                if desc.startswith(reach)
+                else f"The Telegram Bot API at {self.host} {desc} ({exc.method}).",
                 "Check your network, proxy and --telegram-api-url, then retry.",
             )
         elif isinstance(exc, tg_error.TimedOut):
             error = TelegramUnreachable(
                 f"The Telegram Bot API at {self.host} did not answer in time.",
                 "Check your network or proxy, then retry.",
+            )
+        elif isinstance(exc, tg_error.NetworkError) and status and status >= 400:
+            error = TelegramUnreachable(
+                f"The Telegram Bot API at {self.host} answered HTTP {status}: {answers.sentence(desc)}",
+                "Check the Bot API server (or the proxy in front of it), then retry.",
             )
         elif isinstance(exc, tg_error.NetworkError):
             error = TelegramUnreachable(
