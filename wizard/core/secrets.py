@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 MASK = "•••"
+ELLIPSIS = "…"
 
 MIN_SECRET_LENGTH = 6
 """Shorter values are not masked in running text: they would mask ordinary words.
@@ -106,17 +107,20 @@ def secret_forms(value: str) -> set[str]:
     Go-quoted, Python repr, and the JSON and repr spellings of the Go-quoted one
     (a Go error inside a JSON body, or an exception's repr)."""
     go = go_quote(value)[1:-1]
+    odd = "surrogatepass"  # a lone surrogate (from a terminal's undecodable bytes) must not crash this
     forms = {
         value,
-        quote(value, safe=""),
-        quote(value),
-        quote_plus(value),
-        quote(value, safe="!$&'()*+,;=:@/"),  # httpx leaves RFC 3986 sub-delims in paths alone
+        quote(value, safe="", errors=odd),
+        quote(value, errors=odd),
+        quote_plus(value, errors=odd),
+        quote(value, safe="!$&'()*+,;=:@/", errors=odd),  # httpx leaves RFC 3986 sub-delims in paths alone
         repr(value)[1:-1],
         go,
         repr(go)[1:-1],
     }
     forms |= _json_forms(value) | _json_forms(go)
+    # Texts from the network are often put on one line before they are scrubbed.
+    forms |= {" ".join(f.split()) for f in forms if len(" ".join(f.split())) >= MIN_SECRET_LENGTH}
     return {f for f in forms if f}
 
 
@@ -214,7 +218,30 @@ class Scrubber:
                 ordered = sorted(self._values, key=len, reverse=True)  # the longest spelling wins
                 self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
             text = self._pattern.sub(MASK, text)
+            if ELLIPSIS in text:
+                text = self._mask_cut_secrets(text)
         return mask_userinfo(text)
+
+    def _mask_cut_secrets(self, text: str) -> str:
+        """Mask the start of a secret that a text was cut in (`…invalid url "https://hooks.sl…`):
+        answers are often shortened before they reach the scrubber. A cut start shorter than a
+        third of the secret (a URL's public scheme and host, say) is left alone."""
+        for cut in reversed([m.start() for m in re.finditer(ELLIPSIS, text)]):
+            longest = 0
+            for form in self._values:
+                least = max(MIN_SECRET_LENGTH, len(form) // 3)
+                window = text[max(0, cut - len(form)):cut]
+                if len(window) < least or form[:least] not in window:
+                    continue
+                for size in range(min(len(form) - 1, len(window)), least - 1, -1):
+                    if size <= longest:
+                        break
+                    if window.endswith(form[:size]):
+                        longest = size
+                        break
+            if longest:
+                text = text[: cut - longest] + MASK + text[cut:]
+        return text
 
     def line(self, text: str) -> str:
         """One scrubbed line: newlines and control characters (which could move the cursor
