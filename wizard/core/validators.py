@@ -73,7 +73,29 @@ def no_control_chars(text: str, what: str = "The value", maximum: int = 4096) ->
 
 # -- addresses -------------------------------------------------------------------
 
-_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?")
+_HOST_LABELS = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
+
+
+def _valid_host_name(host: str) -> bool:
+    """A name httpx can connect to: dotted IPv4, ASCII labels, or an internationalized name (IDNA)."""
+    if re.fullmatch(r"[0-9.]+", host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+        return True
+    import idna  # httpx's own dependency, the same rules it applies when connecting
+
+    try:
+        ascii_host = host if host.isascii() else idna.encode(host.lower()).decode("ascii")
+        if not _HOST_LABELS.fullmatch(ascii_host):
+            return False
+        for label in ascii_host.rstrip(".").split("."):
+            if label.lower().startswith("xn--"):
+                idna.decode(label)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return False
+    return True
 _BRACKETED = re.compile(r"\[([^\[\]]+)\](?::([^:]*))?")
 
 
@@ -116,13 +138,8 @@ def http_url(text: str, what: str = "The URL") -> Verdict:
             return Verdict(value, f"{what} has more than one ':' in its host; an IPv6 address goes in brackets: http://[::1]:9092.")
         if not host:
             return Verdict(value, f"{what} has no host name, for example https://kapacitor.example.com:9092.")
-        if not _HOST_NAME.fullmatch(host):
+        if not _valid_host_name(host):
             return Verdict(value, f"{what} has a host name with characters a host name cannot have.")
-        if not host.isascii():
-            try:
-                host.encode("idna")
-            except UnicodeError:
-                return Verdict(value, f"{what} has a host name with characters a host name cannot have.")
         port_text = port_text_or_none if colon else None
     if port_text is not None:
         if not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5 and 1 <= int(port_text) <= 65535):
