@@ -193,6 +193,8 @@ def run_wizard(args: argparse.Namespace, settings: ConnectionSettings, *, debug:
         AppSettings(connection=settings, telegram_api_url=args.telegram_api_url, config_file=args.config_file)
     )
     app.run()
+    if crash.report(app):
+        print(crash.report(app), file=sys.stderr)
     return app.return_code or 0
 
 

@@ -8,14 +8,16 @@ both scrubbed of every secret the process has seen.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
-from rich.text import Text
 from textual.worker import WorkerFailed
 
 from wizard.core import secrets
 
 if TYPE_CHECKING:
     from textual.app import App
+
+_reports: WeakKeyDictionary[App[object], str] = WeakKeyDictionary()
 
 show_traceback = False
 """Set by `--debug`: the report adds the scrubbed traceback (still without locals)."""
@@ -35,15 +37,19 @@ def scrubbed_traceback(error: BaseException) -> str:
 
 def handle_exception(app: App[object], error: Exception) -> None:
     """Stand-in for `App._handle_exception`: the app ends with exit status 1, as with Textual's
-    own handling, but what is printed at exit is the scrubbed report."""
+    own handling, but instead of Textual's report the app keeps `report(app)`, which the
+    command line prints once the terminal is restored."""
     app._return_code = 1
     # Under Pilot the first error is raised again at the end of the test, as Textual does.
     if app._exception is None:
         app._exception = error
         app._exception_event.set()
-    report = one_line(error)
-    if show_traceback:
-        report = scrubbed_traceback(error) + report
-    # Textual prints only the first of these at exit: one renderable holds the whole report.
-    app._exit_renderables.append(Text(report))
+    if app not in _reports:  # the first error; the ones after it are its consequences
+        text = one_line(error)
+        _reports[app] = scrubbed_traceback(error) + text if show_traceback else text
     app._close_messages_no_wait()
+
+
+def report(app: App[object]) -> str:
+    """What to print after the app ended because of an unexpected error ("" when it did not)."""
+    return _reports.get(app, "")
