@@ -9,6 +9,7 @@ import sys
 import threading
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -110,6 +111,15 @@ def test_bad_options_are_refused_in_one_line_before_any_request(kapacitor, monke
     assert_one_line_refusal(code, err, option)
     assert kapacitor.requests == []
     assert TOKEN not in err and "pa\x07ss" not in err and "ab\x07c" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "phrase"),
+    [(["--bogus"], "unrecognized arguments"), (["apply", "hipchat", "--subdomain", "x"], "required: --room")],
+)
+def test_argparse_errors_are_one_line_too(monkeypatch, capsys, argv, phrase):
+    code, out, err = run_cli(argv, monkeypatch, capsys)
+    assert_one_line_refusal(code, err, phrase)
 
 
 @pytest.mark.parametrize(
@@ -284,6 +294,14 @@ def test_an_accepted_url_follows_the_rules(text):
         assert f"[{parts.hostname}]" in parts.netloc
         ipaddress.IPv6Address(parts.hostname)
     assert validators.kapacitor_url(url).value == url
+
+
+@given(URLISH)
+def test_an_accepted_url_is_one_httpx_can_request(text):
+    verdict = validators.kapacitor_url(text)
+    if verdict.ok:
+        url = httpx.URL(verdict.value)
+        assert httpx.Request("GET", url.join("/kapacitor/v1/ping")).url.host == url.host
 
 
 @given(st.one_of(TRICKY, st.integers(-(2**64), 2**64).map(str), st.from_regex(r"-?[0-9٠-٩０-９]{1,22}", fullmatch=True)))
