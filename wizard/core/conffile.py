@@ -1378,12 +1378,12 @@ def _release(lock: _Lock) -> None:
 
 
 @contextmanager
-def writing(path: Path | str, *, wait: float = LOCK_WAIT) -> Iterator[None]:
+def writing(path: Path | str, *, wait: float | None = None) -> Iterator[None]:
     """Hold the file's write lock; SIGINT and SIGTERM become `ConfigWriteInterrupted`.
 
     Every writer of kapacitor.conf holds this from reading the file to renaming the
     new one over it, so two writers never both report success while one change is
-    lost: the later one waits (up to `wait` seconds, then `ConfigFileBusy`) and
+    lost: the later one waits (up to `wait` seconds, default `LOCK_WAIT`, then `ConfigFileBusy`) and
     edits what the first one wrote. Re-entrant within a thread. While held, SIGINT
     and SIGTERM stop the write at once (in the main thread); the temporary file is
     removed and `ConfigWriteInterrupted` says whether the file was written.
@@ -1405,7 +1405,7 @@ def writing(path: Path | str, *, wait: float = LOCK_WAIT) -> Iterator[None]:
 
     signals = _catch_signals()
     try:
-        lock = _acquire(shown, wait)
+        lock = _acquire(shown, LOCK_WAIT if wait is None else wait)
     except _Signalled as stop:
         _restore_signals(signals)
         raise ConfigWriteInterrupted(shown, stop.signum, written=False) from None
@@ -1482,7 +1482,7 @@ def write_atomic(
     expected_text: str | None = None,
     now: datetime | None = None,
     force: bool = False,
-    wait: float = LOCK_WAIT,
+    wait: float | None = None,
 ) -> Path | None:
     """Replace the file with `text` atomically and return the backup's path (None for a new file).
 
