@@ -96,6 +96,8 @@ def _valid_host_name(host: str) -> bool:
     except (idna.IDNAError, UnicodeError, ValueError):
         return False
     return True
+
+
 _BRACKETED = re.compile(r"\[([^\[\]]+)\](?::([^:]*))?")
 
 
@@ -153,7 +155,7 @@ def kapacitor_url(text: str, what: str = "Kapacitor's URL") -> Verdict:
     without_scheme = bool(value) and "://" not in value and not any(c.isspace() for c in value)
     verdict = http_url("http://" + value if without_scheme else value, what)
     if not verdict.ok:
-        if without_scheme and not control_character(value, strict=True):
+        if without_scheme and "port" in verdict.error:
             # `javascript:…` or `host:port` with a bad port: name both accepted forms.
             return Verdict(verdict.value, f"{what} must start with http:// or https://, or be host:port with a port from 1 to 65535.")
         return verdict
