@@ -63,6 +63,7 @@ def assert_one_line_refusal(code, err: str, option: str) -> None:
 BAD_OPTIONS = [
     # (what the case is, the arguments with {url} for the stand-in's address, the option named)
     ("javascript: URL", ["--url", "javascript:alert(1)", "show"], "--url"),
+    ("mailto: URL", ["--url", "mailto:ops@example.com", "show"], "--url"),
     ("unclosed IPv6 bracket", ["--url", "http://[::1", "show"], "--url"),
     ("IPv6 without brackets", ["--url", "http://::1:9092", "show"], "--url"),
     ("port above 65535", ["--url", "http://localhost:99999", "show"], "--url"),

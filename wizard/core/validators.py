@@ -153,6 +153,9 @@ def kapacitor_url(text: str, what: str = "Kapacitor's URL") -> Verdict:
     """Kapacitor's address; `host:9092` without a scheme means http://host:9092, as before."""
     value = _clean(text)
     without_scheme = bool(value) and "://" not in value and not any(c.isspace() for c in value)
+    if without_scheme and "@" in value.split("/", 1)[0]:
+        # `mailto:x@y` would read as user `mailto`, password `x`, host `y`: only host:port is shorthand.
+        return Verdict(value, f"{what} must start with http:// or https://, or be host:port with a port from 1 to 65535.")
     verdict = http_url("http://" + value if without_scheme else value, what)
     if not verdict.ok:
         if without_scheme and "port" in verdict.error:
