@@ -414,3 +414,20 @@ async def test_wizard_started_with_a_fifo_config_file_says_so_and_stays_responsi
             await pilot.press("enter")
             await wait_for(pilot, lambda: shows(pilot, "named pipe"), what="the FIFO refusal again")
             assert path.value == files["fifo"] and isinstance(app.screen, ConnectScreen)
+
+
+async def test_a_form_step_refuses_a_control_character_at_the_field_and_keeps_the_text(kapacitor, slack_receiver):
+    from tests.test_slack_flow import connect_and_choose_slack
+
+    app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+    async with app.run_test(size=(100, 34)) as pilot:
+        await connect_and_choose_slack(pilot)
+        await paste(pilot, slack_receiver.webhook_url)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "step", None) and app.screen.step.id == "channel", what="the channel step")
+        await paste(pilot, "#al\x07erts")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: shows(pilot, "control character (U+0007)"), what="the refusal under the channel")
+        assert app.screen.step.id == "channel"
+        assert app.screen.query_one("#input-channel", Input).value == "#al\x07erts"
+    assert kapacitor.config_posts() == []
