@@ -33,6 +33,7 @@ from wizard.core.secrets import (
     mask_userinfo,
     secret_forms,
     split_userinfo,
+    unexpected_error_line,
 )
 
 # Characters that secrets pasted from anywhere can hold: controls, quotes, backslashes,
@@ -191,6 +192,72 @@ async def test_python_telegram_bot_prints_no_traceback_of_its_own(html_server, c
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert token not in err
+
+
+# -- the libraries' exceptions: python-telegram-bot, httpx ---------------------------------------
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tail=awkward_text)
+@example(tail="AAH\x1bsecret\"quoted\\")
+def test_a_bot_token_is_in_no_error_of_python_telegram_bot(tail, html_server):
+    from tests.fakes.telegram import TelegramBotApiFake
+    from wizard.core.telegram import TelegramClient
+
+    token = "123456789:" + tail
+
+    async def check(api_url: str) -> str:
+        async with TelegramClient(Secret(token), api_url, connect_timeout=2.0, read_timeout=2.0) as client:
+            try:
+                await client.check_token()
+            except WizardError as err:
+                return f"{err.message} {err.hint}"
+        return ""
+
+    with TelegramBotApiFake() as telegram_api:
+        for api_url in (telegram_api.url, html_server):
+            shown = asyncio.run(check(api_url))
+            assert no_form_of(token, shown)
+            assert no_form_of(tail, shown) or len(tail) < MIN_SECRET_LENGTH
+
+
+@settings(max_examples=25, deadline=None)
+@given(tail=awkward_text)
+def test_a_webhook_is_in_no_error_of_httpx(tail):
+    import httpx
+
+    from wizard.core.slack import send_test_message
+
+    webhook = "http://127.0.0.1:9/services/T000/B000/" + tail  # port 9: nothing listens
+
+    async def send() -> str:
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            try:
+                await send_test_message(http, Secret(webhook))
+            except WizardError as err:
+                return f"{err.message} {err.hint}"
+            except Exception as err:  # reaches a person only through the report of unexpected errors
+                return unexpected_error_line(err)
+        return ""
+
+    assert no_form_of(webhook, asyncio.run(send()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(password=awkward_text)
+def test_a_url_password_is_masked_in_the_review_and_any_text(password):
+    from urllib.parse import quote
+
+    from wizard.core.plan import Change
+
+    written = quote(password, safe="", errors="surrogatepass")  # as it stands in a URL
+    url = f"http://bot:{written}@127.0.0.1:8081/bot"
+    change = Change("url", "https://api.telegram.org/bot", url)
+    shown = change.describe_after()
+    assert shown == f"http://bot:{MASK}@127.0.0.1:8081/bot"
+    scrub = Scrubber()
+    scrub.add_url(url)
+    assert no_form_of(written, scrub(f"POST {url}/sendMessage failed: {written}"))
 
 
 # -- end to end: Kapacitor's Go-quoted echo, the command line -------------------------------------
