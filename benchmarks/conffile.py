@@ -2,13 +2,13 @@
 
 The file is Kapacitor's sample (``tests/data/kapacitor-sample.conf``) grown to 5 MB the
 way large real files grow: many ``[[influxdb]]`` clusters with their subscription tables,
-UDF function tables, long comment blocks and 200 named ``[[slack]]`` workspaces (the
-first beside the sample's entry, the others after ``[telegram]``). One edit is what
-``kapacitor-wizard apply telegram --config-file`` and the wizard's Review and Apply steps
-do: ``FileTarget.preview`` (load, edit, masked diff) then ``FileTarget.write`` (lock, load,
-edit, write, rename). Each round changes the chat id so every write is real; the figure is
-the slowest round. A Slack workspace in the middle of the file is edited as well, untimed
-in the figure but printed.
+UDF function tables, long comment blocks and 200 named ``[[slack]]`` workspaces after
+``[telegram]`` (the sample's own ``[[slack]]`` entry is before it). One edit is what the
+wizard's Review and Apply steps do: ``FileTarget.read_config``, ``FileTarget.preview``
+(load, edit, masked diff), then ``FileTarget.write`` (lock, load, edit, write, rename);
+``apply telegram --config-file`` does the same without the diff. Each round changes the
+chat id so every write is real; the figure is the median round, the slowest is shown
+beside it. A Slack workspace in the middle of the file is edited as well (printed only).
 """
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ async def edit_once(path: Path, chat: str, workspace: str | None = None) -> tupl
 
 
 def run(quick: bool = False) -> list[Figure]:
-    rounds = 2 if quick else 5
+    rounds = 2 if quick else 7
     text = build()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "kapacitor.conf"
@@ -154,11 +154,11 @@ def run(quick: bool = False) -> list[Figure]:
     return [
         Figure(
             "5 MB kapacitor.conf, one edit (read, diff, write)",
-            max(totals) * 1000,
+            median(totals) * 1000,
             "ms",
             f"< {TARGET_S * 1000:.0f} ms",
-            max(totals) < TARGET_S,
-            f"median {median(totals) * 1000:.0f} ms, {rounds} rounds",
+            median(totals) < TARGET_S,
+            f"slowest {max(totals) * 1000:.0f} ms, {rounds} rounds",
         )
     ]
 

@@ -5,6 +5,7 @@ Writers run as real `kapacitor-wizard apply ... --config-file` processes where i
 """
 from __future__ import annotations
 
+import asyncio
 import difflib
 import fcntl
 import io
@@ -34,7 +35,6 @@ from wizard.core.conffile import (
 )
 from wizard.core.handlers import HANDLERS
 from wizard.core.plan import plan_changes
-from wizard.core.secrets import Secret
 from wizard.core.target import FileTarget
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,8 +151,6 @@ def test_a_held_lock_makes_a_writer_wait_then_refuse_in_words(conf: Path, monkey
         target = FileTarget(conf)
         plan = plan_changes(HANDLERS["telegram"], None, {"chat-id": "42"})
         with pytest.raises(ConfigFileBusy):
-            import asyncio
-
             asyncio.run(target.write(plan))
     finally:
         os.close(fd)
@@ -174,8 +172,6 @@ def test_the_lock_file_is_private_and_gone_after_a_write(conf: Path) -> None:
 
 
 def test_a_change_after_the_review_is_not_overwritten(conf: Path) -> None:
-    import asyncio
-
     target = FileTarget(conf)
     plan = plan_changes(HANDLERS["telegram"], None, {"chat-id": "42"})
     assert '+  chat-id = "42"' in target.preview(plan)

@@ -2,17 +2,26 @@
 
 Kapacitor reads its handler settings from `kapacitor.conf` (TOML) at start.
 This module edits the `[hipchat]`, `[telegram]` and `[[slack]]` sections of
-that file with tomlkit, so everything the edit does not touch (comments, key
-order, blank lines, other sections, quoting) stays byte for byte as it was.
+that file. The file is cut at its table headers; only the edited element's
+own piece is parsed and rendered again with tomlkit, so everything else
+(comments, key order, blank lines, other sections, quoting, where each
+`[[slack]]` entry sits) stays byte for byte as it was, and a large file is
+quick to edit.
+
+Writers hold a lock beside the file (`.kapacitor.conf.lock`) from reading it
+to renaming the new one over it; SIGINT and SIGTERM during that time leave
+the file either untouched or fully written (`ConfigWriteInterrupted` says
+which) and no temporary file behind.
 
 Nothing here imports Textual.
 
 Typical use::
 
-    doc = load(path)
-    new = doc.apply("slack", {"enabled": True, "url": url}, workspace="")
-    print(masked_diff(doc.render(), new.render()))   # confirmation step
-    backup = write_atomic(path, new.render(), expected_text=doc.render())
+    with writing(path):                       # the lock, and signals handled
+        doc = load(path)
+        new = doc.apply("slack", {"enabled": True, "url": url}, workspace="")
+        print(masked_diff(doc, new))          # confirmation step
+        backup = write_atomic(path, new)
 """
 from __future__ import annotations
 
@@ -711,26 +720,34 @@ class ConfigDocument:
 
     def _relevant_text(self) -> tuple[str, list[tuple[int, int]]]:
         """The preamble and the handlers' pieces, and where each came from (offset here, in the file)."""
+        assert self._headers is not None
+        headers = self._headers
+        bounds = [(0, headers[0].start if headers else len(self.text))]
+        for i, header in enumerate(headers):
+            if header.key[0] in OPTIONS:
+                bounds.append((header.start, headers[i + 1].start if i + 1 < len(headers) else len(self.text)))
         parts: list[str] = []
         pieces: list[tuple[int, int]] = []
         length = 0
-        for start, end, header in self._spans():
-            if header is None or header.key[0] in OPTIONS:
-                piece = self.text[start:end]
-                if parts and not parts[-1].endswith("\n"):
-                    parts.append("\n")
-                    length += 1
-                pieces.append((length, start))
-                parts.append(piece)
-                length += len(piece)
+        for start, end in bounds:
+            piece = self.text[start:end]
+            if parts and not parts[-1].endswith("\n"):
+                parts.append("\n")
+                length += 1
+            pieces.append((length, start))
+            parts.append(piece)
+            length += len(piece)
         return "".join(parts), pieces
 
     def _pieces_of(self, section: str) -> list[tuple[int, int, _Header]]:
         """The pieces whose header is exactly `[section]` or `[[section]]`, in file order."""
+        assert self._headers is not None
+        headers = self._headers
+        key = (section,)
         return [
-            (start, end, header)
-            for start, end, header in self._spans()
-            if header is not None and header.key == (section,)
+            (header.start, headers[i + 1].start if i + 1 < len(headers) else len(self.text), header)
+            for i, header in enumerate(headers)
+            if header.key == key
         ]
 
     # -- reading
