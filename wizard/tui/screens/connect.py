@@ -59,10 +59,10 @@ class ConnectScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         connection = self.state.settings.connection
-        url, username, password = connection.url, connection.username, connection.password.reveal()
-        if not password:  # a password in the URL goes to the password field, where it is masked
-            url, user_in_url, password = split_userinfo(url)
-            username = username or user_in_url
+        # A password in the URL goes to the password field, where it is masked.
+        url, user_in_url, password_in_url = split_userinfo(connection.url)
+        username = connection.username or user_in_url
+        password = connection.password.reveal() or password_in_url
         yield Static(
             "Kapacitor's HTTP API is where handlers are configured. Check the address and press Enter.",
             classes="intro",
