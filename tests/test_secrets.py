@@ -385,3 +385,30 @@ def test_a_password_in_the_bot_api_url_stays_out_of_undo_records_and_dry_runs(mo
     assert records, "every apply keeps an undo record"
     for text in records + outputs:
         assert first not in text and second not in text, text
+
+
+# -- the wizard: a password in the Kapacitor URL ---------------------------------------------------
+
+
+async def test_the_wizard_shows_no_password_given_in_the_kapacitor_url():
+    from textual.widgets import Input
+
+    from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
+    from wizard.tui.app import WizardApp
+    from wizard.tui.screens.connect import ConnectScreen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.state import AppSettings
+
+    password = "url-Pa55word"
+    with KapacitorFake(auth=("admin", password)) as kapacitor:
+        url = f"http://admin:{password}@127.0.0.1:{kapacitor.port}"
+        app = WizardApp(AppSettings(connection=ConnectionSettings.from_environment({}, url=url)))
+        async with app.run_test(size=(100, 34)) as pilot:
+            await wait_for(pilot, lambda: shows(pilot, "Kapacitor 1.5.7 answers"), what="the connection")
+            assert isinstance(app.screen, ConnectScreen)
+            assert app.screen.query_one("#url", Input).value == kapacitor.url
+            assert app.screen.query_one("#username", Input).value == "admin"
+            assert password not in screen_text(pilot)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, HandlersScreen)  # the URL's credentials were used
+            assert password not in screen_text(pilot)
