@@ -9,6 +9,7 @@ relies on before it is used.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -187,12 +188,20 @@ async def send(http: httpx.AsyncClient, method: str, url: str, **options: Any) -
 
 
 def summary(content: bytes) -> str:
-    """What a body that is not the expected JSON is, on one line: an HTML page's title or the text's start."""
+    """What a body is, on one line: an HTML page (with its title), JSON that does not parse,
+    other JSON or text (with its start), or nothing."""
     head = content[:4096].lstrip()
+    if not head:
+        return "an empty answer"
     if head[:1] == b"<":
         title = re.search(rb"<title[^>]*>(.*?)</title>", head, re.I | re.S)
         name = one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
         return f"an HTML page ({name})" if name else "an HTML page"
-    if not head:
-        return "an empty answer"
-    return '"' + one_line(head.decode("utf-8", "replace"), 80) + '"'
+    start = '("' + one_line(head.decode("utf-8", "replace"), 80) + '")'
+    if head[:1] in (b"{", b"["):
+        try:
+            json.loads(content)
+        except ValueError:
+            return f"JSON that does not parse {start}"
+        return f"JSON {start}"
+    return f"text that is not JSON {start}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,9 +175,10 @@ class KapacitorClient:
         if response.status_code != 204 and (version or response.status_code in (401, 403, 429)):
             raise self._status_error(response)
         if response.status_code != 204 or not version:
+            sent = f", with {_body_summary(response)}" if response.content.strip() else ""
             raise KapacitorUnexpected(
                 f"The server at {self.where} answered, but it does not look like Kapacitor "
-                f"(HTTP {response.status_code} to GET /kapacitor/v1/ping).",
+                f"(HTTP {response.status_code} to GET /kapacitor/v1/ping{sent}).",
                 "Check the URL and port; Kapacitor listens on port 9092 by default.",
                 status=response.status_code,
             )
@@ -254,6 +254,16 @@ class KapacitorClient:
         response = await self._request(method, path, body)
         if response.status_code not in (200, 204):
             raise self._status_error(response, updating=True)
+        if response.content.strip():
+            # Kapacitor answers a change with 204 and no body; a page here (a proxy's login
+            # page, say) means the change may never have reached Kapacitor.
+            raise KapacitorUnexpected(
+                f"Unexpected answer from Kapacitor (HTTP {response.status_code}) to {method} {path}: "
+                f"{_body_summary(response)} instead of no content.",
+                "Check that the URL points at Kapacitor and not at a proxy, then look at the handler "
+                "with `kapacitor-wizard show`.",
+                status=response.status_code,
+            ).scrubbed(self.scrub)
 
     async def _json(self, method: str, path: str, body: Any = None, *, read: Callable[[Mapping[str, Any]], T]) -> T:
         """The answer as JSON, handed to `read`; a wrong shape becomes KapacitorUnexpected."""
@@ -266,7 +276,7 @@ class KapacitorClient:
         except ValueError as err:
             raise KapacitorUnexpected(
                 f"Unexpected answer from Kapacitor (HTTP {response.status_code}) to {what}: "
-                f"not JSON but {_body_summary(response)}.",
+                f"{_body_summary(response)}.",
                 "Check that the URL points at Kapacitor and not at a proxy's error page.",
                 status=response.status_code,
             ).scrubbed(self.scrub) from err
@@ -413,19 +423,8 @@ def _error_text(response: Answer) -> str:
     return answers.one_line(response.text)
 
 
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
-
-
 def _body_summary(response: Answer) -> str:
-    """What a non-JSON body is, on one line: an HTML page's title, or the start of the text."""
-    head = response.content[:4096].lstrip()
-    if head[:1] == b"<":
-        title = _TITLE.search(head)
-        name = answers.one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
-        return f"an HTML page ({name})" if name else "an HTML page"
-    if not head:
-        return "an empty answer"
-    return f'"{answers.one_line(response.text, 80)}"'
+    return answers.summary(response.content)
 
 
 def _public_url(url: str) -> str:

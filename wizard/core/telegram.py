@@ -648,7 +648,7 @@ def _check_envelope(method: str, payload: bytes) -> None:
     try:
         data = json.loads(payload)
     except ValueError:
-        raise ShapeError(f"not JSON but {_summary(payload)}") from None
+        raise ShapeError(_summary(payload)) from None
     expect(data, dict, "the answer")
     ok = member(data, "ok", bool, "")
     if not ok:
@@ -667,14 +667,7 @@ def _check_envelope(method: str, payload: bytes) -> None:
 
 
 def _summary(payload: bytes) -> str:
-    head = payload[:4096].lstrip()
-    if head[:1] == b"<":
-        title = re.search(rb"<title[^>]*>(.*?)</title>", head, re.I | re.S)
-        name = answers.one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
-        return f"an HTML page ({name})" if name else "an HTML page"
-    if not head:
-        return "an empty answer"
-    return '"' + answers.one_line(head.decode("utf-8", "replace"), 80) + '"'
+    return answers.summary(payload)
 
 
 def _error_payload(status: int, payload: bytes, headers: httpx.Headers) -> bytes:
