@@ -374,6 +374,15 @@ def test_forms_that_cannot_be_edited_safely_are_named(text: str, line: int, word
     assert info.value.hint
 
 
+def test_a_file_that_starts_with_a_byte_order_mark() -> None:
+    doc = parse("\ufeff[telegram]\n  enabled = false\n")
+    new = doc.apply("telegram", {"chat-id": "1"}).apply("hipchat", {"room": "r"})
+    assert new.render() == '\ufeff[telegram]\n  enabled = false\n  chat-id = "1"\n\n[hipchat]\n  room = "r"\n'
+    with pytest.raises(ConfigFileUnsupported) as info:
+        parse("\ufefftelegram.enabled = false\n").apply("telegram", {"enabled": True})
+    assert "line 1" in info.value.message
+
+
 def test_unsupported_form_through_the_command_is_one_message(tmp_path: Path, monkeypatch, capsys) -> None:
     path = tmp_path / "kapacitor.conf"
     path.write_text('telegram.enabled = false\n[http]\n  x = 1\n')

@@ -237,7 +237,7 @@ _HEADER = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY}(?:[ \t]*\.[ \t]*{_KEY})*)[ \t
 _KEY_PART = re.compile(_KEY)
 _TOKEN = re.compile(r"\"\"\"|'''|\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|#[^\n]*|[\[\]{}\n]")
 _ML_BASIC_END = re.compile(r'(?:[^"\\]++|\\[\s\S]|"(?!""))*+"""')
-_TOP_KEY = re.compile(rf"^[ \t]*({_KEY})[ \t]*([.=])", re.M)
+_TOP_KEY = re.compile(rf"^\ufeff?[ \t]*({_KEY})[ \t]*([.=])", re.M)
 _KEY_LINE = re.compile(rf"^([ \t]*){_KEY}[ \t]*[.=]", re.M)
 
 FULL_CHECK_BYTES = 1024 * 1024
@@ -354,7 +354,8 @@ def _scan_headers(text: str, start: int, stop: int, path: Path | None) -> list[_
         if m is None:
             break
         found = m.start()
-        line_start = text.rfind("\n", 0, found) + 1
+        newline = text.rfind("\n", start, found)
+        line_start = newline + 1 if newline >= 0 else start
         eol = text.find("\n", found, stop)
         if eol < 0:
             eol = stop
