@@ -40,7 +40,8 @@ MINIMAL = DATA / "kapacitor-minimal.conf"
 TWO_SLACK = DATA / "kapacitor-two-slack.conf"
 SINGLE_SLACK = DATA / "kapacitor-single-slack.conf"
 BROKEN = DATA / "kapacitor-broken.conf"
-GOOD_FILES = [SAMPLE, MINIMAL, TWO_SLACK, SINGLE_SLACK]
+SPLIT_SLACK = DATA / "kapacitor-split-slack.conf"  # [[slack]] entries with other tables between them
+GOOD_FILES = [SAMPLE, MINIMAL, TWO_SLACK, SINGLE_SLACK, SPLIT_SLACK]
 
 TWO_SLACK_SECRETS = [
     "hipchat-secret-token-0001",

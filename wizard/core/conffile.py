@@ -1185,8 +1185,10 @@ def masked_diff(
     # those that show are learnt (one pattern of hundreds of workspaces' URLs is slow to build).
     on_screen = "".join(masked_old.values()) + "".join(masked_new.values())
     for value in set(old.secret_values() + new.secret_values()):
-        if any(form in on_screen for form in secret_forms(value)):
-            scrub.add(value)
+        # A multi-line secret is also masked line by line: the diff shows it line by line.
+        for part in {value, *(line.strip() for line in value.splitlines())}:
+            if part and any(form in on_screen for form in secret_forms(part)):
+                scrub.add(part)
 
     def shown(line: str) -> str:
         line = scrub(line)
