@@ -19,6 +19,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.fakes.kapacitor import dead_url
 from wizard.cli import main
@@ -446,3 +448,71 @@ def test_a_large_file_keeps_every_other_byte(tmp_path: Path) -> None:
     assert sorted(added) == sorted(['  channel = "#moved"', '  chat-id = "-100123"'])
     diff = conffile.masked_diff(doc, new)
     assert "TEAMSECRET" not in diff and '+  channel = "#moved"' in diff
+
+
+# --------------------------------------------------------------------------- the outline, against a full parser
+
+VALUES = [
+    '"plain"',
+    "'lit[eral]'",
+    '"a\\"[b]\\" {c}"',
+    '"""\n[telegram]\n  token = "fake"\n"""',
+    "'''\n[[slack]]\n  workspace = 'fake'\n'''",
+    '"""a""b"""',
+    '""""x"""""',
+    '"""\\\n  [hipchat] \\""""',
+    "[\n  [1, 2],\n  [3],\n]",
+    '[ "x]", "[y" ]  # [comment]',
+    '{ a = "[", b = [1, { c = "]" }] }',
+    "[\n  # [telegram]\n  \"a\",\n]",
+    "1",
+    "true",
+]
+
+
+@st.composite
+def documents(draw):
+    lines = [f"k{i} = {draw(st.sampled_from(VALUES))}" for i in range(draw(st.integers(0, 3)))]
+    tables = draw(
+        st.lists(st.sampled_from(["telegram", "hipchat", "slack", "http", "influxdb", "udf.functions.x"]), max_size=7)
+    )
+    seen = set()
+    workspaces = 0
+    for name in tables:
+        if name == "slack":
+            lines.append("\n[[slack]]")
+            lines.append(f'  workspace = "w{workspaces}"')
+            workspaces += 1
+        elif name == "influxdb":
+            lines.append("\n[[influxdb]]")
+        elif name in seen:
+            continue
+        else:
+            seen.add(name)
+            lines.append(f"\n[{name}]")
+        for i in range(draw(st.integers(0, 2))):
+            lines.append(f"  v{i} = {draw(st.sampled_from(VALUES))}")
+        if draw(st.booleans()):
+            lines.append("  # [[slack]] in a comment")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=120, deadline=None)
+@given(documents())
+def test_the_outline_agrees_with_a_full_parser(text: str) -> None:
+    data = tomllib.loads(text)
+    doc = parse(text)
+    for section in ("telegram", "hipchat"):
+        assert doc.read_element(section) == data.get(section, {})
+    entries = data.get("slack", [])
+    assert doc.slack_workspaces() == [e["workspace"] for e in entries]
+    new = doc.apply("telegram", {"chat-id": "9"})
+    if entries:
+        new = new.apply("slack", {"channel": "#z"}, workspace=entries[-1]["workspace"])
+    after = tomllib.loads(new.render())
+    assert after["telegram"]["chat-id"] == "9"
+    assert {k: v for k, v in after.items() if k not in ("telegram", "slack")} == {
+        k: v for k, v in data.items() if k not in ("telegram", "slack")
+    }
+    if entries:
+        assert after["slack"][-1]["channel"] == "#z" and after["slack"][:-1] == entries[:-1]
