@@ -98,11 +98,10 @@ class StepScreen(Screen[StepResult]):
             for indicator in self.query(LoadingIndicator):
                 indicator.display = False
         what = GLOBAL_SCRUBBER.line(f"{type(error).__name__}: {error}")
-        problem = self.query_one("#step-problem", Static)
-        problem.update(
-            f"Something went wrong: {what}. What you entered is kept: try again, or press Escape to go back."
-        )
-        problem.add_class("-shown")
+        text = f"Something went wrong: {what}. What you entered is kept: try again, or press Escape to go back."
+        for problem in self.query("#step-problem").results(Static):  # none once the step is closing
+            problem.update(text)
+            problem.add_class("-shown")
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.step_title or "Help", self.help_text))
