@@ -96,7 +96,7 @@ def quick_telegram(monkeypatch):
     """Telegram timeouts short enough for the slow faults to end quickly."""
     monkeypatch.setattr(telegram_core, "CONNECT_TIMEOUT", 0.5)
     monkeypatch.setattr(telegram_core, "READ_TIMEOUT", 0.5)
-    monkeypatch.setattr(telegram_core, "UPDATES_READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(telegram_core, "UPDATES_READ_TIMEOUT", 0.2)  # well within detect's 1 s
     monkeypatch.setattr(telegram_core, "IDLE_INTERVAL", 0.05)
 
 

@@ -111,7 +111,8 @@ class FaultyServer:
         handler = type("_BoundFaultyHandler", (_Handler,), {"server_side": self})
         self._server: ThreadingHTTPServer | None = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="FaultyServer", daemon=True)
+        # A short poll interval keeps shutdown() quick: every test starts and stops its own servers.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="FaultyServer", daemon=True)
         self._thread.start()
 
     @property

@@ -55,6 +55,7 @@ import json
 import os
 import re
 import socket
+import struct
 import threading
 import unicodedata
 import uuid
@@ -655,6 +656,10 @@ class KapacitorFake:
         self.auth = auth
         self.force_status = force_status
         self.force_error: str | None = None
+        self.after_update: str | None = None
+        """After applying a config update: "hang" (never answer until close) or "reset" (reset the
+        connection) instead of answering, as when the answer is lost on the way back."""
+        self._hung = threading.Event()
         self.requests: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._file: dict[str, list[dict[str, Any]]] = {
@@ -678,11 +683,12 @@ class KapacitorFake:
         self._server = ThreadingHTTPServer(self._bind, handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="kapacitor-fake", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="kapacitor-fake", daemon=True
         )
         self._thread.start()
 
     def close(self) -> None:
+        self._hung.set()
         if self._server is None:
             return
         self._server.shutdown()
@@ -1545,6 +1551,15 @@ class _Handler(BaseHTTPRequestHandler):
             answer = self.fake._dispatch(self.command, path, query, lower, body)
         except _DropConnection:
             self.close_connection = True
+            return
+        lost = self.fake.after_update
+        if lost and self.command == "POST" and path.startswith(CONFIG_BASE) and answer.status == 204:
+            self.close_connection = True
+            if lost == "hang":
+                self.fake._hung.wait()
+            # SO_LINGER 0: closing sends a TCP reset instead of an orderly end.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
             return
         self.send_response_only(answer.status)
         content_type = answer.headers.pop("Content-Type", "application/json; charset=utf-8")
