@@ -190,6 +190,26 @@ def test_a_change_after_the_review_is_not_overwritten(conf: Path) -> None:
     assert 'room = "ops-2"' in text and 'chat-id = "42"' in text
 
 
+def test_a_command_writes_on_top_of_other_sections_changed_meanwhile_but_not_its_own(conf: Path) -> None:
+    spec = HANDLERS["telegram"]
+    target = FileTarget(conf)
+    element = asyncio.run(target.read_config())["telegram"][0]
+    plan = plan_changes(spec, element, {"chat-id": "42"})
+    conf.write_text(conf.read_text().replace('room = "ops"', 'room = "ops-2"'))  # another section, meanwhile
+    asyncio.run(target.write(plan))
+    text = conf.read_text()
+    assert 'room = "ops-2"' in text and 'chat-id = "42"' in text
+
+    element = asyncio.run(target.read_config())["telegram"][0]
+    plan = plan_changes(spec, element, {"chat-id": "43"})
+    conf.write_text(conf.read_text().replace('parse-mode = "Markdown"', 'parse-mode = "HTML"'))  # the same one
+    edited = conf.read_bytes()
+    with pytest.raises(ConfigFileChanged) as info:
+        asyncio.run(target.write(plan))
+    assert "[telegram]" in info.value.message and "again" in info.value.hint
+    assert conf.read_bytes() == edited
+
+
 # --------------------------------------------------------------------------- signals
 
 STOPPED = textwrap.dedent(

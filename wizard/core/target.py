@@ -113,6 +113,8 @@ class FileTarget:
         self._known: conffile.ConfigDocument | None = None
         self._reviewed: tuple[tuple[object, ...], str] | None = None
         """The plan last previewed and the file's text its diff was made from."""
+        self._read: conffile.ConfigDocument | None = None
+        """The file as `read_config` last saw it: what a plan made without a review is based on."""
 
     def load(self) -> conffile.ConfigDocument:
         # The file as it is now; parsed again only when it changed since the last read.
@@ -120,7 +122,7 @@ class FileTarget:
         return self._known
 
     async def read_config(self) -> dict[str, list[Element]]:
-        document = self.load()
+        document = self._read = self.load()
         config: dict[str, list[Element]] = {}
         for spec in HANDLERS.values():
             section = spec.section
@@ -164,17 +166,31 @@ class FileTarget:
             removed = conffile.remove_stale_temporary_files(self.path)
             before, after = self._edited(plan)
             reviewed = self._reviewed
-            if reviewed is not None and reviewed[0] == self._plan_key(plan) and reviewed[1] != before.render():
-                raise conffile.ConfigFileChanged(
-                    f"{self.path} changed on disk after the review showed what would change.",
-                    "Nothing was written. Go back to the review to see the change against the file as it is now.",
-                    path=self.path,
-                )
+            if reviewed is not None and reviewed[0] == self._plan_key(plan):
+                if reviewed[1] != before.render():
+                    raise conffile.ConfigFileChanged(
+                        f"{self.path} changed on disk after the review showed what would change.",
+                        "Nothing was written. Go back to the review to see the change against the file as it is now.",
+                        path=self.path,
+                    )
+            elif self._read is not None and self._read.render() != before.render():
+                # Written meanwhile (another kapacitor-wizard, an editor): other sections' changes
+                # are kept and this one goes on top; a change to this very element would be undone.
+                section, workspace = plan.spec.section, plan.workspace
+                if self._read.read_element(section, workspace) != before.read_element(section, workspace):
+                    raise conffile.ConfigFileChanged(
+                        f"{self.path} changed while this ran: [{section}]"
+                        + (f" workspace {workspace}" if workspace else "")
+                        + " was edited meanwhile.",
+                        "Nothing was written. Run the command again to change the settings as they are now.",
+                        path=self.path,
+                    )
             if after.render() == before.render():
                 backup = None
             else:
                 backup = conffile.write_atomic(self.path, after, force=self.force)
             self._reviewed = None
+            self._read = after  # what the next plan, made from what this wrote, is based on
         stale = tuple(
             f"Removed {path}, a temporary file that an earlier write stopped by force (SIGKILL, a crash or "
             "a power cut) left behind; it may have held a secret. That earlier write did not happen."
