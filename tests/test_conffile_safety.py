@@ -102,6 +102,9 @@ WRITER = textwrap.dedent(
     path, prefix, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     codes = []
     for i in range(rounds):
+        if prefix == "telegram":
+            codes.append(main(["apply", "telegram", "--config-file", path, "--chat-id", f"-100{i}"]))
+            continue
         codes.append(main([
             "apply", "slack", "--config-file", path, "--workspace", f"{prefix}{i}",
             "--webhook-url", f"https://hooks.slack.com/services/T{i}/B{i}/{prefix}SECRET{i:04d}",
@@ -112,32 +115,56 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_two_writers_at_once_lose_nothing(conf: Path, tmp_path: Path) -> None:
-    rounds = 20
-    env = child_env(tmp_path)
+def run_writers(conf: Path, tmp_path: Path, prefixes: tuple[str, str], rounds: int) -> list[tuple[list[str], str]]:
+    """Two writer processes started together; each one's exit codes and stderr."""
+    env = child_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(conf), prefix, str(rounds)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        for prefix in ("a", "b")
+        for prefix in prefixes
     ]
-    results = [w.communicate(timeout=120) for w in writers]
-    workspaces = set(load(conf).slack_workspaces())
-    for prefix, (out, err) in zip(("a", "b"), results):
-        codes = next(line for line in out.splitlines() if line.startswith("codes:")).split()[1:]
+    results = []
+    for writer in writers:
+        out, err = writer.communicate(timeout=120)
+        codes = next((line for line in out.splitlines() if line.startswith("codes:")), "codes:").split()[1:]
         assert len(codes) == rounds, err
-        for i, code in enumerate(codes):
-            if code == "0":
-                # Reported as written: it is in the file.
-                assert f"{prefix}{i}" in workspaces, (prefix, i, err)
-            else:
-                # Anything else was refused, in words, and left nothing half done.
-                assert "Another kapacitor-wizard is writing" in err, err
-                assert f"{prefix}{i}" not in workspaces
+        results.append((codes, err))
+    return results
+
+
+def check_slack_writer(prefix: str, codes: list[str], err: str, workspaces: set[str]) -> None:
+    for i, code in enumerate(codes):
+        if code == "0":
+            assert f"{prefix}{i}" in workspaces, (prefix, i, err)  # reported as written: it is there
+        else:
+            assert "Another kapacitor-wizard is writing" in err, err  # refused, in words
+            assert f"{prefix}{i}" not in workspaces
+
+
+def test_two_writers_at_once_lose_nothing(conf: Path, tmp_path: Path) -> None:
+    rounds = 20
+    results = run_writers(conf, tmp_path, ("a", "b"), rounds)
+    workspaces = set(load(conf).slack_workspaces())
+    for prefix, (codes, err) in zip(("a", "b"), results):
+        check_slack_writer(prefix, codes, err, workspaces)
     assert {"main", "data"} <= workspaces
     assert leftovers(tmp_path) == []
     tomllib.loads(conf.read_text())
+
+
+def test_telegram_and_slack_written_at_once_both_stay(conf: Path, tmp_path: Path) -> None:
+    rounds = 15
+    (slack_codes, slack_err), (telegram_codes, telegram_err) = run_writers(conf, tmp_path, ("s", "telegram"), rounds)
+    doc = load(conf)
+    check_slack_writer("s", slack_codes, slack_err, set(doc.slack_workspaces()))
+    assert all(code == "0" for code in telegram_codes) or "Another kapacitor-wizard is writing" in telegram_err
+    last = max((i for i, code in enumerate(telegram_codes) if code == "0"), default=None)
+    assert last is not None, telegram_err
+    assert doc.read_element("telegram")["chat-id"] == f"-100{last}"
+    assert doc.read_element("telegram")["token"] == TOKEN
+    assert leftovers(tmp_path) == []
 
 
 def test_a_held_lock_makes_a_writer_wait_then_refuse_in_words(conf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
