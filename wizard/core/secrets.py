@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import traceback
 import unicodedata
 from collections.abc import Iterable
@@ -38,7 +39,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
-        if len(value) >= MIN_SECRET_LENGTH:
+        if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
             GLOBAL_SCRUBBER.add(value)
 
     def reveal(self) -> str:
@@ -181,6 +182,7 @@ class Scrubber:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
 
     def add(self, value: str | Secret | None) -> None:
         """Learn a secret in all its spellings (values shorter than MIN_SECRET_LENGTH are ignored)."""
@@ -189,12 +191,11 @@ class Scrubber:
             return
         if self is not GLOBAL_SCRUBBER:
             GLOBAL_SCRUBBER.add(raw)
-        if raw in self._values:
-            return
         forms = secret_forms(raw)
-        if not forms <= self._values:
-            self._values |= forms
-            self._pattern = None  # built again on the next call, once per change
+        with self._lock:
+            if not forms <= self._values:
+                self._values = self._values | forms  # a new set: a caller may still be reading the old one
+                self._pattern = None  # built again on the next call, once per change
 
     def add_url(self, text: str | None) -> None:
         """Learn the password of a URL a person gave (`http://admin:pw@host`), as written
@@ -213,22 +214,25 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         if not text:
             return text
-        if self._values:
-            if self._pattern is None:
-                ordered = sorted(self._values, key=len, reverse=True)  # the longest spelling wins
-                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-            text = self._pattern.sub(MASK, text)
+        with self._lock:  # log records may come from other threads
+            values, pattern = self._values, self._pattern
+            if values and pattern is None:
+                ordered = sorted(values, key=len, reverse=True)  # the longest spelling wins
+                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        if pattern is not None:
+            text = pattern.sub(MASK, text)
             if ELLIPSIS in text:
-                text = self._mask_cut_secrets(text)
+                text = self._mask_cut_secrets(text, values)
         return mask_userinfo(text)
 
-    def _mask_cut_secrets(self, text: str) -> str:
+    @staticmethod
+    def _mask_cut_secrets(text: str, values: set[str]) -> str:
         """Mask the start of a secret that a text was cut in (`…invalid url "https://hooks.sl…`):
         answers are often shortened before they reach the scrubber. A cut start shorter than a
         third of the secret (a URL's public scheme and host, say) is left alone."""
         for cut in reversed([m.start() for m in re.finditer(ELLIPSIS, text)]):
             longest = 0
-            for form in self._values:
+            for form in values:
                 least = max(MIN_SECRET_LENGTH, len(form) // 3)
                 window = text[max(0, cut - len(form)):cut]
                 if len(window) < least or form[:least] not in window:
