@@ -38,7 +38,7 @@ HIPCHAT_TOKEN = "hipchatTokenSecret0123456789abcdef"
 FAULT_WORDS = {
     "slow": r"did not answer",
     "stalled-body": r"did not answer",
-    "500": r"HTTP 500",
+    "500": r"HTTP 500|answered 500",
     "html": r"HTML page",
     # JSON in answer to ping means "not Kapacitor", with what was sent.
     "malformed-json": r"JSON that does not parse",
@@ -49,7 +49,7 @@ FAULT_WORDS = {
     "403": r"403",
     "404": r"404",
     "409": r"409",
-    "429": r"HTTP 429|429 Too Many Requests|slow down.* 7 s",
+    "429": r"429.* 7 s|slow down.* 7 s",
     "redirect": r"redirect.*elsewhere\.invalid",
 }
 assert set(FAULT_WORDS) == set(FAULT_NAMES)
@@ -156,3 +156,208 @@ def test_every_command_against_every_fault(command: Command, fault: str, telegra
         assert secret not in out
         assert secret not in err
         assert secret not in stored
+
+
+# ---------------------------------------------------------------- Slack and HipChat direct checks
+
+
+@pytest.fixture
+def quick_direct_checks(monkeypatch):
+    monkeypatch.setattr(slack_core, "TIMEOUT", 0.5)
+    monkeypatch.setattr(hipchat_core, "TIMEOUT", 0.5)
+
+
+@pytest.mark.parametrize("fault", FAULT_NAMES)
+@pytest.mark.parametrize("service", ["slack", "hipchat"])
+async def test_direct_checks_against_every_fault(service: str, fault: str, quick_direct_checks):
+    import httpx
+
+    from wizard.core.errors import WizardError
+    from wizard.core.secrets import Scrubber, Secret
+
+    with FaultyServer(service) as faulty:
+        faulty.set_fault(fault)
+        async with httpx.AsyncClient() as http:
+            with pytest.raises(WizardError) as caught:
+                if service == "slack":
+                    await slack_core.send_test_message(http, Secret(faulty.url + "/services/T0/B0/" + HIPCHAT_TOKEN), scrub=Scrubber())
+                else:
+                    await hipchat_core.send_test_notification(http, faulty.url + "/v2/room", "ops", Secret(HIPCHAT_TOKEN), scrub=Scrubber())
+        assert faulty.faulted
+    text = str(caught.value)
+    assert "\n" not in text and len(text) < 600
+    assert re.search(FAULT_WORDS[fault], text), text
+    assert re.search(r"Slack|HipChat", text), text
+    assert HIPCHAT_TOKEN not in text and REDIRECT_USERINFO not in text
+
+
+# ---------------------------------------------------------------- the cases named one by one
+
+
+async def kapacitor_error(answer_pattern: str, status: int, body, content_type: str = "application/json", call=None):
+    """What the Kapacitor client raises when `answer_pattern` gets this answer."""
+    from wizard.core.errors import KapacitorError
+    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+
+    with FaultyServer("kapacitor") as faulty:
+        faulty.set_answer(answer_pattern, status, body, content_type)
+        async with KapacitorClient(ConnectionSettings(url=faulty.url, timeout=2)) as client:
+            with pytest.raises(KapacitorError) as caught:
+                await client.ping()
+                await (call or (lambda c: c.get_config()))(client)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"sections": []}, "sections is a list, expected an object"),
+        ({"sections": {"slack": {"elements": [{"options": None, "redacted": None}]}}}, "sections.slack.elements[0].options is null"),
+        ({"sections": {"slack": {"elements": [1]}}}, "sections.slack.elements[0] is a number, expected an object"),
+        ({"sections": {"slack": {"elements": [{"options": {}, "redacted": [3]}]}}}, "redacted[0] is a number"),
+        ([1, 2], "the answer is a list, expected an object"),
+    ],
+)
+async def test_kapacitor_config_of_the_wrong_shape_is_named(body, named):
+    error = await kapacitor_error(r"^GET /kapacitor/v1/config$", 200, body)
+    assert error.message.startswith("Unexpected answer from Kapacitor (HTTP 200) to GET /kapacitor/v1/config: ")
+    assert named in error.message
+    assert error.status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"success": "yes", "message": ""}, "success is a string, expected true or false"),
+        ({"message": "sent"}, "success is missing"),
+        ({"success": False, "message": ["x"]}, "message is a list"),
+    ],
+)
+async def test_kapacitor_service_test_answers_of_the_wrong_shape_are_named(body, named):
+    error = await kapacitor_error(r"/service-tests/slack$", 200, body, call=lambda c: c.run_service_test("slack"))
+    assert error.message.startswith("Unexpected answer from Kapacitor (HTTP 200) to POST /kapacitor/v1/service-tests/slack: ")
+    assert named in error.message
+
+
+async def test_kapacitor_service_test_list_of_the_wrong_shape_is_named():
+    error = await kapacitor_error(r"/service-tests$", 200, {"services": [{"options": {}}]}, call=lambda c: c.list_service_tests())
+    assert "services[0].name is missing" in error.message
+
+
+async def test_a_long_multi_line_error_text_is_one_line_and_cut():
+    text = "panic: runtime error\n\tgoroutine 1 [running]:\n" + "main.main()\n" * 500
+    error = await kapacitor_error(r"^GET /kapacitor/v1/config$", 500, {"error": text})
+    assert "\n" not in str(error) and "\t" not in str(error)
+    assert "panic: runtime error goroutine 1 [running]: main.main()" in error.message
+    assert error.message.endswith("…") and len(error.message) < 300
+
+
+async def test_a_10_mb_answer_is_an_error_not_a_10_mb_message():
+    error = await kapacitor_error(r"^GET /kapacitor/v1/config$", 200, b"[" + b"1," * 5_000_000 + b"1]")
+    assert "larger than 1 MiB" in error.message and len(str(error)) < 400
+
+
+async def test_a_redirect_names_the_host_and_never_the_password_in_it():
+    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+
+    with FaultyServer("kapacitor") as faulty:
+        faulty.set_fault("redirect", "/config")
+        async with KapacitorClient(ConnectionSettings(url=faulty.url)) as client:
+            await client.ping()
+            with pytest.raises(Exception) as caught:
+                await client.get_config()
+    text = str(caught.value)
+    assert "redirected GET /kapacitor/v1/config to elsewhere.invalid:8443 (HTTP 307)" in text
+    assert "does not follow redirects" in text
+    assert REDIRECT_USERINFO not in text and "proxyuser" not in text
+
+
+async def test_retry_after_is_named():
+    error = await kapacitor_error(r"^GET /kapacitor/v1/config$", 429, b"slow down")
+    assert "429" in error.message  # Retry-After is sent by the fault below
+    with FaultyServer("kapacitor") as faulty:
+        faulty.set_fault("429", "/config")
+        from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+
+        async with KapacitorClient(ConnectionSettings(url=faulty.url)) as client:
+            with pytest.raises(Exception) as caught:
+                await client.get_config()
+    assert "asks to wait 7 seconds (Retry-After)" in str(caught.value)
+
+
+async def test_a_kapacitor_address_with_an_invalid_port_is_named():
+    from wizard.core.errors import KapacitorUnreachable
+    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+
+    async with KapacitorClient(ConnectionSettings(url="http://127.0.0.1:99999")) as client:
+        with pytest.raises(KapacitorUnreachable) as caught:
+            await client.ping()
+    assert "invalid port" in str(caught.value)
+    assert "ExceptionGroup" not in str(caught.value)
+
+
+async def telegram_error(pattern: str, status: int, body, call):
+    with TelegramBotApiFake() as api, FaultyServer("telegram", api.url) as faulty:
+        faulty.set_answer(pattern, status, body)
+        async with telegram_core.TelegramClient(api.token, faulty.url) as client:
+            with pytest.raises(telegram_core.TelegramError) as caught:
+                await call(client)
+    error = caught.value
+    assert api.token not in str(error) and api.token.split(":")[1] not in str(error)
+    return error
+
+
+async def test_telegram_ok_false_with_http_200_is_unexpected():
+    error = await telegram_error("/getMe$", 200, {"ok": False, "description": "maintenance"}, lambda c: c.check_token())
+    assert isinstance(error, telegram_core.TelegramUnexpected)
+    assert error.message.startswith("Unexpected answer from the Telegram Bot API at 127.0.0.1 (HTTP 200) to getMe:")
+    assert '"ok" is false' in error.message and "maintenance" in error.message
+
+
+async def test_telegram_get_updates_result_that_is_not_a_list_is_unexpected():
+    error = await telegram_error("/getUpdates$", 200, {"ok": True, "result": {"update_id": 1}}, lambda c: c.get_updates_snapshot())
+    assert "(HTTP 200) to getUpdates: result is an object, expected a list" in error.message
+
+
+async def test_telegram_update_without_date_is_unexpected():
+    update = {"update_id": 7, "message": {"message_id": 1, "chat": {"id": 5, "type": "private"}, "text": "hi"}}
+    error = await telegram_error("/getUpdates$", 200, {"ok": True, "result": [update]}, lambda c: c.get_updates_snapshot())
+    assert "result[0].message.date is missing" in error.message
+
+
+async def test_telegram_get_me_without_the_bots_id_is_unexpected():
+    error = await telegram_error("/getMe$", 200, {"ok": True, "result": {"is_bot": True}}, lambda c: c.check_token())
+    assert isinstance(error, telegram_core.TelegramUnexpected) and "(HTTP 200)" in error.message
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "words"),
+    [
+        (200, b"<html><title>Proxy login</title></html>", "an HTML page (Proxy login)"),
+        (200, b'{"ok": true, "result": {', "JSON that does not parse"),
+        (502, b"<html><title>502 Bad Gateway</title>" + b"x" * 5000 + b"</html>", "answered HTTP 502: an HTML page (502 Bad Gateway)"),
+    ],
+)
+async def test_telegram_html_and_broken_json_are_named_in_one_line(status, body, words):
+    error = await telegram_error("/getMe$", status, body, lambda c: c.check_token())
+    assert words in error.message
+    assert "\n" not in str(error) and len(str(error)) < 400
+
+
+async def test_an_invalid_port_in_the_bot_api_url_is_named_plainly(telegram_api, capsys, monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram_api.token)
+    try:
+        status = main(["detect-chat-id", "--telegram-api-url", "http://127.0.0.1:99999", "--timeout", "1"])
+    except SystemExit as refused:  # the option's own check refuses it before any request
+        status = refused.code
+    err = capsys.readouterr().err
+    assert status in (1, 2)
+    line = err.strip().splitlines()[-1]
+    assert "port" in line and "ExceptionGroup" not in err and "Unknown error in HTTP implementation" not in err
+
+
+async def test_the_core_names_an_invalid_port_in_the_bot_api_url():
+    async with telegram_core.TelegramClient("123456789:AAHfakeTokenForTestsOnly_abcdefghijklmn", "http://127.0.0.1:99999") as client:
+        with pytest.raises(telegram_core.TelegramUnreachable) as caught:
+            await client.check_token()
+    assert "invalid port" in caught.value.message

@@ -101,6 +101,7 @@ class FaultyServer:
         self.role = role
         self.upstream = upstream.rstrip("/") if upstream else None
         self.fault: str | None = None
+        self.canned: tuple[int, bytes, str] = (200, b"", "")
         self.pattern = re.compile(".*")
         self.faulted: list[str] = []
         """``METHOD /path`` of every request that got the fault."""
@@ -126,6 +127,14 @@ class FaultyServer:
         with self._lock:
             self.fault = fault
             self.pattern = re.compile(pattern)
+
+    def set_answer(self, pattern: str, status: int, body: bytes | str | dict[str, Any] | list[Any], content_type: str = "application/json") -> None:
+        """Answer requests matching `pattern` with exactly this (for the cases the fault list does not cover)."""
+        raw = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        with self._lock:
+            self.fault = "canned"
+            self.pattern = re.compile(pattern)
+            self.canned = (status, raw, content_type)
 
     def close(self) -> None:
         self._closing.set()
@@ -217,6 +226,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _misbehave(self, fault: str, path: str) -> None:
         side = self.server_side
+        if fault == "canned":
+            status, body, content_type = side.canned
+            self._send(status, body, content_type)
+            return
         if fault == "slow":
             side.hold()
             self.close_connection = True

@@ -263,10 +263,10 @@ def _accepted(content: bytes) -> bool:
     if not content.strip():
         return True
     try:
-        json.loads(content)
+        data = json.loads(content)
     except ValueError:
         return False
-    return True
+    return not (isinstance(data, dict) and "error" in data)
 
 
 def _error_message(response: answers.Reply) -> str:
