@@ -1046,7 +1046,7 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-def _masked_piece(piece: str, section: str, scrub: Scrubber) -> str:
+def _masked_piece(piece: str, section: str, names: Iterable[str], scrub: Scrubber) -> str:
     """A handler's piece with every secret value replaced by a mask, same line count."""
     body = piece[1:] if piece.startswith("\ufeff") else piece
     try:
@@ -1057,7 +1057,7 @@ def _masked_piece(piece: str, section: str, scrub: Scrubber) -> str:
     tables = list(node.body) if isinstance(node, AoT) else [node] if isinstance(node, Table) else []
     replacements: dict[str, str] = {}
     for table in tables:
-        for name in SECRETS[section]:
+        for name in names:
             if name in table and isinstance(table[name], str) and table[name]:
                 old = table.value.item(name)
                 scrub.add(str(table[name]))
@@ -1073,7 +1073,9 @@ def _masked_piece(piece: str, section: str, scrub: Scrubber) -> str:
     return masked
 
 
-def _masked_lines(document: ConfigDocument, wanted: list[tuple[int, int]], scrub: Scrubber) -> dict[int, str]:
+def _masked_lines(
+    document: ConfigDocument, wanted: list[tuple[int, int]], scrub: Scrubber, secrets: Mapping[str, Iterable[str]]
+) -> dict[int, str]:
     """The document's lines in the `wanted` ranges (0-based, end excluded), secrets masked."""
     text = document.text
     spans = document._spans()
@@ -1090,12 +1092,12 @@ def _masked_lines(document: ConfigDocument, wanted: list[tuple[int, int]], scrub
                 continue
             piece = text[start:end]
             section = None if header is None else header.key[0]
-            if section in SECRETS:
-                piece = _masked_piece(piece, section, scrub)
+            if section in secrets:
+                piece = _masked_piece(piece, section, secrets[section], scrub)
             elif header is None:
-                for name in SECRETS:
+                for name, options in secrets.items():
                     if name in document._data:  # dotted keys or an inline table up top
-                        piece = _masked_piece(piece, name, scrub)
+                        piece = _masked_piece(piece, name, options, scrub)
             lines = _split_lines(piece)
             if len(lines) != lines_here:
                 lines = [MASK + "\n"] * lines_here  # never expected; cannot leak
@@ -1179,8 +1181,8 @@ def masked_diff(
         return ""
     groups = list(_grouped_opcodes(_opcodes(old_lines, new_lines), context))
     scrub = Scrubber()
-    masked_old = _masked_lines(old, [(g[0][1], g[-1][2]) for g in groups], scrub)
-    masked_new = _masked_lines(new, [(g[0][3], g[-1][4]) for g in groups], scrub)
+    masked_old = _masked_lines(old, [(g[0][1], g[-1][2]) for g in groups], scrub, secrets)
+    masked_new = _masked_lines(new, [(g[0][3], g[-1][4]) for g in groups], scrub, secrets)
     # Every secret of either version is masked wherever it shows, comments included; only
     # those that show are learnt (one pattern of hundreds of workspaces' URLs is slow to build).
     on_screen = "".join(masked_old.values()) + "".join(masked_new.values())
