@@ -351,6 +351,11 @@ def test_connection_errors_and_bad_options_mask_the_password(monkeypatch, capsys
         out, err = capsys.readouterr()
         assert f"http://admin:{MASK}@127.0.0.1" in err  # argparse echoes the value it did not expect
         assert password not in out + err
+        for misspelled in (["--pasword", password], [f"--kapacitor-pasword={password}"]):
+            with pytest.raises(SystemExit):
+                main(["show", "--url", kapacitor.url, *misspelled])
+            out, err = capsys.readouterr()
+            assert "unrecognized arguments" in err and password not in out + err
         code, out, err = run_cli(["apply", "slack", "--url", url, "--webhook-url", WEBHOOK + "XXXX", "--dry-run"],
                                  monkeypatch, capsys)
         assert password not in out + err

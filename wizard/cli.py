@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -146,8 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in arguments
     arguments = [a for a in arguments if a != "--debug"]
     scrub = Scrubber()
-    for argument in arguments:  # argparse echoes bad values, and a URL may hold a password
-        scrub.add_url(argument)
+    learn_given_secrets(arguments, scrub)
     scrub.add_all(os.environ.get(name) for name in SECRET_VARIABLES)
     scrub.add_url(os.environ.get("KAPACITOR_URL"))
     try:
@@ -181,6 +181,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     parser.print_help()
     return 2
+
+
+SECRET_OPTION = re.compile(r"pass|pa?s+w|pwd|token|secret|webhook|auth", re.IGNORECASE)
+"""Option names whose value is a secret, misspellings included."""
+
+
+def learn_given_secrets(arguments: Sequence[str], scrub: Scrubber) -> None:
+    """Before parsing: argparse echoes values it refuses (a misspelled `--pasword=...` whole),
+    and a URL may hold a password."""
+    for index, argument in enumerate(arguments):
+        scrub.add_url(argument)
+        name, equals, value = argument.partition("=")
+        if name.startswith("--") and SECRET_OPTION.search(name):
+            given = value if equals else (arguments[index + 1] if index + 1 < len(arguments) else "")
+            if given != "-":
+                scrub.add(given)
 
 
 def run_wizard(args: argparse.Namespace, settings: ConnectionSettings, *, debug: bool = False) -> int:
