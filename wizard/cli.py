@@ -195,7 +195,7 @@ def learn_given_secrets(arguments: Sequence[str], scrub: Scrubber) -> None:
         name, equals, value = argument.partition("=")
         if name.startswith("--") and SECRET_OPTION.search(name):
             given = value if equals else (arguments[index + 1] if index + 1 < len(arguments) else "")
-            if given != "-":
+            if given != "-" and not given.startswith("--"):
                 scrub.add(given)
 
 
