@@ -361,3 +361,244 @@ async def test_the_core_names_an_invalid_port_in_the_bot_api_url():
         with pytest.raises(telegram_core.TelegramUnreachable) as caught:
             await client.check_token()
     assert "invalid port" in caught.value.message
+
+
+# ---------------------------------------------------------------- the wizard's steps, through Pilot
+
+SIZE = (100, 40)
+_FRAME = str.maketrans("", "", "│╭╮╰╯─▊▎▔▁▏▕")
+
+
+def flat_screen(pilot) -> str:
+    from tests.tui_helpers import screen_text
+
+    return " ".join(screen_text(pilot).translate(_FRAME).split())
+
+
+def screen_busy(pilot) -> bool:
+    return any(w.is_running for w in pilot.app.workers if w.node is pilot.app.screen and w.group != "discover")
+
+
+async def shows_fault(pilot, faulty: FaultyServer, fault: str, hits_before: int, secrets: tuple[str, ...]) -> None:
+    """The step got the fault, finished, shows the fault on screen, is alive, and shows no secret."""
+    from tests.tui_helpers import wait_for
+
+    await wait_for(pilot, lambda: len(faulty.faulted) > hits_before, what=f"the {fault} request")
+    await wait_for(
+        pilot,
+        lambda: not screen_busy(pilot) and re.search(FAULT_WORDS[fault], flat_screen(pilot)),
+        what=f"the {fault} message on screen",
+    )
+    assert pilot.app.is_running
+    svg = pilot.app.export_screenshot()
+    assert "Traceback" not in svg
+    for secret in secrets:
+        assert secret not in svg, (fault, secret)
+
+
+def tui_secrets(telegram_token: str = "") -> tuple[str, ...]:
+    found = (KAPACITOR_PASSWORD, HIPCHAT_TOKEN, WEBHOOK.rsplit("/", 1)[1], REDIRECT_USERINFO)
+    return found + ((telegram_token.split(":")[1],) if telegram_token else ())
+
+
+def wizard_app(kapacitor_url: str, telegram_api_url: str = "https://api.telegram.org", **connection):
+    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.tui.app import WizardApp
+    from wizard.tui.state import AppSettings
+
+    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor_url, timeout=float(TIMEOUT), **connection), telegram_api_url=telegram_api_url))
+
+
+async def test_connect_step_against_every_fault():
+    from textual.widgets import Input
+
+    from tests.tui_helpers import input_value, wait_for_screen
+    from wizard.core.secrets import Secret
+    from wizard.tui.screens.connect import ConnectScreen
+
+    with KapacitorFake(auth=(KAPACITOR_USER, KAPACITOR_PASSWORD)) as kapacitor, FaultyServer("kapacitor", kapacitor.url) as faulty:
+        app = wizard_app(faulty.url, username=KAPACITOR_USER, password=Secret(KAPACITOR_PASSWORD))
+        faulty.set_fault(FAULT_NAMES[0], r"^GET /kapacitor/v1/config$")  # the wizard connects at once
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for_screen(pilot, ConnectScreen)
+            for number, fault in enumerate(FAULT_NAMES):
+                faulty.set_fault(fault, r"^GET /kapacitor/v1/config$")
+                hits = 0 if number == 0 else len(faulty.faulted)
+                if number:
+                    pilot.app.screen.query_one("#url", Input).focus()
+                    await pilot.press("enter")
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets())
+                assert isinstance(pilot.app.screen, ConnectScreen)
+                assert input_value(pilot, "#url") == faulty.url
+                assert input_value(pilot, "#username") == KAPACITOR_USER
+                assert input_value(pilot, "#password") == KAPACITOR_PASSWORD
+
+
+async def test_slack_direct_check_against_every_fault(kapacitor, quick_direct_checks):
+    from tests.tui_helpers import input_value, paste, wait_for_screen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.screens.slack import SlackWebhookScreen
+
+    with FaultyServer("slack") as faulty:
+        webhook = f"{faulty.url}/services/T0FAULT/B0FAULT/{WEBHOOK.rsplit('/', 1)[1]}"
+        async with wizard_app(kapacitor.url).run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await wait_for_screen(pilot, HandlersScreen)
+            await pilot.press("down", "enter")  # HipChat, Slack, Telegram: Slack is second
+            await wait_for_screen(pilot, SlackWebhookScreen)
+            await paste(pilot, webhook)
+            for fault in FAULT_NAMES:
+                faulty.set_fault(fault)
+                hits = len(faulty.faulted)
+                await pilot.press("ctrl+t")
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets())
+                assert shows_on(pilot, "Slack")
+                assert input_value(pilot, "#input-url") == webhook
+    assert kapacitor.config_posts() == []
+
+
+def shows_on(pilot, word: str) -> bool:
+    return word in flat_screen(pilot)
+
+
+async def test_hipchat_direct_check_against_every_fault(kapacitor, quick_direct_checks):
+    from textual.widgets import OptionList
+
+    from tests.tui_helpers import input_value, paste, wait_for_screen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.screens.hipchat import HipChatServerScreen, HipChatTokenScreen
+
+    with FaultyServer("hipchat") as faulty:
+        async with wizard_app(kapacitor.url).run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await wait_for_screen(pilot, HandlersScreen)
+            options = pilot.app.screen.query_one(OptionList)
+            options.highlighted = options.get_option_index("hipchat")
+            options.focus()
+            await pilot.press("enter")
+            await wait_for_screen(pilot, HipChatServerScreen)
+            await paste(pilot, faulty.url)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, HipChatTokenScreen)
+            await paste(pilot, "ops")
+            await pilot.press("enter")
+            await paste(pilot, HIPCHAT_TOKEN)
+            for fault in FAULT_NAMES:
+                faulty.set_fault(fault)
+                hits = len(faulty.faulted)
+                await pilot.press("ctrl+t")
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets())
+                assert shows_on(pilot, "HipChat")
+                assert input_value(pilot, "#input-room") == "ops"
+                assert input_value(pilot, "#input-token") == HIPCHAT_TOKEN
+    assert kapacitor.config_posts() == []
+
+
+async def reach_telegram_token_step(pilot) -> None:
+    from textual.widgets import OptionList
+
+    from tests.tui_helpers import wait_for_screen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.screens.telegram import TelegramBotScreen
+
+    await pilot.press("enter")
+    await wait_for_screen(pilot, HandlersScreen)
+    options = pilot.app.screen.query_one(OptionList)
+    options.highlighted = options.get_option_index("telegram")
+    options.focus()
+    await pilot.press("enter")
+    await wait_for_screen(pilot, TelegramBotScreen)
+
+
+async def test_telegram_token_check_against_every_fault(kapacitor, telegram_api, quick_telegram, monkeypatch):
+    from tests.tui_helpers import input_value, paste
+    from wizard.tui.screens.telegram import TelegramBotScreen
+
+    monkeypatch.setattr(TelegramBotScreen, "check_delay", 0.05)
+    with FaultyServer("telegram", telegram_api.url) as faulty:
+        async with wizard_app(kapacitor.url, faulty.url).run_test(size=SIZE) as pilot:
+            await reach_telegram_token_step(pilot)
+            for number, fault in enumerate(FAULT_NAMES):
+                faulty.set_fault(fault, r"/getMe$")
+                hits = len(faulty.faulted)
+                if number == 0:
+                    await paste(pilot, telegram_api.token)  # checked as soon as it is pasted
+                else:
+                    await pilot.press("ctrl+t")
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets(telegram_api.token))
+                assert isinstance(pilot.app.screen, TelegramBotScreen)
+                assert input_value(pilot, "#input-token") == telegram_api.token
+
+
+# Discovery retries what may pass (timeouts, 5xx, resets, 409, 429) by itself, so those come last.
+DISCOVERY_FAULTS = ("wrong-shape", "html", "malformed-json", "oversized", "redirect", "403", "500")
+
+
+async def test_telegram_chat_discovery_against_faults(kapacitor, telegram_api, quick_telegram, monkeypatch):
+    from textual.widgets import Input
+
+    from tests.tui_helpers import input_value, paste, wait_for, wait_for_screen
+    from wizard.tui.screens.telegram import TelegramBotScreen, TelegramChatScreen
+
+    monkeypatch.setattr(TelegramBotScreen, "check_delay", 0.05)
+    monkeypatch.setattr(TelegramChatScreen, "poll_timeout", 1)
+    monkeypatch.setattr(TelegramChatScreen, "idle_interval", 0.02)
+    with FaultyServer("telegram", telegram_api.url) as faulty:
+        async with wizard_app(kapacitor.url, faulty.url).run_test(size=SIZE) as pilot:
+            await reach_telegram_token_step(pilot)
+            await paste(pilot, telegram_api.token)
+            await wait_for(pilot, lambda: "Token works" in flat_screen(pilot), what="the token check")
+            for number, fault in enumerate(DISCOVERY_FAULTS):
+                faulty.set_fault(fault, r"/getUpdates$")
+                hits = len(faulty.faulted)
+                if number == 0:
+                    await pilot.press("enter")
+                    await wait_for_screen(pilot, TelegramChatScreen)
+                    pilot.app.screen.query_one("#input-chat-id", Input).value = "-100777"
+                else:
+                    await pilot.press("ctrl+r")
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets(telegram_api.token))
+                assert isinstance(pilot.app.screen, TelegramChatScreen)
+                assert input_value(pilot, "#input-chat-id") == "-100777"
+
+
+APPLY_WRITE_FAULTS = ("slow", "500", "html", "reset", "redirect")
+APPLY_TEST_FAULTS = ("wrong-shape", "oversized", "stalled-body", "429")
+
+
+async def test_apply_step_against_faults_in_the_write_and_in_the_test(slack_receiver):
+    from textual.widgets import Button
+
+    from tests.test_slack_flow import connect_and_choose_slack, fill_slack_steps
+    from tests.tui_helpers import input_value, wait_for, wait_for_screen
+    from wizard.tui.screens.apply import ApplyScreen
+    from wizard.tui.screens.review import ReviewScreen
+
+    with KapacitorFake() as kapacitor, FaultyServer("kapacitor", kapacitor.url) as faulty:
+        async with wizard_app(faulty.url).run_test(size=SIZE) as pilot:
+            await connect_and_choose_slack(pilot)
+            await fill_slack_steps(pilot, slack_receiver.webhook_url, "#alerts")
+            for fault in APPLY_WRITE_FAULTS:
+                faulty.set_fault(fault, r"^POST /kapacitor/v1/config/slack/$")
+                hits = len(faulty.faulted)
+                await pilot.press("enter")  # Apply on the review
+                await wait_for_screen(pilot, ApplyScreen)
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets() + (slack_receiver.WEBHOOK_PATH,))
+                await pilot.press("escape")
+                await wait_for_screen(pilot, ReviewScreen)
+            await pilot.press("escape", "escape")
+            await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel")
+            assert input_value(pilot, "#input-channel") == "#alerts"
+            await pilot.press("enter", "enter", "enter")
+            await wait_for_screen(pilot, ReviewScreen)
+            for number, fault in enumerate(APPLY_TEST_FAULTS):
+                faulty.set_fault(fault, r"^POST /kapacitor/v1/service-tests/slack$")
+                hits = len(faulty.faulted)
+                if number == 0:
+                    await pilot.press("enter")  # the write goes through, the test meets the fault
+                    await wait_for_screen(pilot, ApplyScreen)
+                else:
+                    pilot.app.screen.query_one("#retry", Button).press()
+                await shows_fault(pilot, faulty, fault, hits, tui_secrets() + (slack_receiver.WEBHOOK_PATH,))
+                assert pilot.app.screen.query_one("#retry", Button).display
+    assert len([p for p in kapacitor.config_posts() if p.path == "/kapacitor/v1/config/slack/"]) == 1
