@@ -73,16 +73,20 @@ class UndoConflict(UndoError):
         self.record = record
         self.changed = changed
         names = ", ".join(c.option for c in changed)
-        details = "; ".join(c.describe() for c in changed)
         super().__init__(
             f"{record.element_name} was changed on Kapacitor after the apply of {record.when} "
-            f"({names}): {details}. Undo would overwrite that change, so nothing was restored.",
+            f"({names}): {self.details}. Undo would overwrite that change, so nothing was restored.",
             hint or f"To restore the previous values anyway: kapacitor-wizard undo {record.id} --force",
         )
 
     @property
     def options(self) -> list[str]:
         return [c.option for c in self.changed]
+
+    @property
+    def details(self) -> str:
+        """Each changed option with its value now and what the write sent (secrets as set / not set)."""
+        return "; ".join(c.describe() for c in self.changed)
 
 
 # -- where records live ---------------------------------------------------------

@@ -10,7 +10,7 @@ from textual.widgets import Button, Markdown, Static
 
 from wizard.core import undo
 from wizard.core.errors import WizardError
-from wizard.tui.screens.base import StepScreen
+from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import HOME, WizardState
 
 
@@ -115,14 +115,14 @@ class DoneScreen(StepScreen):
 
     @property
     def can_undo(self) -> bool:
-        """Undo restores through Kapacitor's API; a file change is undone with its backup."""
-        applied = self.flow.applied
-        return (
-            self.state.client is not None
-            and applied is not None
-            and not applied.plan.empty
-            and self.flow.last_write is not None
-        )
+        """Undo takes back this flow's own write, through Kapacitor's API (a file change is undone
+        with its backup), and only once."""
+        record = self.flow.undo_record
+        return self.state.client is not None and record is not None and not record.restored_at
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Once this change is undone (or when there is none), the key no longer offers it either.
+        return self.can_undo if action == "undo" else True
 
     def action_copy(self) -> None:
         """Copy the handler's TICKscript lines (OSC 52: most terminals, also over SSH)."""
@@ -131,22 +131,54 @@ class DoneScreen(StepScreen):
 
     @on(Button.Pressed, "#undo")
     def action_undo(self) -> None:
-        if self.can_undo:
+        busy = any(button.disabled for button in self.query("#undo").results(Button))
+        if self.can_undo and not busy:  # a second press while restoring would cancel the first
             self.run_undo()
 
     @work(exclusive=True, group="undo")
     async def run_undo(self) -> None:
+        """Take back this flow's write and nothing else; ask before overwriting a later change."""
         client = self.state.client
-        assert client is not None
+        record = self.flow.undo_record
+        assert client is not None and record is not None
         result = self.query_one("#undo-result", Static)
+        button = self.query_one("#undo", Button)
+        button.disabled = True
         result.update("Restoring the previous values…")
         try:
-            outcome = await undo.undo_latest(client, client.settings.url)
-            self.state.config = await client.get_config()
+            record = undo.find(record.id)  # as on disk: `kapacitor-wizard undo` may have taken it back meanwhile
+            try:
+                outcome = await undo.undo_record(client, record)
+            except undo.UndoConflict as conflict:
+                result.update("")
+                question = Text(
+                    f"{record.element_name} was changed on Kapacitor after this change: {conflict.details}.\n\n"
+                    f"Restore the previous values of {', '.join(conflict.options)} anyway, overwriting that change?"
+                )
+                if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Undo anyway", no="Keep it")):  # type: ignore[arg-type]
+                    result.update("Nothing was restored: the later change stays.")
+                    button.disabled = False
+                    return
+                result.update("Restoring the previous values…")
+                outcome = await undo.undo_record(client, record, force=True)
         except WizardError as err:
             result.update(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint))
+            try:
+                self.flow.undo_record = undo.find(record.id)
+            except WizardError:
+                self.flow.undo_record = None  # the record is gone: nothing left to undo here
+            button.disabled = not self.can_undo
+            button.display = self.can_undo
+            self.refresh_bindings()
             return
-        self.query_one("#undo", Button).disabled = True
+        self.flow.undo_record = outcome.record  # marked undone: the button and key offer it no more
+        button.display = False
+        self.refresh_bindings()
+        self.query_one("#home", Button).focus()
+        try:
+            self.state.config = await client.get_config()
+        except WizardError:
+            pass  # the handler list reads it again
         self.flow.values = None  # what is shown next starts from what Kapacitor has again
         result.update("\n".join(outcome.lines()))
         result.add_class("-done")
