@@ -324,3 +324,16 @@ async def test_a_write_that_never_reached_kapacitor_leaves_no_record():
 @pytest.fixture
 def state_dir() -> Path:
     return undo.state_dir()
+
+
+async def test_the_apply_step_does_not_claim_nothing_changed_when_the_answer_was_lost(kapacitor, slack_receiver):
+    async with make_app(kapacitor.url).run_test(size=SIZE) as pilot:
+        await connect_and_choose_slack(pilot)
+        await fill_slack_steps(pilot, slack_receiver.webhook_url, "#alerts")
+        kapacitor.after_update = "reset"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: apply_finished(pilot), what="the write to fail")
+        assert shows(pilot, "kapacitor-wizard undo takes it back")
+        assert not shows(pilot, "Nothing was changed")
+    [record] = records(kapacitor)
+    assert record.status == "unknown" and record.handler == "slack"

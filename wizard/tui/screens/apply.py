@@ -11,6 +11,7 @@ from wizard.core.conffile import default_config_path
 from wizard.core.errors import OverridesDisabled, WizardError
 from wizard.core.secrets import Secret
 from wizard.core.target import FileTarget
+from wizard.core.undo import UNKNOWN_HINT
 from wizard.core.flow import Review
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.plan import Plan
@@ -127,7 +128,9 @@ class ApplyScreen(StepScreen):
             result = await target.write(plan)
         except WizardError as err:
             self._status("write", Text.assemble("1. ", ("✗ ", "bold red"), f"Writing {names} failed."))
-            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint, "\nNothing was changed. Go back to correct it; everything you typed is kept."), "error")
+            # No answer is not a refusal: Kapacitor may have applied it (the hint then says how to undo).
+            unchanged = "" if UNKNOWN_HINT in err.hint else "\nNothing was changed."
+            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint, unchanged, "\nGo back to correct it; everything you typed is kept."), "error")
             if isinstance(err, OverridesDisabled):
                 # The settings can still go into kapacitor.conf; what was typed carries over.
                 self.query_one("#use-file").display = True
