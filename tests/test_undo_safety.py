@@ -337,3 +337,29 @@ async def test_the_apply_step_does_not_claim_nothing_changed_when_the_answer_was
         assert not shows(pilot, "Nothing was changed")
     [record] = records(kapacitor)
     assert record.status == "unknown" and record.handler == "slack"
+
+
+@pytest.mark.parametrize(
+    ("status", "kept"), [(400, False), (403, False), (500, False), (502, False), (504, True)],
+)
+def test_an_error_answer_drops_the_record_unless_a_gateway_gave_up_waiting(kapacitor, status, kept, monkeypatch, capsys):
+    """Kapacitor (or a proxy in front of it) answers every config update with `status`."""
+    plan_posts = []
+
+    def refuse_updates(method, path, query, headers, body, _dispatch=kapacitor._dispatch):
+        if method == "POST" and path.startswith("/kapacitor/v1/config/"):
+            plan_posts.append(path)
+            return _error_answer(status)
+        return _dispatch(method, path, query, headers, body)
+
+    monkeypatch.setattr(kapacitor, "_dispatch", refuse_updates)
+    code, _, err = apply_slack(kapacitor, monkeypatch, capsys)
+    assert code == 1 and plan_posts
+    assert [r.status for r in records(kapacitor)] == (["unknown"] if kept else [])
+    assert ("kapacitor-wizard undo takes it back" in err) is kept
+
+
+def _error_answer(status: int):
+    from tests.fakes.kapacitor import _error
+
+    return _error(status, "refused by the test")

@@ -332,6 +332,8 @@ def write_refused(err: BaseException) -> bool:
     status = getattr(err, "status", None)
     if isinstance(status, int) and 200 <= status < 300:
         return False  # Kapacitor said yes; only reading its answer went wrong
+    if status == 504:
+        return False  # a proxy passed the request on and gave up waiting for Kapacitor's answer
     return True  # built from Kapacitor's answer (401, 403, 4xx, 5xx)
 
 
