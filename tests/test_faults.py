@@ -100,8 +100,36 @@ def quick_telegram(monkeypatch):
     monkeypatch.setattr(telegram_core, "IDLE_INTERVAL", 0.05)
 
 
+@dataclass
+class Servers:
+    kapacitor: KapacitorFake
+    telegram: TelegramBotApiFake
+    kapacitor_side: FaultyServer
+    telegram_side: FaultyServer
+
+
+@pytest.fixture(scope="module")
+def shared_servers():
+    """One set of servers for the whole command matrix (starting them per run doubles its time)."""
+    with KapacitorFake(auth=(KAPACITOR_USER, KAPACITOR_PASSWORD)) as kapacitor, TelegramBotApiFake() as telegram, \
+            FaultyServer("kapacitor", kapacitor.url) as kapacitor_side, FaultyServer("telegram", telegram.url) as telegram_side:
+        yield Servers(kapacitor, telegram, kapacitor_side, telegram_side)
+
+
 @pytest.fixture
-def secrets_in_env(monkeypatch, telegram_api: TelegramBotApiFake) -> tuple[str, ...]:
+def servers(shared_servers: Servers) -> Servers:
+    """The shared servers as new: no overrides in Kapacitor, no fault."""
+    shared_servers.kapacitor.reset_overrides()
+    for side in (shared_servers.kapacitor_side, shared_servers.telegram_side):
+        side.set_fault(None)
+        side.faulted.clear()
+        side.requests.clear()
+    return shared_servers
+
+
+@pytest.fixture
+def secrets_in_env(monkeypatch, servers: Servers) -> tuple[str, ...]:
+    telegram_api = servers.telegram
     monkeypatch.setenv("KAPACITOR_USERNAME", KAPACITOR_USER)
     monkeypatch.setenv("KAPACITOR_PASSWORD", KAPACITOR_PASSWORD)
     monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
@@ -121,26 +149,24 @@ def state_files_text() -> str:
 
 @pytest.mark.parametrize("fault", FAULT_NAMES)
 @pytest.mark.parametrize("command", COMMANDS, ids=str)
-def test_every_command_against_every_fault(command: Command, fault: str, telegram_api, secrets_in_env, quick_telegram, capsys):
-    with KapacitorFake(auth=(KAPACITOR_USER, KAPACITOR_PASSWORD)) as kapacitor, \
-            FaultyServer("kapacitor", kapacitor.url) as kapacitor_side, \
-            FaultyServer("telegram", telegram_api.url) as telegram_side:
-        base = ["--url", kapacitor_side.url, "--timeout", TIMEOUT]
-        if command.name == "undo":
-            # Something to undo: an apply that went through.
-            assert main(["apply", "slack", "--channel", "#before", *base]) == 0
-            capsys.readouterr()
-        faulty = kapacitor_side if command.service == "kapacitor" else telegram_side
-        faulty.set_fault(fault, command.pattern)
-        # detect-chat-id talks to Telegram only; its --timeout is how long it waits for a chat.
-        argv = [*command.argv, *([] if command.name == "detect-chat-id" else base)]
-        if command.service == "telegram" or command.name.startswith("apply telegram"):
-            argv += ["--telegram-api-url", telegram_side.url]
+def test_every_command_against_every_fault(command: Command, fault: str, servers: Servers, secrets_in_env, quick_telegram, capsys):
+    kapacitor_side, telegram_side = servers.kapacitor_side, servers.telegram_side
+    base = ["--url", kapacitor_side.url, "--timeout", TIMEOUT]
+    if command.name == "undo":
+        # Something to undo: an apply that went through.
+        assert main(["apply", "slack", "--channel", "#before", *base]) == 0
+        capsys.readouterr()
+    faulty = kapacitor_side if command.service == "kapacitor" else telegram_side
+    faulty.set_fault(fault, command.pattern)
+    # detect-chat-id talks to Telegram only; its --timeout is how long it waits for a chat.
+    argv = [*command.argv, *([] if command.name == "detect-chat-id" else base)]
+    if command.service == "telegram" or command.name.startswith("apply telegram"):
+        argv += ["--telegram-api-url", telegram_side.url]
 
-        status = main(argv)
+    status = main(argv)
 
-        out, err = capsys.readouterr()
-        assert faulty.faulted, f"the fault was never reached: {faulty.requests}"
+    out, err = capsys.readouterr()
+    assert faulty.faulted, f"the fault was never reached: {faulty.requests}"
     lines = [line for line in err.splitlines() if line.strip() and not PAIRING_LINES.match(line)]
     assert status == 1, (status, out, err)
     assert len(lines) == 1, err

@@ -377,7 +377,7 @@ class KapacitorClient:
                 "Wait a moment, then retry.",
                 status=status,
             )
-        if status == 400 or (status == 500 and updating and detail):
+        if status == 400 or (status == 500 and updating and _is_kapacitor_error(response)):
             return KapacitorRejected(
                 f"Kapacitor rejected the request (HTTP {status}): {answers.sentence(detail or 'no reason given')}",
                 _rejection_hint(detail),
@@ -421,6 +421,15 @@ def _error_text(response: Answer) -> str:
     if isinstance(data, dict) and "error" in data:
         return answers.one_line(data["error"])
     return answers.one_line(response.text)
+
+
+def _is_kapacitor_error(response: Answer) -> bool:
+    """Whether the body is Kapacitor's own `{"error": "..."}` (not a proxy's page)."""
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("error"), str) and bool(data["error"])
 
 
 def _body_summary(response: Answer) -> str:
