@@ -63,7 +63,10 @@ class ApplyScreen(StepScreen):
         self._buttons()
         if self.review is None:
             # Only Review's Apply leads here; without it there is nothing to carry out.
-            self.call_after_refresh(self.dismiss, BACK)
+            def leave() -> None:
+                self.dismiss(BACK)
+
+            self.call_after_refresh(leave)
             return
         self.run_apply(write=True)
 
