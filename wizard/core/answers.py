@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -110,6 +110,15 @@ def transport_failure(err: BaseException) -> str:
     if isinstance(err, (OverflowError, ValueError)) or "port" in str(err).lower():
         return "could not be reached: the address has an invalid port"
     return f"could not be reached ({type(err).__name__})"
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without a user name or password in it (for texts)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
 
 
 def address_problem(url: str) -> str:

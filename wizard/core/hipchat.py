@@ -184,7 +184,7 @@ async def send_test_notification(
     scrub.add(token)
     install_log_scrubbing()  # httpx logs the request URL, token included
     url = notification_url(room_api_url, room)
-    where = url.rsplit("@", 1)[-1] if "@" in urlsplit(url).netloc else url
+    where = answers.without_userinfo(url)
     problem = answers.address_problem(url)
     if problem:
         raise HipChatUnreachable(f"The HipChat address cannot be used: {problem}.", "Check the server address.")

@@ -13,7 +13,6 @@ import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -164,7 +163,7 @@ class KapacitorClient:
     @property
     def where(self) -> str:
         """Kapacitor's URL without a user name or password."""
-        return _public_url(self.settings.url)
+        return answers.without_userinfo(self.settings.url)
 
     # -- calls -----------------------------------------------------------------
 
@@ -434,15 +433,6 @@ def _is_kapacitor_error(response: Answer) -> bool:
 
 def _body_summary(response: Answer) -> str:
     return answers.summary(response.content)
-
-
-def _public_url(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    except ValueError:
-        return url.rsplit("@", 1)[-1]
 
 
 def _rejection_hint(detail: str) -> str:
