@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from wizard import __version__
+from wizard.core.conffile import ConfigWriteInterrupted
 from wizard.core.errors import ValidationError, WizardError
 from wizard.core.handlers import HANDLERS, handler_status
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
@@ -171,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(scrubbed_traceback(err), file=sys.stderr, end="")
         print(f"kapacitor-wizard: {scrub(str(err))}", file=sys.stderr)
         return 2 if isinstance(err, UsageError) else 1
+    except ConfigWriteInterrupted as stop:  # a signal during a kapacitor.conf write: say whether it was written
+        print(f"kapacitor-wizard: {stop.message}", file=sys.stderr)
+        return stop.exit_status
     except KeyboardInterrupt:
         print("kapacitor-wizard: interrupted.", file=sys.stderr)
         return 130
