@@ -96,5 +96,6 @@ async def shortest_path(pilot: Pilot, token: str, send_code: Callable[[str], Awa
 
 def service_test_succeeded(pilot: Pilot) -> bool:
     """Whether the Apply step reports Kapacitor's service test as successful."""
-    result = pilot.app.state.test_result  # type: ignore[attr-defined]
+    flow = pilot.app.state.flow  # type: ignore[attr-defined]
+    result = flow.test_result if flow is not None else None
     return isinstance(pilot.app.screen, ApplyScreen) and result is not None and result.success
