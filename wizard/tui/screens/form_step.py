@@ -15,7 +15,7 @@ from wizard.tui.widgets.field import Field
 
 
 class FormStepScreen(StepScreen):
-    """Shows one `StepText` and keeps what is typed in the wizard's drafts."""
+    """Shows one `StepText` and keeps what is typed in the current flow's values."""
 
     CSS_PATH = "form_step.tcss"
 
