@@ -144,7 +144,7 @@ class ApplyScreen(StepScreen):
         self.flow.applied = self.review
         self.flow.last_write = result
         # Kept with this flow, so Undo on the Done step takes back this write and no other.
-        self.flow.undo_record = getattr(result, "undo_record", None)
+        self.flow.undo_record = result.undo_record
         self.wrote = True
         backup = f" (previous file kept as {result.backup})" if result.backup else ""
         self._status("write", Text.assemble("1. ", ("✓ ", "bold green"), result.summary + backup))
