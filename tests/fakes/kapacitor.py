@@ -1,7 +1,8 @@
-"""A stand-in for Kapacitor 1.5.7's HTTP API (hipchat, slack, telegram only).
+"""A stand-in for Kapacitor 1.5.7's and 1.8.3's HTTP API (hipchat, slack, telegram only).
 
 ``KapacitorFake`` is a real HTTP server on 127.0.0.1 that answers the way a
-real ``kapacitord`` 1.5.7 does for the parts of the API the wizard uses:
+real ``kapacitord`` 1.5.7 does (or 1.8.3, with ``version="1.8.3"``: see the
+class) for the parts of the API the wizard uses:
 
 * ``GET|HEAD /kapacitor/v1/ping``
 * ``GET /kapacitor/v1/config[/<section>[/[<element>]]]`` and
@@ -10,8 +11,8 @@ real ``kapacitord`` 1.5.7 does for the parts of the API the wizard uses:
   ``POST /kapacitor/v1/service-tests/<name>``, which really send the test
   message to the configured URL (Slack webhook, Telegram Bot API, HipChat).
 
-Its behaviour follows the exchanges recorded from a real 1.5.7 server in
-``shared/kapacitor-api`` and, where those are silent, Kapacitor's Go source
+Its behaviour follows the exchanges recorded from real 1.5.7 and 1.8.3 servers
+in ``tests/data/kapacitor-api/<version>/`` and, where those are silent, Kapacitor's Go source
 (services/config, services/config/override, services/httpd,
 services/servicetest, services/slack, services/telegram, services/hipchat).
 That includes its quirks: config values are layered (built-in default,
@@ -112,19 +113,40 @@ SECTION_FIELDS: dict[str, tuple[tuple[str, type], ...]] = {
     ),
 }
 REDACTED = {"hipchat": ("token",), "slack": ("url",), "telegram": ("token",)}
+VERSIONS = ("1.5.7", "1.8.3")
+
+
+def section_fields(version: str = VERSION) -> dict[str, tuple[tuple[str, type], ...]]:
+    """The option names and kinds per section of one Kapacitor version: 1.6
+    added slack ``token`` (a Slack app's bot token), right after ``url``."""
+    if version == VERSION:
+        return SECTION_FIELDS
+    slack = []
+    for name, kind in SECTION_FIELDS["slack"]:
+        slack.append((name, kind))
+        if name == "url":
+            slack.append(("token", str))
+    return {**SECTION_FIELDS, "slack": tuple(slack)}
+
+
+def redacted_options(version: str = VERSION) -> dict[str, tuple[str, ...]]:
+    """The options whose values GET /config answers only as true/false."""
+    if version == VERSION:
+        return REDACTED
+    return {**REDACTED, "slack": ("url", "token")}
 # Only slack is a list section in 1.5.7; its elements are keyed by workspace.
 ELEMENT_KEYS = {"hipchat": "", "slack": "workspace", "telegram": ""}
 
 _SECTION_RE = re.compile(r"^[-\w+]+$")
 
 
-def _zero_element(section: str) -> dict[str, Any]:
-    return {name: kind() for name, kind in SECTION_FIELDS[section]}
+def _zero_element(section: str, version: str = VERSION) -> dict[str, Any]:
+    return {name: kind() for name, kind in section_fields(version)[section]}
 
 
-def default_element(section: str) -> dict[str, Any]:
+def default_element(section: str, version: str = VERSION) -> dict[str, Any]:
     """The built-in default of a section (kapacitord with no config file)."""
-    element = _zero_element(section)
+    element = _zero_element(section, version)
     if section == "slack":
         element.update(default=True, username="kapacitor")
     elif section == "telegram":
@@ -560,6 +582,9 @@ class _Answer:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    """The text of an httpd.HttpError answer: 1.8 sends it under "message" too."""
+    pretty: bool = True
 
 
 class _SlackWorkspace:
@@ -633,7 +658,14 @@ _TEST_FIELDS: dict[str, tuple[tuple[str, type], ...]] = {
 
 
 class KapacitorFake:
-    """Kapacitor 1.5.7 on 127.0.0.1:<random port>, for hipchat/slack/telegram.
+    """Kapacitor 1.5.7 (or, with ``version="1.8.3"``, 1.8.3) on
+    127.0.0.1:<random port>, for hipchat/slack/telegram.
+
+    The version decides ``X-Kapacitor-Version``, the option sets (1.8 slack has
+    ``token``), what is redacted, the error body (1.8 repeats the text under
+    ``message``) and what a slack test sends (1.8: no ``as_user``, and
+    ``Authorization: Bearer <token>`` whenever the element has a token,
+    whatever its url; any HTTP 200 still counts as success).
 
     Switches: ``overrides_disabled`` (``[config-override] enabled = false``),
     ``auth`` (``(user, password)``: basic auth required), ``force_status``
@@ -650,7 +682,13 @@ class KapacitorFake:
         start: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        version: str = VERSION,
     ) -> None:
+        if version not in VERSIONS:
+            raise ValueError(f"the stand-in speaks {VERSIONS}, not {version!r}")
+        self.version = version
+        self.fields = section_fields(version)
+        self.redacted = redacted_options(version)
         self._bind = (host, port)
         self.overrides_disabled = overrides_disabled
         self.auth = auth
@@ -663,12 +701,15 @@ class KapacitorFake:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._file: dict[str, list[dict[str, Any]]] = {
-            name: [default_element(name)] for name in SECTION_FIELDS
+            name: [default_element(name, version)] for name in SECTION_FIELDS
         }
         self._overrides: dict[str, _Override] = {}
         self._skip_overrides = False
         self._running: dict[str, Any] = {}
         self._start_services()
+        from tests.fakes.kapacitor_topics import AlertsStandIn  # alert topics, tasks and /write
+
+        self.alerts = AlertsStandIn(self)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         if start:
@@ -743,7 +784,7 @@ class KapacitorFake:
         with self._lock:
             if not isinstance(options.get("workspace"), str) or not options["workspace"]:
                 raise ValueError("a second [[slack]] table needs a non-empty 'workspace'")
-            element = _zero_element("slack")
+            element = _zero_element("slack", self.version)
             element.update(self._checked_file_options("slack", options))
             candidate = [*self._file["slack"], element]
             self._check_file_section("slack", candidate)
@@ -755,9 +796,8 @@ class KapacitorFake:
             raise KeyError(f"the stand-in serves only {sorted(SECTION_FIELDS)}, not {section!r}")
         return self._file[section]
 
-    @staticmethod
-    def _checked_file_options(section: str, options: dict[str, Any]) -> dict[str, Any]:
-        kinds = dict(SECTION_FIELDS[section])
+    def _checked_file_options(self, section: str, options: dict[str, Any]) -> dict[str, Any]:
+        kinds = dict(self.fields[section])
         for name, value in options.items():
             if name not in kinds:
                 raise KeyError(f"unknown option {name!r} in [{section}]")
@@ -854,8 +894,8 @@ class KapacitorFake:
         key = ELEMENT_KEYS.get(section)
         return sorted(elements, key=lambda e: e[key]) if key else elements
 
-    @staticmethod
     def _apply_override(
+        self,
         section: str,
         elements: list[dict[str, Any]],
         element: str,
@@ -871,7 +911,7 @@ class KapacitorFake:
         key = ELEMENT_KEYS[section]
         validate: Callable[[], str | None]
         if create:
-            new = _zero_element(section)
+            new = _zero_element(section, self.version)
             new[key] = options[key]
             elements.append(new)
             element = options[key]
@@ -892,7 +932,7 @@ class KapacitorFake:
                 validate = lambda: _validate_slack_list(elements)  # noqa: E731
         used: set[str] = set()
         for target in targets:
-            for name, kind in SECTION_FIELDS[section]:
+            for name, kind in self.fields[section]:
                 if name not in options:
                     continue
                 if not create and key and name == key:
@@ -917,12 +957,12 @@ class KapacitorFake:
         name = element[key] if key else ""
         href = f"{CONFIG_BASE}{section}/{name}"
         options = {
-            k: (bool(v) if k in REDACTED[section] else v) for k, v in sorted(element.items())
+            k: (bool(v) if k in self.redacted[section] else v) for k, v in sorted(element.items())
         }
         return {
             "link": {"rel": "self", "href": href},
             "options": options,
-            "redacted": list(REDACTED[section]),
+            "redacted": list(self.redacted[section]),
         }
 
     def _section_view(self, section: str) -> dict[str, Any]:
@@ -965,6 +1005,9 @@ class KapacitorFake:
             return self._test_options(path)
         if path.startswith(TESTS_BASE) and method == "POST":
             return self._run_test(path, body)
+        if self.alerts.handles(path):
+            with self._lock:
+                return self.alerts.dispatch(method, path, query, body)
         return _error(HTTPStatus.NOT_FOUND, "Not Found")
 
     def _check_auth(self, headers: dict[str, str], query: str) -> _Answer | None:
@@ -1154,7 +1197,7 @@ class KapacitorFake:
             ws = self._running["slack"].get("", _MISSING)
             if ws is None:
                 raise _DropConnection()
-            c = ws.config if isinstance(ws, _SlackWorkspace) else _zero_element("slack")
+            c = ws.config if isinstance(ws, _SlackWorkspace) else _zero_element("slack", self.version)
             return {
                 "workspace": c["workspace"],
                 "channel": c["channel"],
@@ -1260,20 +1303,25 @@ class KapacitorFake:
             return "service is not enabled"
         color = {"WARNING": "warning", "CRITICAL": "danger"}.get(o["level"], "good")
         attachment = {"fallback": o["message"], "color": color, "text": o["message"], "mrkdwn_in": ["text"]}
-        data = {
-            "as_user": False,
+        data: dict[str, Any] = {
             "channel": o["channel"] or c["channel"],
             "text": "",
             "attachments": [attachment],
             "username": o["username"] or c["username"],
             "icon_emoji": o["icon-emoji"] or c["icon-emoji"],
         }
+        headers = {}
+        if self.version == VERSION:
+            data["as_user"] = False
+        elif c.get("token"):
+            # 1.8 sends the bearer token to whatever url the element has.
+            headers["Authorization"] = f"Bearer {c['token']}"
         # Attachment fields keep struct order; only the outer map is sorted.
         payload = (go_json({k: data[k] for k in sorted(data)}) + "\n").encode()
         verify: bool | str = c["ssl-ca"] or True
         if c["insecure-skip-verify"]:
             verify = False
-        return _post(c["url"], payload, ok=(200,), service="Slack", verify=verify)
+        return _post(c["url"], payload, ok=(200,), service="Slack", verify=verify, extra_headers=headers)
 
 
 _MISSING = object()
@@ -1469,12 +1517,14 @@ def _client(verify: bool | str) -> httpx.Client:
         return _clients[verify]
 
 
-def _post(url: str, payload: bytes, *, ok: tuple[int, ...], service: str, verify: bool | str) -> str | None:
+def _post(url: str, payload: bytes, *, ok: tuple[int, ...], service: str, verify: bool | str,
+          extra_headers: dict[str, str] | None = None) -> str | None:
     """http.Post as the Go services do it; None on success, else the error text."""
     headers = {
         "User-Agent": "Go-http-client/1.1",
         "Content-Type": "application/json",
         "Accept-Encoding": "gzip",
+        **(extra_headers or {}),
     }
     try:
         response = _client(verify).post(url, content=payload, headers=headers)
@@ -1514,7 +1564,13 @@ def _error(status: int, message: str, *, pretty: bool = True) -> _Answer:
     """httpd.HttpError: {"error": ...}, indented (pretty) and no newline."""
     if status in (204, 304) or status < 200:
         return _Answer(status)
-    return _Answer(int(status), go_json({"error": message}, indent=pretty).encode())
+    return _Answer(int(status), go_json({"error": message}, indent=pretty).encode(), error=message, pretty=pretty)
+
+
+def _error_body(version: str, message: str, pretty: bool) -> bytes:
+    """1.8 added "message" (the same text) to match InfluxDB 2.x."""
+    body = {"error": message} if version == VERSION else {"error": message, "message": message}
+    return go_json(body, indent=pretty).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -1561,12 +1617,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             return
+        if answer.error is not None:
+            answer.body = _error_body(self.fake.version, answer.error, answer.pretty)
         self.send_response_only(answer.status)
         content_type = answer.headers.pop("Content-Type", "application/json; charset=utf-8")
         if content_type:
             self.send_header("Content-Type", content_type)
         self.send_header("Request-Id", str(uuid.uuid1()))
-        self.send_header("X-Kapacitor-Version", VERSION)
+        self.send_header("X-Kapacitor-Version", self.fake.version)
         for name, value in answer.headers.items():
             self.send_header(name, value)
         self.send_header("Date", self.date_time_string())
@@ -1583,7 +1641,9 @@ __all__ = [
     "KapacitorFake",
     "RecordedRequest",
     "SECTION_FIELDS",
+    "VERSIONS",
     "default_element",
+    "section_fields",
     "dead_url",
 ]
 
