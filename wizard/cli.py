@@ -22,6 +22,7 @@ from wizard.core.secrets import Scrubber, install_log_scrubbing, mask_userinfo, 
 from wizard.commands import hipchat as hipchat_command
 from wizard.commands import slack as slack_command
 from wizard.commands import undo as undo_command
+from wizard.commands import route as route_command
 from wizard.commands import telegram as telegram_command
 from wizard.commands import options
 from wizard.commands.common import UsageError
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.register(handlers, connection_options)
     undo_command.register(commands, connection)
     telegram_command.register_detect(commands)
+    route_command.register(commands, connection)
     return parser
 
 
@@ -165,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(show(settings, scrub, sys.stdout))
         if args.command == "undo":
             return asyncio.run(undo_command.run(args, settings, scrub, sys.stdout, sys.stderr))
-        if args.command in ("apply", "detect-chat-id"):
+        if args.command in ("apply", "detect-chat-id", "route", "routes", "unroute", "prove"):
             return asyncio.run(args.run(args, settings, scrub, sys.stdin, sys.stdout))
     except WizardError as err:
         if debug:

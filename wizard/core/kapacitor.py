@@ -241,6 +241,17 @@ class KapacitorClient:
 
         return await self._json("POST", f"{API}/service-tests/{name}", dict(options or {}), read=read)
 
+    async def call(self, method: str, path: str, body: Any = None, *, ok: tuple[int, ...] = (200,)) -> Answer:
+        """One request for API areas kept in their own modules (alert topics, tasks: wizard/core/topics.py).
+
+        A status outside `ok` becomes a typed error; a 500 with Kapacitor's own error text counts
+        as a refusal, since Kapacitor answers 500 to duplicate ids and bad options.
+        """
+        response = await self._request(method, path, body)
+        if response.status_code not in ok:
+            raise self._status_error(response, updating=method != "GET")
+        return response
+
     # -- plumbing --------------------------------------------------------------
 
     def _reveal(self, value: Any) -> Any:
@@ -296,8 +307,9 @@ class KapacitorClient:
                 f"Kapacitor's address {self.where} cannot be used: {self._address_problem}.",
                 "Check the URL, for example http://localhost:9092.",
             )
-        content = None if body is None else json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"} if content is not None else None
+        # Bytes go out as they are (line protocol for /write); anything else as JSON.
+        content = None if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if content is not None and not isinstance(body, bytes) else None
         status: int | None = None
         try:
             async with self._http.stream(method, path, content=content, headers=headers) as response:

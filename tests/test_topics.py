@@ -1,0 +1,252 @@
+"""Alert topics: route a handler's alerts through a topic, list and remove routes, undo, and the
+end-to-end proof (a temporary task, one point through /write, the alert at the receiver)."""
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from wizard.cli import main
+from wizard.core import topics
+from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ("KAPACITOR_URL", "KAPACITOR_USERNAME", "KAPACITOR_PASSWORD", "SLACK_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(argv, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def slack_configured(kapacitor, slack_receiver, channel="#alerts"):
+    """Slack enabled and pointed at the receiver, as after an apply."""
+    kapacitor.set_file_values("slack", {"enabled": True, "url": slack_receiver.webhook_url, "channel": channel})
+
+
+def writes(kapacitor):
+    return [(r.method, r.path) for r in kapacitor.requests if r.method != "GET"]
+
+
+# -- checks before sending ------------------------------------------------------------
+
+@pytest.mark.parametrize("expression, problem", [
+    ("level() ==", "ends with '=='"),
+    ("lambda: level() == CRITICAL", "Leave out 'lambda:'"),
+    ("(level() == CRITICAL", "parenthesis open"),
+    ("\"host\" == 'serverA", "quote open"),
+    ("AND changed()", "starts with 'AND'"),
+])
+def test_bad_match_expressions_are_refused_with_the_reason(expression, problem):
+    verdict = topics.check_match(expression)
+    assert not verdict.ok and problem in verdict.error
+
+
+@pytest.mark.parametrize("expression", ["", "TRUE", "level() == CRITICAL", "changed() AND \"host\" == 'serverA'",
+                                        "level() >= WARNING OR \"env\" == 'prod'"])
+def test_ordinary_match_expressions_pass(expression):
+    assert topics.check_match(expression).ok
+
+
+def test_handler_ids_and_topics_follow_kapacitors_rules():
+    assert not topics.check_handler_id("bad id!").ok
+    assert not topics.check_handler_id("a/b").ok
+    assert topics.check_handler_id("to-slack.v2_x").ok
+    assert topics.check_topic("main:task:alert2").ok
+    assert not topics.check_topic("bad topic").ok
+
+
+def test_unknown_options_are_named_before_anything_is_sent():
+    with pytest.raises(topics.RouteError) as caught:
+        topics.desired_handler("slack", "main", options={"chanel": "#x"})
+    assert "chanel" in caught.value.message and "channel" in caught.value.message
+
+
+# -- the command line ---------------------------------------------------------------------
+
+def test_route_adds_a_topic_handler_and_routes_lists_it(kapacitor, monkeypatch, capsys):
+    code, out, err = run(["route", "slack", "--url", kapacitor.url, "--topic", "main",
+                          "--match", "level() == CRITICAL", "--option", "channel=#oncall"], monkeypatch, capsys)
+    assert code == 0, err
+    post = [r for r in kapacitor.requests if r.method == "POST"][-1]
+    assert post.path == "/kapacitor/v1/alerts/topics/main/handlers"
+    assert post.json == {"id": "kapacitor-wizard-slack", "kind": "slack", "options": {"channel": "#oncall"},
+                         "match": "level() == CRITICAL"}
+    assert "Added topic handler kapacitor-wizard-slack on topic main" in out
+    assert ".topic('main')" in out
+
+    code, out, err = run(["routes", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 0, err
+    assert "main  level OK" in out
+    assert "kapacitor-wizard-slack (slack: channel=#oncall; only when level() == CRITICAL)" in out
+
+
+def test_route_again_edits_with_put_and_undo_puts_the_old_handler_back(kapacitor, monkeypatch, capsys):
+    assert run(["route", "telegram", "--url", kapacitor.url, "--topic", "main"], monkeypatch, capsys)[0] == 0
+    code, out, err = run(["route", "telegram", "--url", kapacitor.url, "--topic", "main",
+                          "--option", "disable-notification=true"], monkeypatch, capsys)
+    assert code == 0, err
+    put = kapacitor.requests[-1]
+    assert (put.method, put.path) == ("PUT", "/kapacitor/v1/alerts/topics/main/handlers/kapacitor-wizard-telegram")
+    assert put.json["options"] == {"disable-notification": True}
+    assert "Change on topic main" in out
+
+    code, out, err = run(["route", "--undo", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.requests[-1].method == "PUT" and kapacitor.requests[-1].json["options"] == {}
+    assert kapacitor.alerts.topics["main"]["handlers"]["kapacitor-wizard-telegram"]["options"] == {}
+
+
+def test_undo_refuses_when_the_handler_was_changed_since(kapacitor, monkeypatch, capsys):
+    assert run(["route", "slack", "--url", kapacitor.url, "--topic", "main"], monkeypatch, capsys)[0] == 0
+    kapacitor.alerts.topics["main"]["handlers"]["kapacitor-wizard-slack"]["options"] = {"channel": "#someone-else"}
+    code, out, err = run(["route", "--undo", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 1
+    assert "was changed after the route change" in err and "--force" in err
+    assert "kapacitor-wizard-slack" in kapacitor.alerts.topics["main"]["handlers"]
+
+
+def test_unroute_removes_and_undo_brings_it_back(kapacitor, monkeypatch, capsys):
+    assert run(["route", "hipchat", "--url", kapacitor.url, "--topic", "ops", "--option", "room=ops-room"],
+               monkeypatch, capsys)[0] == 0
+    code, out, err = run(["unroute", "--url", kapacitor.url, "--topic", "ops", "--id", "kapacitor-wizard-hipchat"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.alerts.topics["ops"]["handlers"] == {}
+    assert "Removed topic handler kapacitor-wizard-hipchat" in out
+    assert run(["route", "--undo", "--url", kapacitor.url], monkeypatch, capsys)[0] == 0
+    assert kapacitor.alerts.topics["ops"]["handlers"]["kapacitor-wizard-hipchat"]["options"] == {"room": "ops-room"}
+
+
+def test_dry_run_prints_the_request_and_writes_nothing(kapacitor, monkeypatch, capsys):
+    code, out, err = run(["route", "slack", "--url", kapacitor.url, "--topic", "main", "--dry-run"], monkeypatch, capsys)
+    assert code == 0, err
+    assert f"POST {kapacitor.url}/kapacitor/v1/alerts/topics/main/handlers" in out
+    assert "Dry run: nothing was written." in out
+    assert writes(kapacitor) == []
+
+
+def test_bad_input_is_one_clear_line_and_nothing_is_sent(kapacitor, monkeypatch, capsys):
+    code, out, err = run(["route", "slack", "--url", kapacitor.url, "--topic", "main", "--match", "level() =="],
+                         monkeypatch, capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "ends with '=='" in err
+    code, out, err = run(["route", "slack", "--url", kapacitor.url, "--topic", "main", "--id", "bad id!"],
+                         monkeypatch, capsys)
+    assert code == 2 and "letters, digits" in err
+    code, out, err = run(["unroute", "--url", kapacitor.url, "--topic", "main", "--id", "nosuch"], monkeypatch, capsys)
+    assert code == 1 and "has no handler nosuch" in err
+    assert writes(kapacitor) == []
+
+
+def test_a_duplicate_kind_under_the_same_id_is_refused_before_sending(kapacitor, monkeypatch, capsys):
+    assert run(["route", "slack", "--url", kapacitor.url, "--topic", "main", "--id", "chat"], monkeypatch, capsys)[0] == 0
+    code, out, err = run(["route", "telegram", "--url", kapacitor.url, "--topic", "main", "--id", "chat"],
+                         monkeypatch, capsys)
+    assert code == 1 and "already has a handler chat of kind slack" in err
+    assert [m for m, _ in writes(kapacitor)] == ["POST"]
+
+
+# -- the stand-in follows the recordings ----------------------------------------------------
+
+async def test_kapacitors_own_refusals_come_back_as_one_clear_error(kapacitor):
+    async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
+        await client.call("POST", topics.handler_path("main"), {"id": "to-slack", "kind": "slack", "options": {}})
+        with pytest.raises(topics.KapacitorError) as caught:
+            await client.call("POST", topics.handler_path("main"), {"id": "to-slack", "kind": "slack", "options": {}})
+        assert 'handler with ID "to-slack" already exists' in caught.value.message
+        with pytest.raises(topics.KapacitorError) as caught:
+            await client.call("POST", topics.handler_path("main"), {"id": "t", "kind": "slack", "options": {"chanel": "#x"}})
+        assert "invalid keys: chanel" in caught.value.message
+
+
+# -- the end-to-end proof -----------------------------------------------------------------------
+
+def test_prove_direct_sends_a_real_alert_and_leaves_nothing_behind(kapacitor, slack_receiver, monkeypatch, capsys):
+    slack_configured(kapacitor, slack_receiver)
+    code, out, err = run(["prove", "slack", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 0, err
+    delivered = kapacitor.alerts.wait_for_deliveries(1)
+    assert delivered[0]["error"] is None
+    message = slack_receiver.received[0].json["attachments"][0]["text"]
+    assert message.startswith("kapacitor-wizard proof")
+    assert "Kapacitor raised CRITICAL alert" in out and message in out
+    assert "Deleted task kapacitor-wizard-proof" in out
+    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+    write = next(r for r in kapacitor.requests if r.path.startswith("/kapacitor/v1/write"))
+    assert write.path == "/kapacitor/v1/write?db=kapacitor_wizard&rp=autogen"
+
+
+def test_prove_through_a_topic_reaches_the_topic_handler_and_removes_the_topic_it_created(
+        kapacitor, slack_receiver, monkeypatch, capsys):
+    slack_configured(kapacitor, slack_receiver)
+    assert run(["route", "slack", "--url", kapacitor.url, "--topic", "proof-topic", "--option", "channel=#oncall"],
+               monkeypatch, capsys)[0] == 0
+    code, out, err = run(["prove", "slack", "--url", kapacitor.url, "--topic", "proof-topic"], monkeypatch, capsys)
+    assert code == 0, err
+    kapacitor.alerts.wait_for_deliveries(1)
+    assert slack_receiver.received[0].json["channel"] == "#oncall"
+    assert "on topic proof-topic" in out
+    # The topic existed before (the route made it), so the proof keeps it and its handler.
+    assert "kapacitor-wizard-slack" in kapacitor.alerts.topics["proof-topic"]["handlers"]
+    assert kapacitor.alerts.tasks == {}
+
+
+def test_prove_through_a_new_topic_adds_a_handler_for_the_proof_and_removes_handler_and_topic(
+        kapacitor, slack_receiver, monkeypatch, capsys):
+    slack_configured(kapacitor, slack_receiver)
+    code, out, err = run(["prove", "slack", "--url", kapacitor.url, "--topic", "fresh"], monkeypatch, capsys)
+    assert code == 0, err
+    kapacitor.alerts.wait_for_deliveries(1)
+    assert slack_receiver.received[0].json["channel"] == "#alerts"
+    assert "Deleted topic fresh, which the proof created" in out
+    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+
+
+def test_a_failure_in_the_middle_still_deletes_the_task(kapacitor, slack_receiver, monkeypatch, capsys):
+    slack_configured(kapacitor, slack_receiver)
+    kapacitor.alerts.fail["POST /kapacitor/v1/write"] = 500
+    code, out, err = run(["prove", "slack", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 1
+    assert "The proof stopped" in err and "forced failure" in err
+    assert "Deleted task kapacitor-wizard-proof" in out
+    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+    assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)
+
+
+async def test_a_failure_through_a_new_topic_deletes_the_task_and_the_topic(kapacitor, slack_receiver):
+    slack_configured(kapacitor, slack_receiver)
+    kapacitor.alerts.fail["PATCH /kapacitor/v1/tasks/kapacitor-wizard-proof"] = 500
+    async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
+        with pytest.raises(topics.ProofFailed) as caught:
+            await topics.prove(client, "slack", topic="fresh")
+    steps = " ".join(caught.value.steps)
+    assert "Deleted task kapacitor-wizard-proof" in steps and "Deleted topic fresh" in steps
+    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+    assert kapacitor.alerts.deliveries == []
+
+
+async def test_quitting_during_the_proof_still_cleans_up(kapacitor, slack_receiver):
+    import asyncio
+
+    slack_configured(kapacitor, slack_receiver)
+    async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
+        enabled = asyncio.Event()
+
+        def report(line: str) -> None:
+            if line.startswith("Enabled"):
+                enabled.set()
+
+        proof = asyncio.create_task(topics.prove(client, "slack", report=report))
+        await enabled.wait()
+        proof.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await proof
+    assert kapacitor.alerts.tasks == {}
+    assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)

@@ -1,0 +1,797 @@
+"""Alert topics: route a configured handler's alerts through a topic, and prove it end to end.
+
+Kapacitor 1.3+ lets a task publish alerts to a topic (`.topic('main')` in TICKscript) and
+sends each topic's alerts on through its topic handlers. This module holds what the wizard
+knows about them, free of any screen:
+
+* checks for topic names, handler ids, handler options and `match` expressions, made before
+  anything is sent (Kapacitor answers 500 to duplicates and unknown kinds, and 1.5.7 even
+  accepts an unknown kind when a match is given);
+* `RouteChange`: one reviewed add, edit or remove of a topic handler, and the request it makes;
+* route undo records, kept beside the config undo records, checked for changes since;
+* `prove`: a temporary stream task, one point through `/kapacitor/v1/write`, the event it
+  raised, and clean-up that leaves Kapacitor as it was even when a step fails or is cancelled.
+
+The calls use `KapacitorClient.call`, so every answer gets the client's error mapping and
+scrubbing, and every body is shape-checked with `wizard.core.answers`.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from wizard.core import answers, validators
+from wizard.core.answers import ShapeError, expect, member
+from wizard.core.errors import KapacitorError, KapacitorUnexpected, WizardError
+from wizard.core.kapacitor import API, Answer, KapacitorClient
+from wizard.core.validators import Verdict
+
+TOPICS = f"{API}/alerts/topics"
+TASKS = f"{API}/tasks"
+
+HANDLER_KINDS = ("slack", "telegram", "hipchat")
+"""The handler kinds the wizard configures, as topic handler `kind`s."""
+
+ROUTE_OPTIONS: dict[str, dict[str, Callable[[str], Verdict]]] = {
+    "slack": {
+        "channel": validators.slack_channel,
+        "username": validators.slack_username,
+        "icon-emoji": validators.slack_icon_emoji,
+        "workspace": validators.slack_workspace,
+    },
+    "telegram": {
+        "chat-id": validators.telegram_chat_id,
+        "parse-mode": validators.telegram_parse_mode,
+        "disable-web-page-preview": lambda text: _boolean(text),
+        "disable-notification": lambda text: _boolean(text),
+    },
+    # HipChat's `token` option is left out on purpose: topic handler options are stored and
+    # listed in clear, so the token stays in the [hipchat] section where Kapacitor hides it.
+    "hipchat": {"room": validators.hipchat_room},
+}
+"""Options a topic handler of each kind may carry (Kapacitor decodes them strictly)."""
+
+BOOLEAN_OPTIONS = frozenset({"disable-web-page-preview", "disable-notification"})
+SECRET_OPTIONS = frozenset({"token"})
+"""Options shown only as set / not set when a topic handler made elsewhere carries one."""
+
+_ID_RE = re.compile(r"^[-._A-Za-z0-9]+$")
+_TOPIC_RE = re.compile(r"^[-._:A-Za-z0-9]+$")
+NAME_MAX = 100
+MATCH_MAX = 500
+
+PROOF_TASK = "kapacitor-wizard-proof"
+PROOF_DB = "kapacitor_wizard"
+PROOF_RP = "autogen"
+PROOF_MEASUREMENT = "kapacitor_wizard_proof"
+PROOF_WAIT = 3.0
+"""Seconds to wait for the proof's event; Kapacitor raises it within milliseconds."""
+
+
+class RouteError(WizardError):
+    """A route could not be planned, written or undone."""
+
+    title = "Alert topics"
+
+
+class ProofFailed(WizardError):
+    """The end-to-end proof stopped; `cleanup` says what was removed again."""
+
+    title = "Proof failed"
+
+    def __init__(self, message: str, hint: str = "", *, steps: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.steps = steps or []
+
+
+# -- checks -------------------------------------------------------------------------------
+
+def _boolean(text: str) -> Verdict:
+    value = text.strip().lower()
+    if value in ("true", "yes", "1"):
+        return Verdict("true")
+    if value in ("false", "no", "0"):
+        return Verdict("false")
+    return Verdict(text, error="Use true or false.")
+
+
+def check_topic(text: str) -> Verdict:
+    """A topic name: letters, digits, '-', '.', '_' and ':'."""
+    value = text.strip() if isinstance(text, str) else ""
+    if not value:
+        return Verdict(value, error="Give a topic name, for example main.")
+    if len(value) > NAME_MAX:
+        return Verdict(value, error=f"A topic name has at most {NAME_MAX} characters.")
+    if not _TOPIC_RE.match(value):
+        return Verdict(value, error="A topic name may contain only letters, digits, '-', '.', '_' and ':'.")
+    return Verdict(value)
+
+
+def check_handler_id(text: str) -> Verdict:
+    """A topic handler id: letters, digits, '-', '.' and '_' (Kapacitor refuses anything else)."""
+    value = text.strip() if isinstance(text, str) else ""
+    if not value:
+        return Verdict(value, error="Give the topic handler an id, for example to-slack.")
+    if len(value) > NAME_MAX:
+        return Verdict(value, error=f"A handler id has at most {NAME_MAX} characters.")
+    if not _ID_RE.match(value):
+        return Verdict(value, error="A handler id may contain only letters, digits, '-', '.' and '_'.")
+    return Verdict(value)
+
+
+_BINARY_OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "=~", "!~", "AND", "OR", "+", "-", "*", "/")
+
+
+def check_match(text: str) -> Verdict:
+    """The basic form of a `match` expression; empty means every alert of the topic.
+
+    Kapacitor parses it fully and answers 500 to a bad one; this catches what people
+    usually get wrong before anything is sent: a `lambda:` prefix, unbalanced parentheses or
+    quotes, and a missing operand at either end.
+    """
+    if not isinstance(text, str):
+        return Verdict("", error="The match expression must be text.")
+    value = text.strip()
+    if not value:
+        return Verdict("")
+    problem = validators.text_problem(value, "The match expression", MATCH_MAX)
+    if problem:
+        return Verdict(value, error=problem)
+    if value.lower().startswith("lambda"):
+        return Verdict(value, error="Leave out 'lambda:': write only the expression, for example level() == CRITICAL.")
+    depth = 0
+    quote_char = ""
+    for char in value:
+        if quote_char:
+            if char == quote_char:
+                quote_char = ""
+            continue
+        if char in "'\"":
+            quote_char = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return Verdict(value, error="The match expression closes a parenthesis it never opened.")
+    if quote_char:
+        return Verdict(value, error=f"The match expression leaves a {quote_char} quote open.")
+    if depth:
+        return Verdict(value, error="The match expression leaves a parenthesis open.")
+    upper = value.upper()
+    for operator in _BINARY_OPERATORS:
+        if upper.endswith(operator) and (operator[-1] not in "DR" or upper.endswith(" " + operator)):
+            return Verdict(value, error=f"The match expression ends with '{operator}': something must follow it.")
+        if upper.startswith(operator) and operator not in ("-",) and (
+            operator[0] not in "AO" or upper.startswith(operator + " ")
+        ):
+            return Verdict(value, error=f"The match expression starts with '{operator}': something must come before it.")
+    return Verdict(value)
+
+
+def check_options(kind: str, given: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Checked options for a handler kind, and the errors by option name."""
+    allowed = ROUTE_OPTIONS.get(kind, {})
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, text in given.items():
+        if name not in allowed:
+            known = ", ".join(allowed) or "none"
+            errors[name] = f"{kind} topic handlers have no option {name!r} (known: {known})."
+            continue
+        verdict = allowed[name](text)
+        if not verdict.ok:
+            errors[name] = verdict.error
+        elif verdict.value != "":
+            values[name] = (verdict.value == "true") if name in BOOLEAN_OPTIONS else verdict.value
+    return values, errors
+
+
+def default_handler_id(kind: str, workspace: str = "") -> str:
+    """`kapacitor-wizard-slack`, or `kapacitor-wizard-slack-<workspace>` for a named workspace."""
+    suffix = re.sub(r"[^-._A-Za-z0-9]+", "-", workspace).strip("-") if workspace else ""
+    return f"kapacitor-wizard-{kind}" + (f"-{suffix}" if suffix else "")
+
+
+def default_options(kind: str, workspace: str = "") -> dict[str, Any]:
+    """Without options a topic handler uses the handler's settings; a named Slack workspace must be named."""
+    return {"workspace": workspace} if kind == "slack" and workspace else {}
+
+
+# -- data ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TopicHandler:
+    """One topic handler, as sent to and listed by Kapacitor."""
+
+    topic: str
+    id: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+    match: str = ""
+
+    def body(self) -> dict[str, Any]:
+        """The request body of POST and PUT (the topic comes from the URL)."""
+        body: dict[str, Any] = {"id": self.id, "kind": self.kind, "options": dict(self.options)}
+        if self.match:
+            body["match"] = self.match
+        return body
+
+    @property
+    def path(self) -> str:
+        return handler_path(self.topic, self.id)
+
+    def options_text(self) -> str:
+        if not self.options:
+            return "the handler's own settings"
+        return ", ".join(f"{k}={show_option(k, v)}" for k, v in sorted(self.options.items()))
+
+    def describe(self) -> str:
+        """One line: id, kind, options and match (secret options only as set)."""
+        match = f"; only when {self.match}" if self.match else ""
+        return f"{self.id} ({self.kind}: {self.options_text()}{match})"
+
+    def same_as(self, other: TopicHandler | None) -> bool:
+        return other is not None and self.body() == other.body() and self.topic == other.topic
+
+
+def show_option(name: str, value: Any) -> str:
+    if name in SECRET_OPTIONS:
+        return "(set)" if value else "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return answers.one_line(value, 80)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic as listed: its highest current level and how many events it collected."""
+
+    id: str
+    level: str
+    collected: int
+
+    @property
+    def anonymous(self) -> bool:
+        """Topics of alert nodes with handlers in their script: `main:<task>:<node>`."""
+        return self.id.count(":") >= 2
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """An event stored in a topic."""
+
+    id: str
+    level: str
+    message: str
+    time: str
+
+
+def handler_path(topic: str, handler_id: str = "") -> str:
+    path = f"{TOPICS}/{quote(topic, safe=':')}/handlers"
+    return f"{path}/{quote(handler_id, safe='')}" if handler_id else path
+
+
+# -- planning -----------------------------------------------------------------------------
+
+ADD, EDIT, REMOVE = "add", "edit", "remove"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteChange:
+    """One reviewed write to a topic handler: what it was and what it becomes."""
+
+    action: str
+    topic: str
+    before: TopicHandler | None
+    after: TopicHandler | None
+
+    @property
+    def empty(self) -> bool:
+        return self.action == EDIT and self.after is not None and self.after.same_as(self.before)
+
+    def request(self) -> tuple[str, str, dict[str, Any] | None]:
+        """Method, path and body."""
+        if self.action == ADD:
+            assert self.after is not None
+            return "POST", handler_path(self.topic), self.after.body()
+        if self.action == EDIT:
+            assert self.after is not None and self.before is not None
+            return "PUT", self.before.path, self.after.body()
+        assert self.before is not None
+        return "DELETE", self.before.path, None
+
+    def lines(self) -> list[str]:
+        """What a person reviews before the write."""
+        if self.action == ADD:
+            assert self.after is not None
+            return [f"Add to topic {self.topic}: {self.after.describe()}",
+                    "Alerts published to this topic will then also go through this handler."]
+        if self.action == EDIT:
+            assert self.after is not None and self.before is not None
+            if self.empty:
+                return [f"Nothing to change: {self.before.describe()} is already on topic {self.topic}."]
+            return [f"Change on topic {self.topic}: {self.before.describe()}",
+                    f"                        to: {self.after.describe()}"]
+        assert self.before is not None
+        return [f"Remove from topic {self.topic}: {self.before.describe()}",
+                "Alerts of this topic will no longer go through this handler."]
+
+    def summary(self) -> str:
+        verb = {ADD: "Added", EDIT: "Changed", REMOVE: "Removed"}[self.action]
+        handler = self.after if self.action != REMOVE else self.before
+        assert handler is not None
+        return f"{verb} topic handler {handler.id} on topic {self.topic}."
+
+
+def plan_route(desired: TopicHandler, current: TopicHandler | None) -> RouteChange:
+    """Add when the id is new on the topic, else edit it (PUT replaces the whole spec)."""
+    if current is None:
+        return RouteChange(ADD, desired.topic, None, desired)
+    if current.kind != desired.kind:
+        raise RouteError(
+            f"Topic {desired.topic} already has a handler {desired.id} of kind {current.kind}.",
+            "Choose another id (--id), or remove that handler first.",
+        )
+    return RouteChange(EDIT, desired.topic, current, desired)
+
+
+def plan_unroute(current: TopicHandler) -> RouteChange:
+    return RouteChange(REMOVE, current.topic, current, None)
+
+
+def desired_handler(
+    kind: str, topic: str, *, handler_id: str = "", match: str = "",
+    options: Mapping[str, str] | None = None, workspace: str = "",
+) -> TopicHandler:
+    """Check everything a person gave and build the handler, or raise RouteError naming the field."""
+    if kind not in HANDLER_KINDS:
+        raise RouteError(f"Unknown handler {kind!r}.", f"Use one of {', '.join(HANDLER_KINDS)}.")
+    problems: list[str] = []
+    topic_verdict = check_topic(topic)
+    if not topic_verdict.ok:
+        problems.append(f"topic: {topic_verdict.error}")
+    id_verdict = check_handler_id(handler_id or default_handler_id(kind, workspace))
+    if not id_verdict.ok:
+        problems.append(f"id: {id_verdict.error}")
+    match_verdict = check_match(match)
+    if not match_verdict.ok:
+        problems.append(f"match: {match_verdict.error}")
+    given = {k: str(v) for k, v in default_options(kind, workspace).items()}
+    given.update(options or {})
+    values, errors = check_options(kind, given)
+    problems.extend(f"{name}: {error}" for name, error in errors.items())
+    if problems:
+        raise RouteError("; ".join(problems))
+    return TopicHandler(topic_verdict.value, id_verdict.value, kind, values, match_verdict.value)
+
+
+# -- reading answers ----------------------------------------------------------------------
+
+def _json_body(response: Answer, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(response.content)
+        return expect(data, dict, "the answer")  # type: ignore[no-any-return]
+    except (ValueError, ShapeError) as err:
+        raise KapacitorUnexpected(
+            f"Unexpected answer from Kapacitor (HTTP {response.status_code}) to {what}: "
+            f"{answers.one_line(err) if isinstance(err, ShapeError) else answers.summary(response.content)}.",
+            "Check that the URL points at Kapacitor 1.5 or later, not at a proxy.",
+            status=response.status_code,
+        ) from err
+
+
+def _read(response: Answer, what: str, read: Callable[[Mapping[str, Any]], Any]) -> Any:
+    body = _json_body(response, what)
+    try:
+        return read(body)
+    except ShapeError as err:
+        raise KapacitorUnexpected(
+            f"Unexpected answer from Kapacitor (HTTP {response.status_code}) to {what}: {answers.one_line(err)}.",
+            "Check that the URL points at Kapacitor 1.5 or later, not at a proxy.",
+            status=response.status_code,
+        ) from err
+
+
+def _handler(topic: str, body: Mapping[str, Any], where: str) -> TopicHandler:
+    return TopicHandler(
+        topic=topic,
+        id=answers.one_line(member(body, "id", str, where), NAME_MAX * 2),
+        kind=answers.one_line(member(body, "kind", str, where), 40),
+        options=dict(member(body, "options", dict, where, default={}) or {}),
+        match=answers.one_line(member(body, "match", str, where, default=""), MATCH_MAX * 2),
+    )
+
+
+def _topic(body: Mapping[str, Any], where: str) -> Topic:
+    collected = member(body, "collected", int, where, default=0)
+    return Topic(
+        id=answers.one_line(member(body, "id", str, where), NAME_MAX * 3),
+        level=answers.one_line(member(body, "level", str, where, default=""), 20),
+        collected=collected if isinstance(collected, int) else 0,
+    )
+
+
+def _event(body: Mapping[str, Any], where: str) -> AlertEvent:
+    state = member(body, "state", dict, where)
+    return AlertEvent(
+        id=answers.one_line(member(body, "id", str, where), 200),
+        level=answers.one_line(member(state, "level", str, f"{where}.state", default=""), 20),
+        message=answers.one_line(html.unescape(member(state, "message", str, f"{where}.state", default="")), 300),
+        time=answers.one_line(member(state, "time", str, f"{where}.state", default=""), 60),
+    )
+
+
+# -- calls --------------------------------------------------------------------------------
+
+async def list_topics(client: KapacitorClient) -> list[Topic]:
+    """Every topic, sorted by id (Kapacitor's order)."""
+    response = await client.call("GET", TOPICS)
+
+    def read(body: Mapping[str, Any]) -> list[Topic]:
+        listed = member(body, "topics", list, "", default=[]) or []
+        return [_topic(expect(t, dict, f"topics[{i}]"), f"topics[{i}]") for i, t in enumerate(listed)]
+
+    return _read(response, f"GET {TOPICS}", read)  # type: ignore[no-any-return]
+
+
+async def list_handlers(client: KapacitorClient, topic: str) -> list[TopicHandler]:
+    """A topic's handlers; an unknown topic has none (Kapacitor answers an empty list)."""
+    path = handler_path(topic)
+    response = await client.call("GET", path)
+
+    def read(body: Mapping[str, Any]) -> list[TopicHandler]:
+        listed = member(body, "handlers", list, "", default=[]) or []
+        return [_handler(topic, expect(h, dict, f"handlers[{i}]"), f"handlers[{i}]") for i, h in enumerate(listed)]
+
+    return _read(response, f"GET {path}", read)  # type: ignore[no-any-return]
+
+
+async def get_handler(client: KapacitorClient, topic: str, handler_id: str) -> TopicHandler | None:
+    path = handler_path(topic, handler_id)
+    response = await client.call("GET", path, ok=(200, 404))
+    if response.status_code == 404:
+        return None
+    return _read(response, f"GET {path}", lambda body: _handler(topic, body, ""))  # type: ignore[no-any-return]
+
+
+async def topic_exists(client: KapacitorClient, topic: str) -> bool:
+    response = await client.call("GET", f"{TOPICS}/{quote(topic, safe=':')}", ok=(200, 404))
+    return response.status_code == 200
+
+
+async def delete_topic(client: KapacitorClient, topic: str) -> None:
+    await client.call("DELETE", f"{TOPICS}/{quote(topic, safe=':')}", ok=(200, 204))
+
+
+async def list_events(client: KapacitorClient, topic: str) -> list[AlertEvent]:
+    path = f"{TOPICS}/{quote(topic, safe=':')}/events"
+    response = await client.call("GET", path)
+
+    def read(body: Mapping[str, Any]) -> list[AlertEvent]:
+        listed = member(body, "events", list, "", default=[]) or []
+        return [_event(expect(e, dict, f"events[{i}]"), f"events[{i}]") for i, e in enumerate(listed)]
+
+    return _read(response, f"GET {path}", read)  # type: ignore[no-any-return]
+
+
+async def write_change(client: KapacitorClient, change: RouteChange) -> TopicHandler | None:
+    """Send one reviewed change; returns the handler as Kapacitor now has it (None after a remove)."""
+    method, path, body = change.request()
+    if method == "DELETE":
+        await client.call(method, path, ok=(200, 204))
+        return None
+    response = await client.call(method, path, body)
+    return _read(response, f"{method} {path}", lambda b: _handler(change.topic, b, ""))  # type: ignore[no-any-return]
+
+
+# -- undo ---------------------------------------------------------------------------------
+
+ROUTE_PREFIX = "route-"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRecord:
+    """What one route write changed, to put it back: the handler before and after."""
+
+    id: str
+    kapacitor: str
+    topic: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    state: str = "pending"
+
+    @property
+    def before_handler(self) -> TopicHandler | None:
+        return _from_record(self.topic, self.before)
+
+    @property
+    def after_handler(self) -> TopicHandler | None:
+        return _from_record(self.topic, self.after)
+
+
+def _from_record(topic: str, body: Mapping[str, Any] | None) -> TopicHandler | None:
+    if body is None:
+        return None
+    return TopicHandler(topic, str(body["id"]), str(body["kind"]), dict(body.get("options") or {}), str(body.get("match", "")))
+
+
+def _record_dir() -> Path:
+    from wizard.core import undo  # the same folder, permissions and XDG rules as config undo
+
+    folder = undo.state_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as err:
+        raise RouteError(f"Could not create the folder for undo information {folder}: {err.strerror or err}.",
+                         "Check its permissions, or set XDG_STATE_HOME to a writable folder.") from err
+    return folder
+
+
+def _save(record: RouteRecord) -> RouteRecord:
+    path = _record_dir() / f"{ROUTE_PREFIX}{record.id}.json"
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(asdict(record), file)
+    except OSError as err:
+        raise RouteError(f"Could not save undo information in {path}: {err.strerror or err}; nothing was written.",
+                         "Check the folder's permissions, or set XDG_STATE_HOME to a writable folder.") from err
+    return record
+
+
+def _discard(record: RouteRecord) -> None:
+    try:
+        (_record_dir() / f"{ROUTE_PREFIX}{record.id}.json").unlink()
+    except (OSError, RouteError):
+        pass
+
+
+def route_records(kapacitor_url: str) -> list[RouteRecord]:
+    """Route records for this Kapacitor, newest first."""
+    from wizard.core import undo
+
+    folder = undo.state_dir()
+    found: list[RouteRecord] = []
+    for path in sorted(folder.glob(f"{ROUTE_PREFIX}*.json"), reverse=True) if folder.is_dir() else []:
+        try:
+            record = RouteRecord(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            continue
+        if record.kapacitor == undo.public_url(kapacitor_url):
+            found.append(record)
+    return found
+
+
+def _new_record_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+async def apply_change(client: KapacitorClient, change: RouteChange) -> RouteRecord | None:
+    """Write a reviewed change, keeping an undo record like config writes do.
+
+    The record is saved before the request; a definite refusal removes it, and an unknown
+    outcome (a lost answer) keeps it, since Kapacitor may have applied the change.
+    """
+    from wizard.core import undo
+
+    if change.empty:
+        return None
+    record = _save(RouteRecord(
+        id=_new_record_id(),
+        kapacitor=undo.public_url(client.settings.url),
+        topic=change.topic,
+        before=change.before.body() if change.before else None,
+        after=change.after.body() if change.after else None,
+    ))
+    try:
+        await write_change(client, change)
+    except BaseException as err:
+        if undo.write_refused(err):
+            _discard(record)
+        else:
+            _save(RouteRecord(**{**asdict(record), "state": "unknown"}))
+        raise
+    return _save(RouteRecord(**{**asdict(record), "state": "applied"}))
+
+
+async def undo_route(client: KapacitorClient, record: RouteRecord, *, force: bool = False) -> RouteChange:
+    """Put a topic handler back as it was before `record`'s write.
+
+    Refuses (unless `force`) when the handler was changed on Kapacitor since.
+    """
+    if record.state == "undone":
+        raise RouteError("That route change was undone already.")
+    before, after = record.before_handler, record.after_handler
+    handler_id = (after or before).id  # type: ignore[union-attr]
+    current = await get_handler(client, record.topic, handler_id)
+    unchanged = (current is None) if after is None else after.same_as(current)
+    if not unchanged and not force:
+        now = current.describe() if current else "no such handler"
+        raise RouteError(
+            f"Topic handler {handler_id} on topic {record.topic} was changed after the route change "
+            f"(now: {now}); undo would overwrite that, so nothing was restored.",
+            "To restore it anyway: kapacitor-wizard route --undo --force",
+        )
+    if before is None:
+        change = RouteChange(REMOVE, record.topic, current, None) if current else RouteChange(REMOVE, record.topic, after, None)
+    elif current is None:
+        change = RouteChange(ADD, record.topic, None, before)
+    else:
+        change = RouteChange(EDIT, record.topic, current, before)
+    if not change.empty:
+        await write_change(client, change)
+    _save(RouteRecord(**{**asdict(record), "state": "undone"}))
+    return change
+
+
+# -- TICKscript ---------------------------------------------------------------------------
+
+def topic_tickscript(topic: str) -> str:
+    """The TICKscript line that publishes a task's alerts to a topic."""
+    return f".topic('{topic}')"
+
+
+def direct_tickscript(kind: str, workspace: str = "") -> str:
+    """The handler call in a script (its alerts go straight to the handler, no topic)."""
+    if kind == "slack":
+        return ".slack()" + (f".workspace('{workspace}')" if workspace else "")
+    return {"telegram": ".telegram()", "hipchat": ".hipChat()"}[kind]
+
+
+# -- the end-to-end proof -----------------------------------------------------------------
+
+@dataclass(slots=True)
+class ProofResult:
+    """What the proof showed, and what it removed again."""
+
+    topic: str
+    event: AlertEvent | None
+    steps: list[str] = field(default_factory=list)
+    cleanup_problems: list[str] = field(default_factory=list)
+
+
+def proof_script(message: str, *, topic: str = "", kind: str = "", workspace: str = "") -> str:
+    """A stream task that raises one CRITICAL alert per point of the proof's measurement."""
+    publish = topic_tickscript(topic) if topic else direct_tickscript(kind, workspace)
+    return (
+        f"stream|from().measurement('{PROOF_MEASUREMENT}')"
+        f"|alert().crit(lambda: TRUE).message('{message}'){publish}"
+    )
+
+
+async def prove(
+    client: KapacitorClient,
+    kind: str,
+    *,
+    topic: str = "",
+    workspace: str = "",
+    report: Callable[[str], None] = lambda line: None,
+    wait: float = PROOF_WAIT,
+) -> ProofResult:
+    """Send one real alert through a temporary task, and leave Kapacitor as it was.
+
+    With `topic`, the task publishes there and the topic's handlers send it on (the topic
+    must have a handler of `kind`); without, the script calls the handler directly. The
+    task, and the topic when the proof created it, are deleted in every case: success,
+    a failed step, or cancellation (the person quits).
+    """
+    temporary_handler: TopicHandler | None = None
+    if topic:
+        verdict = check_topic(topic)
+        if not verdict.ok:
+            raise RouteError(f"topic: {verdict.error}")
+        topic = verdict.value
+        if kind not in {h.kind for h in await list_handlers(client, topic)}:
+            # Without a handler of this kind the alert would stop at the topic: add one for the proof only.
+            temporary_handler = TopicHandler(topic, PROOF_TASK, kind, default_options(kind, workspace))
+    topic_was_there = await topic_exists(client, topic) if topic else True
+    message = f"kapacitor-wizard proof {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+    result = ProofResult(topic=topic, event=None)
+
+    def step(line: str) -> None:
+        result.steps.append(line)
+        report(line)
+
+    created_task = created_handler = False
+    failure: ProofFailed | None = None
+    try:
+        if temporary_handler is not None:
+            await write_change(client, RouteChange(ADD, topic, None, temporary_handler))
+            created_handler = True
+            step(f"Added temporary {kind} handler {PROOF_TASK} to topic {topic}.")
+        existing = await client.call("GET", f"{TASKS}/{PROOF_TASK}", ok=(200, 404))
+        if existing.status_code == 200:  # left by an interrupted earlier proof
+            await client.call("DELETE", f"{TASKS}/{PROOF_TASK}", ok=(200, 204))
+            step(f"Removed task {PROOF_TASK} left by an earlier proof.")
+        task = {
+            "id": PROOF_TASK,
+            "type": "stream",
+            "dbrps": [{"db": PROOF_DB, "rp": PROOF_RP}],
+            "script": proof_script(message, topic=topic, kind=kind, workspace=workspace),
+            "status": "disabled",
+        }
+        await client.call("POST", TASKS, task)
+        created_task = True
+        step(f"Created temporary task {PROOF_TASK} (database {PROOF_DB}.{PROOF_RP}).")
+        await client.call("PATCH", f"{TASKS}/{PROOF_TASK}", {"status": "enabled"})
+        step("Enabled it.")
+        await client.call("POST", f"{API}/write?db={PROOF_DB}&rp={PROOF_RP}", f"{PROOF_MEASUREMENT} value=1".encode(), ok=(204,))
+        step(f"Wrote one point to {PROOF_MEASUREMENT}.")
+        result.topic, result.event = await _wait_for_event(client, topic, message, wait)
+        if result.event is None:
+            failure = ProofFailed(
+                f"Kapacitor accepted the point but raised no alert within {wait:g} seconds.",
+                "Check Kapacitor's log for the task's errors.",
+            )
+        else:
+            step(f"Kapacitor raised {result.event.level} alert {result.event.id!r} on topic {result.topic}: {result.event.message}")
+    except KapacitorError as err:
+        failure = ProofFailed(f"The proof stopped: {err.message}", err.hint)
+        failure.__cause__ = err
+    finally:
+        # Also on cancellation (the person quits): the temporary task must not stay behind.
+        await _clean_up(client, result, created_task=created_task,
+                        handler=temporary_handler if created_handler else None,
+                        delete_topic_too=not topic_was_there, step=step)
+    if failure is not None:
+        failure.steps = result.steps
+        if result.cleanup_problems:
+            failure.hint = " ".join([failure.hint, *result.cleanup_problems]).strip()
+        raise failure
+    return result
+
+
+async def _wait_for_event(client: KapacitorClient, topic: str, message: str, wait: float) -> tuple[str, AlertEvent | None]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        names = [topic] if topic else [t.id for t in await list_topics(client) if f":{PROOF_TASK}:" in t.id]
+        for name in names:
+            for event in await list_events(client, name):
+                if event.message == message:
+                    return name, event
+        if loop.time() >= deadline:
+            return (names[0] if names else topic), None
+        await asyncio.sleep(0.05)
+
+
+async def _clean_up(
+    client: KapacitorClient, result: ProofResult, *, created_task: bool, handler: TopicHandler | None,
+    delete_topic_too: bool, step: Callable[[str], None],
+) -> None:
+    """Delete what the proof made; a failure here is reported, never hidden."""
+    if handler is not None and not delete_topic_too:  # deleting the topic removes its handlers too
+        try:
+            await write_change(client, RouteChange(REMOVE, handler.topic, handler, None))
+            step(f"Removed the temporary handler {handler.id} from topic {handler.topic}.")
+        except KapacitorError as err:
+            result.cleanup_problems.append(
+                f"The temporary handler {handler.id} could not be removed from topic {handler.topic} ({err.message}); "
+                f"remove it with: kapacitor-wizard unroute --topic {handler.topic} --id {handler.id}"
+            )
+    if created_task:
+        try:
+            await client.call("DELETE", f"{TASKS}/{PROOF_TASK}", ok=(200, 204))
+            step(f"Deleted task {PROOF_TASK}.")
+        except KapacitorError as err:
+            result.cleanup_problems.append(
+                f"Task {PROOF_TASK} could not be deleted ({err.message}); delete it with: kapacitor delete tasks {PROOF_TASK}"
+            )
+    if delete_topic_too and result.topic:
+        try:
+            await delete_topic(client, result.topic)
+            step(f"Deleted topic {result.topic}, which the proof created.")
+        except KapacitorError as err:
+            result.cleanup_problems.append(
+                f"Topic {result.topic} could not be deleted ({err.message}); delete it with: kapacitor delete topics {result.topic}"
+            )
