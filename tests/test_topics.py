@@ -250,3 +250,146 @@ async def test_quitting_during_the_proof_still_cleans_up(kapacitor, slack_receiv
             await proof
     assert kapacitor.alerts.tasks == {}
     assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)
+
+
+# -- the wizard: "Route alerts here" ------------------------------------------------------------
+
+from tests.tui_helpers import paste, shows, wait_for, wait_for_screen  # noqa: E402
+from wizard.tui.app import WizardApp  # noqa: E402
+from wizard.tui.screens.base import ConfirmScreen  # noqa: E402
+from wizard.tui.screens.connect import ConnectScreen  # noqa: E402
+from wizard.tui.screens.handlers import HandlersScreen  # noqa: E402
+from wizard.tui.screens.topics import TopicsScreen  # noqa: E402
+from wizard.tui.state import AppSettings  # noqa: E402
+
+SIZE = (100, 40)
+
+
+async def open_slack_routes(pilot) -> None:
+    await wait_for_screen(pilot, ConnectScreen)
+    await pilot.press("enter")
+    await wait_for_screen(pilot, HandlersScreen)
+    await pilot.press("down", "t")  # HipChat, Slack, Telegram: Slack is second
+    await wait_for_screen(pilot, TopicsScreen)
+    await wait_for(pilot, lambda: not any(w.is_running for w in pilot.app.workers if w.node is pilot.app.screen),
+                   what="the routes to load")
+
+
+def wizard_for(kapacitor) -> WizardApp:
+    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+
+
+async def test_route_from_the_handler_list_is_reviewed_written_and_undone(kapacitor, slack_receiver):
+    slack_configured(kapacitor, slack_receiver)
+    async with wizard_for(kapacitor).run_test(size=SIZE) as pilot:
+        await open_slack_routes(pilot)
+        assert shows(pilot, "No topic sends its alerts here yet")
+        pilot.app.screen.query_one("#route-match").focus()
+        await pilot.pause()
+        await paste(pilot, "level() ==")
+        await pilot.press("enter")
+        assert shows(pilot, "ends with '=='")
+        assert writes(kapacitor) == []
+        pilot.app.screen.query_one("#route-match").value = "level() == CRITICAL"
+        pilot.app.screen.query_one("#route-option").focus()
+        await pilot.pause()
+        await paste(pilot, "#oncall")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        question = str(pilot.app.screen.question)  # the review, as the dialog shows it
+        assert "Add to topic main: kapacitor-wizard-slack (slack: channel=#oncall; only when level() == CRITICAL)" in question
+        assert writes(kapacitor) == []  # nothing before the review is confirmed
+        pilot.app.screen.query_one("#yes").press()
+        await wait_for(pilot, lambda: shows(pilot, "Added topic handler kapacitor-wizard-slack on topic main"))
+        await wait_for(pilot, lambda: shows(pilot, "main kapacitor-wizard-slack"), what="the new route listed")
+        assert kapacitor.alerts.topics["main"]["handlers"]["kapacitor-wizard-slack"]["match"] == "level() == CRITICAL"
+
+        await pilot.press("u")
+        await wait_for(pilot, lambda: shows(pilot, "Undone."))
+        assert kapacitor.alerts.topics["main"]["handlers"] == {}
+
+
+async def test_remove_asks_first_and_the_proof_shows_the_alert_and_cleans_up(kapacitor, slack_receiver):
+    slack_configured(kapacitor, slack_receiver)
+    async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
+        await topics.write_change(client, topics.RouteChange(
+            topics.ADD, "main", None, topics.TopicHandler("main", "to-slack", "slack", {"channel": "#ops"})))
+    async with wizard_for(kapacitor).run_test(size=SIZE) as pilot:
+        await open_slack_routes(pilot)
+        assert shows(pilot, "main to-slack (slack: channel=#ops)")
+
+        await pilot.press("p")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "through topic main and its handlers" in str(pilot.app.screen.question)
+        pilot.app.screen.query_one("#yes").press()
+        await wait_for(pilot, lambda: shows(pilot, "Kapacitor raised the alert and sent it on"), what="the proof")
+        assert shows(pilot, "Deleted task kapacitor-wizard-proof")
+        kapacitor.alerts.wait_for_deliveries(1)
+        assert slack_receiver.received[0].json["channel"] == "#ops"
+        assert kapacitor.alerts.tasks == {}
+
+        await pilot.press("d")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "Remove from topic main: to-slack (slack: channel=#ops)" in str(pilot.app.screen.question)
+        pilot.app.screen.query_one("#no").press()
+        await wait_for(pilot, lambda: shows(pilot, "Nothing was written."))
+        assert "to-slack" in kapacitor.alerts.topics["main"]["handlers"]
+        await pilot.press("d")
+        await wait_for_screen(pilot, ConfirmScreen)
+        pilot.app.screen.query_one("#yes").press()
+        await wait_for(pilot, lambda: shows(pilot, "Removed topic handler to-slack"))
+    assert kapacitor.alerts.topics["main"]["handlers"] == {}
+
+
+async def test_a_proof_that_fails_in_the_middle_says_so_and_leaves_no_task(kapacitor, slack_receiver):
+    slack_configured(kapacitor, slack_receiver)
+    kapacitor.alerts.fail["POST /kapacitor/v1/write"] = 500
+    async with wizard_for(kapacitor).run_test(size=SIZE) as pilot:
+        await open_slack_routes(pilot)
+        await pilot.press("p")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "through Slack directly" in str(pilot.app.screen.question)
+        pilot.app.screen.query_one("#yes").press()
+        await wait_for(pilot, lambda: shows(pilot, "The proof stopped"), what="the failure")
+        assert shows(pilot, "Deleted task kapacitor-wizard-proof")
+    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+
+
+async def test_done_shows_the_topic_line_beside_the_handler_call_and_routes_from_there(kapacitor, slack_receiver):
+    from tests.test_slack_flow import apply_finished, connect_and_choose_slack, fill_slack_steps
+    from wizard.tui.screens.done import DoneScreen
+
+    async with wizard_for(kapacitor).run_test(size=(100, 50)) as pilot:
+        await connect_and_choose_slack(pilot)
+        await fill_slack_steps(pilot, slack_receiver.webhook_url, "#alerts")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: apply_finished(pilot), what="apply and test")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, DoneScreen)
+        assert shows(pilot, ".slack()") and shows(pilot, ".topic('main')")
+        assert shows(pilot, "kapacitor-wizard route slack --topic main")
+        await pilot.press("t")
+        await wait_for_screen(pilot, TopicsScreen)
+        assert shows(pilot, "Route alerts to Slack")
+        await pilot.press("escape")
+        await wait_for_screen(pilot, DoneScreen)
+
+
+async def test_quitting_the_wizard_during_the_proof_deletes_the_temporary_task(kapacitor, slack_receiver):
+    import threading
+
+    slack_configured(kapacitor, slack_receiver)
+    release = threading.Event()
+    kapacitor.alerts.hold["POST /kapacitor/v1/write"] = release  # the write hangs: the person quits meanwhile
+    try:
+        async with wizard_for(kapacitor).run_test(size=SIZE) as pilot:
+            await open_slack_routes(pilot)
+            await pilot.press("p")
+            await wait_for_screen(pilot, ConfirmScreen)
+            pilot.app.screen.query_one("#yes").press()
+            await wait_for(pilot, lambda: kapacitor.requests[-1].path.startswith("/kapacitor/v1/write"), what="the write")
+            await pilot.press("ctrl+q")
+    finally:
+        release.set()
+    assert kapacitor.alerts.tasks == {}
+    assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)

@@ -1006,6 +1006,7 @@ class KapacitorFake:
         if path.startswith(TESTS_BASE) and method == "POST":
             return self._run_test(path, body)
         if self.alerts.handles(path):
+            self.alerts.hold_if_asked(method, path)  # outside the lock: other requests go on meanwhile
             with self._lock:
                 return self.alerts.dispatch(method, path, query, body)
         return _error(HTTPStatus.NOT_FOUND, "Not Found")

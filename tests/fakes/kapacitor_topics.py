@@ -80,6 +80,9 @@ class AlertsStandIn:
         """id -> {"handlers": {id: spec}, "events": {id: state}, "level": str, "collected": int}"""
         self.tasks: dict[str, dict[str, Any]] = {}
         self.fail: dict[str, int] = {}
+        self.hold: dict[str, threading.Event] = {}
+        """`{"POST /kapacitor/v1/write": event}` keeps that request unanswered until the event is set,
+        as a slow Kapacitor would; other requests are answered meanwhile."""
         self.deliveries: list[dict[str, Any]] = []
         """Every alert sent on: {"kind", "options", "message", "error"}."""
         self._delivered = threading.Condition()
@@ -93,6 +96,11 @@ class AlertsStandIn:
         with self._delivered:
             self._delivered.wait_for(lambda: len(self.deliveries) >= count, timeout)
             return list(self.deliveries)
+
+    def hold_if_asked(self, method: str, path: str) -> None:
+        event = self.hold.get(f"{method} {path}")
+        if event is not None:
+            event.wait(10)
 
     # ------------------------------------------------------------------ routing
 

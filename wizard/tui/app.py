@@ -76,6 +76,14 @@ class WizardApp(App[None]):
         if client is not None:
             await client.aclose()
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q: a running end-to-end proof first deletes its temporary task (topics screen)."""
+        for screen in list(self.screen_stack):
+            finish = getattr(screen, "finish_before_leaving", None)
+            if finish is not None:
+                await finish()
+        self.exit()
+
     def make_step(self, step_id: str, progress: str) -> Screen[StepResult]:
         """The screen of one step of the route."""
         state = self.state

@@ -18,7 +18,7 @@ class DoneScreen(StepScreen):
     """What was written where, how to use it, and a way to take it back."""
 
     CSS_PATH = "done.tcss"
-    BINDINGS = [Binding("u", "undo", "Undo"), Binding("c", "copy", "Copy TICKscript")]
+    BINDINGS = [Binding("u", "undo", "Undo"), Binding("c", "copy", "Copy TICKscript"), Binding("t", "topics", "Route alerts")]
     help_text = (
         "Settings written through Kapacitor's API take effect at once and are kept in Kapacitor's "
         "data directory across restarts. They win over kapacitor.conf for the same options.\n\n"
@@ -45,6 +45,8 @@ class DoneScreen(StepScreen):
         yield Static("", id="undo-result")
         with Horizontal(classes="step-actions"):
             yield Button("Set up another handler", id="home", variant="primary")
+            if self.state.client is not None:
+                yield Button("Route alerts here…", id="topics")
             if self.can_undo:
                 yield Button("Undo this change", id="undo")
             yield Button("Quit", id="quit")
@@ -95,6 +97,7 @@ class DoneScreen(StepScreen):
             "Use it in a TICKscript alert:\n\n```\nstream\n    |from()\n        .measurement('cpu')\n    |alert()\n"
             f"        .crit(lambda: \"usage_idle\" < 10)\n{tick}\n```"
         )
+        lines.append(topic_tickscript_text(self.spec.name, self.flow.workspace))
         return "\n\n".join(lines)
 
     def env_lines(self) -> list[str]:
@@ -183,6 +186,14 @@ class DoneScreen(StepScreen):
         result.update("\n".join(outcome.lines()))
         result.add_class("-done")
 
+    @on(Button.Pressed, "#topics")
+    def action_topics(self) -> None:
+        """Route alerts here: topics whose alerts go through this handler."""
+        from wizard.tui.screens.topics import TopicsScreen
+
+        if self.state.client is not None:
+            self.app.push_screen(TopicsScreen(self.state, self.spec, self.flow.workspace, progress=self.progress))
+
     def on_mount(self) -> None:
         self.query_one("#home", Button).focus()
 
@@ -193,3 +204,13 @@ class DoneScreen(StepScreen):
     @on(Button.Pressed, "#quit")
     def quit(self) -> None:
         self.app.exit()
+
+
+def topic_tickscript_text(handler: str, workspace: str = "", topic: str = "main") -> str:
+    """The topic alternative to the direct handler call above, in one line."""
+    from wizard.core.topics import direct_tickscript, topic_tickscript
+
+    return (
+        f"Or publish to a topic instead of `{direct_tickscript(handler, workspace)}`: `{topic_tickscript(topic)}`, "
+        f"and route the topic here with **t** (or `kapacitor-wizard route {handler} --topic {topic}`)."
+    )

@@ -44,6 +44,8 @@ class HandlersScreen(StepScreen):
         Binding("x", "reset", "Reset options"),
         Binding("w", "workspaces", "Workspaces"),
         Binding("r", "refresh", "Refresh"),
+        # Alert topics: listed on the Done step and in the README, kept off the full footer.
+        Binding("t", "topics", "Topics", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -169,6 +171,14 @@ class HandlersScreen(StepScreen):
 
         self.state.end_flow()
         self.app.push_screen(WorkspacesScreen(self.state, progress=self.progress), done)
+
+    def action_topics(self) -> None:
+        """Route alerts here: the highlighted handler's topic handlers."""
+        from wizard.tui.screens.topics import TopicsScreen
+
+        row = self._highlighted_row()
+        if row is not None:
+            self.app.push_screen(TopicsScreen(self.state, *row, progress=self.progress))
 
     def action_refresh(self) -> None:
         self.refresh_config()
