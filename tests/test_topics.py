@@ -393,3 +393,61 @@ async def test_quitting_the_wizard_during_the_proof_deletes_the_temporary_task(k
         release.set()
     assert kapacitor.alerts.tasks == {}
     assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)
+
+
+# -- the stand-in replays the recordings -----------------------------------------------------------
+
+import json as _json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import httpx  # noqa: E402
+
+from tests.fakes.kapacitor import KapacitorFake  # noqa: E402
+
+RECORDINGS = Path(__file__).parent / "data" / "kapacitor-api-topics"
+VOLATILE = {"created", "modified", "last-enabled", "dot", "script", "stats", "executing", "time", "details", "vars"}
+
+
+def _without_volatile(value):
+    if isinstance(value, dict):
+        return {k: _without_volatile(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_without_volatile(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("version", ["1.5.7", "1.8.3"])
+@pytest.mark.parametrize("scenario", ["01-topic-handlers", "02-end-to-end"])
+def test_the_stand_in_answers_every_recorded_request_as_kapacitor_did(version, scenario):
+    recording = _json.loads((RECORDINGS / f"{scenario}-{version}.json").read_text())
+    with KapacitorFake(version=version) as fake, httpx.Client(base_url=fake.url) as http:
+        for number, step in enumerate(recording["steps"]):
+            request, expected = step["request"], step["response"]
+            if "body_raw" in request:
+                content = request["body_raw"].encode()
+            else:
+                content = None if request.get("body") is None else _json.dumps(request["body"]).encode()
+            answer = http.request(request["method"], request["path"], content=content)
+            where = f"step {number}: {request['method']} {request['path']}"
+            assert answer.status_code == expected["status"], where
+            if isinstance(expected.get("body"), dict):
+                assert _without_volatile(answer.json()) == _without_volatile(expected["body"]), where
+
+
+async def test_an_answer_of_the_wrong_shape_is_one_clear_error():
+    from wizard.core.errors import KapacitorUnexpected
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/handlers"):
+            return httpx.Response(200, json={"handlers": [{"id": "x", "kind": 5}]})
+        return httpx.Response(200, json={"topics": "none"})
+
+    settings = ConnectionSettings(url="http://kapacitor.test:9092")
+    async with KapacitorClient(settings, transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(KapacitorUnexpected) as caught:
+            await topics.list_topics(client)
+        assert "topics is" in caught.value.message
+        with pytest.raises(KapacitorUnexpected) as caught:
+            await topics.list_handlers(client, "main")
+        assert "handlers[0].kind" in caught.value.message
+        assert "\n" not in caught.value.message

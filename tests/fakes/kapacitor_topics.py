@@ -205,7 +205,10 @@ class AlertsStandIn:
         if not body.strip():
             return _error(400, "invalid handler json: EOF")
         try:
+            _base()._decode_objects(body, stream=True)  # Go's wording for syntax errors
             data = json.loads(body)
+        except _base().GoJSONSyntaxError as exc:
+            return _error(400, f"invalid handler json: {exc}")
         except ValueError as exc:
             return _error(400, f"invalid handler json: {exc}")
         if not isinstance(data, dict):
@@ -227,7 +230,10 @@ class AlertsStandIn:
     def _check_spec(self, spec: dict[str, Any], verb: str) -> _Answer | None:
         prefix = f"failed to {verb} handler: "
         if spec["match"] and not _match_ok(spec["match"]):
-            return _error(500, prefix + f'invalid match expression: parser: unexpected EOF in "{spec["match"]}"')
+            match = spec["match"]
+            return _error(500, prefix + f'invalid match expression: parser: unexpected EOF line 1 char {len(match) + 1} '
+                          f'in "{match}". expected: "number","string","duration","identifier","TRUE","FALSE",'
+                          '"==","(","-","!"')
         if spec["kind"] not in KINDS:
             if spec["match"] and str(getattr(self.fake, "version", "1.5.7")).startswith("1.5"):
                 return None  # 1.5.7 loses the unknown-kind error when a match is given
@@ -239,9 +245,11 @@ class AlertsStandIn:
                           f"1 error(s) decoding:\n\n* '' has invalid keys: {', '.join(unknown)}")
         for key, value in spec["options"].items():
             if type(value) is not allowed[key]:
+                shown = "" if str(getattr(self.fake, "version", "1.5.7")).startswith("1.5") else f", value: '{_go_value(value)}'"
                 return _error(500, prefix + f"failed to decode options into *{spec['kind']}.HandlerConfig: "
-                              f"1 error(s) decoding:\n\n* '{key}' expected type '{allowed[key].__name__}', "
-                              f"got unconvertible type '{_go_type(value)}'")
+                              f"1 error(s) decoding:\n\n* '{key}' expected type "
+                              f"'{'string' if allowed[key] is str else 'bool'}', "
+                              f"got unconvertible type '{_go_type(value)}'{shown}")
         return None
 
     def _create_handler(self, topic: str, body: bytes) -> _Answer:
@@ -451,6 +459,12 @@ def _go_type(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     return "map[string]interface {}" if isinstance(value, dict) else "[]interface {}"
+
+
+def _go_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _match_ok(expression: str) -> bool:
