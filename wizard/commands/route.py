@@ -124,7 +124,7 @@ async def run_route(args: argparse.Namespace, settings: ConnectionSettings, scru
     async with client:
         change = topics.plan_route(desired, await topics.get_handler(client, desired.topic, desired.id))
         for line in change.lines():
-            print(line, file=out)
+            print(scrub(line), file=out)
         if change.empty:
             return 0
         if args.dry_run:
