@@ -603,7 +603,7 @@ def test_any_edit_parses_and_reads_back(edit) -> None:
 )
 def test_masked_diff_never_shows_a_secret(section: str, tail: str) -> None:
     old = load(TWO_SLACK)
-    (name,) = SECRETS[section]
+    name = sorted(SECRETS[section])[-1]  # slack has two (url, token): its url
     workspace = "data" if section == "slack" else ""
     secret = "Zq8SECRET" + tail
     new = old.apply(section, {name: secret}, workspace=workspace)

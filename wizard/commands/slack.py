@@ -17,11 +17,14 @@ from wizard.commands.common import (
     open_target,
     print_env,
     read_secret,
+    report_test,
 )
+from wizard.core.handlers import TEST_MESSAGE
 from wizard.core import validators, workspaces
-from wizard.core.handlers import SLACK
+from wizard.core.handlers import SLACK, SLACK_API_URL, SLACK_TOKEN_SINCE
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.plan import plan_changes
+from wizard.core.plan import plan_changes, unavailable_options
+from wizard.core.target import ApiTarget
 from wizard.core.secrets import Scrubber
 
 
@@ -30,14 +33,17 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         "slack",
         # Here --username is Slack's post-as name; Kapacitor's user is --kapacitor-username.
         parents=[connection_options(with_short_credentials=False)],
-        help="Slack incoming webhook",
-        description="Configure Kapacitor's Slack handler. Without a webhook URL, an existing Slack "
-        "handler keeps its URL and only the given options change.",
+        help="Slack incoming webhook or Slack app (bot token)",
+        description="Configure Kapacitor's Slack handler, through an incoming webhook (--webhook-url) or a "
+        "Slack app's bot token (--token, Kapacitor 1.6+). Without either, an existing Slack handler keeps "
+        "its way and only the given options change. Switching to a webhook clears a stored bot token in "
+        "the same request, so Kapacitor never sends the token to the webhook's host.",
         epilog=(
             "examples:\n"
             "  SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/XXXX kapacitor-wizard apply slack --channel '#alerts' --test\n"
             "  kapacitor-wizard apply slack --webhook-url - --dry-run < webhook.txt\n"
-            "  kapacitor-wizard apply slack --channel '#ops'          (keeps the stored webhook URL)"
+            "  kapacitor-wizard apply slack --channel '#ops'          (keeps the stored webhook URL)\n"
+            "  SLACK_BOT_TOKEN=xoxb-... kapacitor-wizard apply slack --channel '#alerts' --test   (Slack app)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -46,6 +52,17 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         metavar="URL",
         help="the incoming webhook URL; '-' reads it from standard input (default: $SLACK_WEBHOOK_URL). "
         "It is a secret: prefer '-' or the variable to keep it out of shell history",
+    )
+    parser.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="a Slack app's Bot User OAuth Token (xoxb-...), for Kapacitor 1.6+; '-' reads it from standard "
+        "input (default: $SLACK_BOT_TOKEN). Kapacitor then posts to chat.postMessage. It is a secret",
+    )
+    parser.add_argument(
+        "--slack-api-url",
+        metavar="URL",
+        help=f"with --token: where Kapacitor posts (default: {SLACK_API_URL}); for a proxy or gateway to Slack's API",
     )
     parser.add_argument("--channel", help="default channel (#alerts) or person (@alice)")
     parser.add_argument("--username", dest="slack_username", metavar="NAME", help="name alerts are posted under")
@@ -70,8 +87,22 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     err = sys.stderr
     if args.remove_workspace is not None:
         return await remove_workspace(args, settings, scrub, out)
-    webhook = read_secret(args.webhook_url, "SLACK_WEBHOOK_URL", stdin, option="--webhook-url")
+    if args.webhook_url and args.token:
+        raise UsageError("Give either --webhook-url (incoming webhook) or --token (Slack app), not both.")
+    token = read_secret(args.token, "SLACK_BOT_TOKEN", stdin, option="--token")
+    # A token chooses the app way: a webhook URL left in the environment does not count then.
+    webhook = None if token is not None and not args.webhook_url else read_secret(
+        args.webhook_url, "SLACK_WEBHOOK_URL", stdin, option="--webhook-url")
     desired: dict[str, Any] = {"enabled": True}
+    if token is not None:
+        scrub.add(token)
+        check("--token", validators.slack_bot_token(token.reveal()), err)
+        desired["token"] = token
+        desired["url"] = SLACK_API_URL
+        if args.slack_api_url:
+            desired["url"] = check("--slack-api-url", validators.http_url(args.slack_api_url, "The Slack API URL"), err)
+    elif args.slack_api_url:
+        raise UsageError("--slack-api-url goes with --token (the Slack app way).")
     if webhook is not None:
         scrub.add(webhook)
         check("--webhook-url", validators.slack_webhook_url(webhook.reveal()), err)
@@ -91,7 +122,16 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     async with open_target(args, settings, scrub) as target:
         elements = (await target.read_config()).get(SLACK.section, [])
         element = find_element(elements, workspace)
-        if webhook is None and not (element and element.is_set("url")):
+        # The options this Kapacitor has, from what it answered (a file target: every known one).
+        available = frozenset(elements[0].options) if isinstance(target, ApiTarget) and elements else None
+        missing = unavailable_options(SLACK, desired, available)
+        if missing:
+            version = target.client.version if isinstance(target, ApiTarget) else ""
+            raise UsageError(
+                f"--{missing[0]}: Kapacitor {version or 'here'} has no Slack {missing[0]} option; a Slack app's bot "
+                f"token needs Kapacitor {SLACK_TOKEN_SINCE} or later. Use an incoming webhook (--webhook-url) instead."
+            )
+        if webhook is None and token is None and not (element and element.is_set("url")):
             raise UsageError(
                 "No webhook URL: give --webhook-url (or '-' to read it from standard input), or set SLACK_WEBHOOK_URL."
             )
@@ -102,10 +142,27 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             check("--default", workspaces.check_make_default(workspace, elements), err)
         if args.default:
             desired["default"] = True
-        plan = plan_changes(SLACK, element, desired, workspace=workspace)
+        plan = plan_changes(SLACK, element, desired, workspace=workspace, available=available)
         # Without an explicit channel Kapacitor would reuse the default workspace's channel.
         test_options = {"workspace": workspace, "channel": ""} if workspace else {}
-        return await carry_out(args, target, plan, out, test_options=test_options)
+        app_way = token is not None or (webhook is None and element is not None and element.is_set("token"))
+        if not (app_way and args.test and isinstance(target, ApiTarget)):
+            return await carry_out(args, target, plan, out, test_options=test_options)
+        # Kapacitor's own test counts any HTTP 200 as sent, and Slack's API answers 200 with
+        # {"ok": false} to a bad token or a missing channel: say only what Kapacitor checked.
+        written = await carry_out(argparse.Namespace(**{**vars(args), "test": False}), target, plan, out)
+        if written != 0 or args.dry_run:
+            return written
+        result = await target.client.run_service_test(SLACK.service_test, {"message": TEST_MESSAGE, **test_options})
+        if not result.success:
+            return report_test(SLACK.title, result, out, err)
+        print(
+            "Kapacitor's test request reached Slack's API (HTTP 200). In the Slack app way Kapacitor does not "
+            "read Slack's answer, so delivery is not confirmed: check the channel, and that the bot was "
+            "invited to it (/invite @your-bot).",
+            file=out,
+        )
+        return 0
 
 
 

@@ -93,6 +93,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
         "default",
         "workspace",
         "url",
+        "token",  # Kapacitor 1.6+: a Slack app's bot token
         "channel",
         "username",
         "icon-emoji",
@@ -118,7 +119,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
 
 SECRETS: dict[str, frozenset[str]] = {
     "hipchat": frozenset({"token"}),
-    "slack": frozenset({"url"}),
+    "slack": frozenset({"url", "token"}),
     "telegram": frozenset({"token"}),
 }
 

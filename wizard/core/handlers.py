@@ -90,6 +90,17 @@ class HandlerSpec:
 
 # -- Slack ---------------------------------------------------------------------
 
+SLACK_API_URL = "https://slack.com/api/chat.postMessage"
+"""Where a Slack app posts: Kapacitor 1.6+ sends the bot token to `url` as `Authorization: Bearer`."""
+SLACK_TOKEN_SINCE = "1.6"
+
+SLACK_TOKEN_HELP = (
+    "A Slack app's Bot User OAuth Token (xoxb-…). Kapacitor 1.6 and later send it as "
+    "`Authorization: Bearer` to chat.postMessage. Anyone who holds it can post as the bot: treat it "
+    "like a password. Switching back to an incoming webhook clears it in the same request, so the "
+    "token never goes to a webhook's host."
+)
+
 SLACK_WEBHOOK_HELP = (
     "Kapacitor posts alerts to a Slack incoming webhook: a secret URL that lets anyone who "
     "holds it post into one channel. Treat it like a password."
@@ -124,6 +135,14 @@ SLACK = HandlerSpec(
             validate=v.slack_webhook_url,
             placeholder="https://hooks.slack.com/services/T…/B…/…",
             help=SLACK_WEBHOOK_HELP,
+        ),
+        OptionSpec(
+            "token",
+            "Bot token (Slack app)",
+            secret=True,
+            validate=v.slack_bot_token,
+            placeholder="xoxb-…",
+            help=SLACK_TOKEN_HELP,
         ),
         OptionSpec(
             "channel",
@@ -421,6 +440,46 @@ HIPCHAT = HandlerSpec(
         "host can reach the HipChat server (HipChat Cloud at hipchat.com was shut down on 2019-02-15)."
     ),
 )
+
+SLACK_APP_STEPS: tuple[StepText, ...] = (
+    StepText(
+        id="app",
+        title="Create a Slack app with a bot token",
+        body=(
+            "1. Open **Your Apps** (link below) and click **Create New App**, *From scratch*; pick the workspace.\n"
+            "2. Under **OAuth & Permissions**, *Bot Token Scopes*, add the **chat:write** scope.\n"
+            "3. Click **Install to Workspace** and allow it.\n"
+            "4. Copy the **Bot User OAuth Token** (it starts with `xoxb-`) and paste it here.\n"
+            "5. In Slack, invite the bot to the alert channel: `/invite @your-bot`.\n\n"
+            "Kapacitor then posts to `https://slack.com/api/chat.postMessage` with this token. "
+            "The direct check asks Slack which bot and workspace the token belongs to, before anything is saved."
+        ),
+        options=("token",),
+        links=(
+            Link("Your Slack apps", "https://api.slack.com/apps"),
+            Link("Slack: the chat:write scope", "https://api.slack.com/scopes/chat:write"),
+        ),
+        help=SLACK_TOKEN_HELP,
+    ),
+    StepText(
+        id="channel",
+        title="Where alerts go",
+        body=(
+            "A Slack app needs a channel: pick the default channel (`#alerts`) for alerts, and make sure "
+            "the bot is a member of it (`/invite @your-bot`).\n\n"
+            "A channel set in an alert rule (`.channel('#db')` in TICKscript) wins over this default."
+        ),
+        options=("channel",),
+        links=(Link("Kapacitor's Slack handler", "https://docs.influxdata.com/kapacitor/v1/reference/event_handlers/slack/"),),
+    ),
+)
+"""The Slack steps for the Slack-app way (Kapacitor 1.6+); SLACK.steps are the webhook way."""
+
+
+def slack_way(options: Mapping[str, Any]) -> str:
+    """"app" when the element has a bot token, else "webhook"."""
+    return "app" if options.get("token") else "webhook"
+
 
 HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (HIPCHAT, SLACK, TELEGRAM)}
 

@@ -5,11 +5,11 @@ Kapacitor never reveals them: a secret left empty is kept and never sent.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.core.handlers import HandlerSpec
+from wizard.core.handlers import SLACK_API_URL, HandlerSpec
 from wizard.core.kapacitor import Element, element_path
 from wizard.core.secrets import Secret, mask_userinfo
 
@@ -33,6 +33,8 @@ class Change:
     def describe_after(self) -> str:
         if self.reset:
             return "from kapacitor.conf"
+        if self.secret and self.after is False:
+            return "cleared"
         if self.secret:
             return "will be replaced" if self.before else "set"
         return show_value(self.after)
@@ -58,6 +60,8 @@ class Plan:
     kept_secrets: tuple[str, ...] = ()
     adding: bool = False
     """The element does not exist yet (a new Slack workspace): it is added, not updated."""
+    kept_unknown: tuple[str, ...] = ()
+    """Options this Kapacitor has that the wizard does not know: never sent, kept as they are."""
 
     @property
     def empty(self) -> bool:
@@ -94,13 +98,24 @@ def plan_changes(
     *,
     workspace: str = "",
     resets: Iterable[str] = (),
+    available: Collection[str] | None = None,
 ) -> Plan:
     """Compare desired values with the current element.
 
     `desired` maps option names to new values; a secret is a `Secret` to replace it,
     or missing / None / an empty `Secret` to keep what Kapacitor has.
+
+    `available` is the option set this Kapacitor has (GET /config); by default the current
+    element's. An option outside it is never sent. An option Kapacitor redacts is a secret
+    even when the definition does not say so. For Slack, the way to connect decides the rest:
+    a bot token without a URL posts to chat.postMessage, and a webhook URL without a token
+    clears a stored token in the same request, so the token never reaches the webhook's host.
     """
     current_options: Mapping[str, Any] = current.options if current else {}
+    if available is None and current is not None:
+        available = frozenset(current.options)
+    redacted = current.redacted if current else frozenset()
+    desired = _slack_way(spec, desired, current_options, available) if spec.name == "slack" else desired
     adding = current is None and spec.list_key is not None and bool(workspace)
     if adding:
         # Kapacitor's `add` starts an element from Go's zero values, not from the built-in
@@ -113,14 +128,22 @@ def plan_changes(
     reset_set = set(resets)
     for option in spec.options:
         name = option.name
+        if available is not None and name not in available:
+            continue  # this Kapacitor has no such option (Slack's token before 1.6)
+        secret_option = option.secret or name in redacted
         if name in reset_set:
-            changes.append(Change(name, _before(option.secret, current_options.get(name)), None, option.secret, reset=True))
+            changes.append(Change(name, _before(secret_option, current_options.get(name)), None, secret_option, reset=True))
             continue
         if name not in desired or name == spec.list_key:
             continue  # an element's key names it; it is never changed
         value = desired[name]
         before = current_options.get(name, option.default)
-        if option.secret:
+        if value is CLEAR:
+            if before:
+                changes.append(Change(name, True, False, secret=True))
+                new_values[name] = ""
+            continue
+        if secret_option:
             if value is None or (isinstance(value, Secret | str) and not value):
                 if before:
                     kept.append(name)
@@ -133,7 +156,47 @@ def plan_changes(
         if value != before:
             changes.append(Change(name, before, value))
             new_values[name] = value
-    return Plan(spec, workspace, tuple(changes), new_values, tuple(kept), adding)
+    known = {o.name for o in spec.options}
+    kept_unknown = tuple(sorted(n for n in current_options if n not in known)) if current else ()
+    return Plan(spec, workspace, tuple(changes), new_values, tuple(kept), adding, kept_unknown)
+
+
+class _Clear:
+    """Marks a secret to empty in this request (`set` to ""), whatever it holds now."""
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+
+CLEAR: Any = _Clear()
+
+
+def unavailable_options(spec: HandlerSpec, desired: Mapping[str, Any], available: Collection[str] | None) -> list[str]:
+    """Options asked for that this Kapacitor does not have (so they cannot be sent)."""
+    if available is None:
+        return []
+    return [o.name for o in spec.options if o.name in desired and desired[o.name] not in (None, "") and o.name not in available]
+
+
+def _slack_way(
+    spec: HandlerSpec, desired: Mapping[str, Any], current: Mapping[str, Any], available: Collection[str] | None
+) -> Mapping[str, Any]:
+    """Switching ways clears the other way's secret in the same request.
+
+    Going to a Slack app (a bot token) points `url` at chat.postMessage unless a URL is given.
+    Going to a webhook (a URL, no token) clears a stored token with `set token ""`: a `delete`
+    would bring back a token from kapacitor.conf, and Kapacitor 1.6+ sends any token it has to
+    whatever `url` is, as a bearer token.
+    """
+    if available is not None and "token" not in available:
+        return desired
+    token, url = desired.get("token"), desired.get("url")
+    wanted = dict(desired)
+    if token and token is not CLEAR and not url:
+        wanted["url"] = SLACK_API_URL
+    elif url and not token and current.get("token"):
+        wanted["token"] = CLEAR
+    return wanted
 
 
 def _before(secret: bool, value: Any) -> Any:

@@ -273,7 +273,8 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
             if secret:
                 written[change.option] = "deleted"
         else:
-            written[change.option] = "set" if secret else without_password(change.after)
+            # A secret the write emptied (a Slack bot token, when going to a webhook) is "cleared".
+            written[change.option] = ("cleared" if change.after is False else "set") if secret else without_password(change.after)
     now = datetime.now(timezone.utc)
     record = UndoRecord(
         id="",

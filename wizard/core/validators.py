@@ -321,6 +321,25 @@ def slack_webhook_url(text: str) -> Verdict:
     return Verdict(value)
 
 
+def slack_bot_token(text: str) -> Verdict:
+    """A Slack app's Bot User OAuth Token: `xoxb-…`, one piece, no spaces."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value, "Paste the Bot User OAuth Token of your Slack app (it starts with xoxb-).")
+    problem = text_problem(value, "The bot token", 256)
+    if problem:
+        return Verdict(value, problem)
+    if any(c.isspace() for c in value):
+        return Verdict(value, "The bot token contains spaces; paste it again in one piece.")
+    if value.lower().startswith(("http://", "https://")):
+        return Verdict(value, "That is a URL; a webhook URL goes with the incoming webhook way, the bot token starts with xoxb-.")
+    if value.startswith(("xoxp-", "xapp-", "xoxa-", "xoxe-")):
+        return Verdict(value, "That is not a bot token: use the Bot User OAuth Token (xoxb-…) from OAuth & Permissions.")
+    if not value.startswith("xoxb-"):
+        return Verdict(value, warning="Slack bot tokens start with xoxb-; check that this is the Bot User OAuth Token.")
+    return Verdict(value)
+
+
 # Slack: channel names and display names are at most 80 characters.
 SLACK_NAME_MAX = 80
 

@@ -1,0 +1,220 @@
+"""Kapacitor 1.5 and 1.8: options from what the server says, and Slack's two ways to connect
+(incoming webhook, Slack app with a bot token) without ever sending a bot token to a webhook host."""
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import Iterator
+
+import httpx
+import pytest
+
+from wizard.cli import main
+from wizard.core import conffile, undo
+from wizard.core.handlers import SLACK, SLACK_API_URL
+from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
+from wizard.core.plan import plan_changes
+from wizard.core.secrets import Secret
+from tests.fakes.kapacitor import KapacitorFake
+from tests.fakes.receivers import SlackReceiver
+
+TOKEN = "xoxb-1111-2222-FAKEBOTTOKEN"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in ("KAPACITOR_URL", "KAPACITOR_USERNAME", "KAPACITOR_PASSWORD", "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture(params=["1.5.7", "1.8.3"])
+def any_kapacitor(request) -> Iterator[KapacitorFake]:
+    with KapacitorFake(version=request.param) as fake:
+        yield fake
+
+
+@pytest.fixture
+def kapacitor18() -> Iterator[KapacitorFake]:
+    with KapacitorFake(version="1.8.3") as fake:
+        yield fake
+
+
+def run(argv, monkeypatch, capsys, stdin: str = ""):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def set_app_way(kapacitor: KapacitorFake, receiver: SlackReceiver) -> None:
+    """What a Slack app set-up leaves in Kapacitor (pointed at the receiver instead of slack.com)."""
+    response = httpx.post(kapacitor.url + "/kapacitor/v1/config/slack/", json={"set": {
+        "enabled": True, "url": receiver.url + "/api/chat.postMessage", "token": TOKEN, "channel": "#alerts"}})
+    assert response.status_code == 204
+
+
+def service_test(kapacitor: KapacitorFake) -> dict:
+    return httpx.post(kapacitor.url + "/kapacitor/v1/service-tests/slack", json={}).json()
+
+
+# -- the unsafe part: a bearer token must never reach a webhook host ------------------------------------
+
+
+def test_pointing_an_app_at_a_webhook_clears_the_token_in_the_same_request(kapacitor18, monkeypatch, capsys):
+    with SlackReceiver() as api, SlackReceiver() as webhook_host:
+        set_app_way(kapacitor18, api)
+        service_test(kapacitor18)
+        assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"  # the app way works
+
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--webhook-url", webhook_host.webhook_url],
+                             monkeypatch, capsys)
+        assert code == 0, err
+        (post,) = [p.json for p in kapacitor18.config_posts()][1:]
+        assert post == {"set": {"url": webhook_host.webhook_url, "token": ""}}
+        assert "token" in out
+
+        assert service_test(kapacitor18)["success"] is True
+        (got,) = webhook_host.received
+        assert "Authorization" not in got.headers
+        assert TOKEN not in out + err
+
+
+def test_without_the_clearing_kapacitor_18_would_send_the_token_to_the_webhook(kapacitor18):
+    """Why the rule exists: what Kapacitor 1.8 does with a url change alone (recorded in 18-slack-app-token)."""
+    with SlackReceiver() as api, SlackReceiver() as webhook_host:
+        set_app_way(kapacitor18, api)
+        httpx.post(kapacitor18.url + "/kapacitor/v1/config/slack/", json={"set": {"url": webhook_host.webhook_url}})
+        service_test(kapacitor18)
+        assert webhook_host.received[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_dry_run_shows_the_token_being_cleared_and_show_knows_the_way(kapacitor18, slack_receiver, monkeypatch, capsys):
+    with SlackReceiver() as api:
+        set_app_way(kapacitor18, api)
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--webhook-url", slack_receiver.webhook_url,
+                              "--dry-run"], monkeypatch, capsys)
+        assert code == 0, err
+        body = json.loads(out[out.index("{"):out.rindex("}") + 1])
+        assert body == {"set": {"url": "•••", "token": ""}}
+        assert len(kapacitor18.config_posts()) == 1  # only the set-up
+        code, out, err = run(["show", "--url", kapacitor18.url], monkeypatch, capsys)
+        assert code == 0, err
+        assert "1.8.3" in out and "token" in out and TOKEN not in out
+
+
+# -- the app way from the command line -------------------------------------------------------------------
+
+
+def test_apply_slack_token_sets_the_app_way_in_one_request(kapacitor18, monkeypatch, capsys):
+    with SlackReceiver() as api:
+        api_url = api.url + "/api/chat.postMessage"
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--token", "-", "--slack-api-url", api_url,
+                              "--channel", "#alerts", "--test"], monkeypatch, capsys, stdin=TOKEN + "\n")
+        assert code == 0, err
+        assert [p.json for p in kapacitor18.config_posts()] == [
+            {"set": {"enabled": True, "url": api_url, "token": TOKEN, "channel": "#alerts"}}]
+        (got,) = api.received
+        assert got.headers["Authorization"] == f"Bearer {TOKEN}"
+        # Kapacitor counts any 200 as sent: the wizard does not claim delivery.
+        assert "not confirmed" in out and "Kapacitor sent a test alert" not in out
+        assert TOKEN not in out + err
+
+
+def test_apply_slack_token_defaults_to_chat_post_message_and_masks_it(kapacitor18, monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--channel", "#alerts", "--dry-run"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    body = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    assert body == {"set": {"enabled": True, "url": "•••", "token": "•••", "channel": "#alerts"}}
+    assert TOKEN not in out + err
+
+
+def test_a_token_on_kapacitor_15_is_refused_before_anything_is_sent(monkeypatch, capsys):
+    with KapacitorFake() as old:
+        code, out, err = run(["apply", "slack", "--url", old.url, "--token", TOKEN], monkeypatch, capsys)
+        assert code == 2
+        assert "1.5.7" in err and "1.6" in err and "--webhook-url" in err
+        assert old.config_posts() == []
+        assert TOKEN not in out + err
+
+
+def test_both_ways_at_once_are_refused(kapacitor18, slack_receiver, monkeypatch, capsys):
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--token", TOKEN, "--webhook-url",
+                          slack_receiver.webhook_url], monkeypatch, capsys)
+    assert code == 2 and "either --webhook-url" in err
+    assert kapacitor18.config_posts() == []
+
+
+def test_a_user_token_is_refused_with_what_to_use(kapacitor18, monkeypatch, capsys):
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--token", "xoxp-123-456"], monkeypatch, capsys)
+    assert code == 2 and "xoxb-" in err and "xoxp-123-456" not in err
+
+
+def test_format_env_names_the_token_as_a_secret(monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    code, out, err = run(["apply", "slack", "--format", "env", "--channel", "#a"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "KAPACITOR_SLACK_0_TOKEN=<secret>" in out
+    assert f"KAPACITOR_SLACK_0_URL=<secret>" in out and TOKEN not in out
+
+
+def test_webhook_on_either_version_sends_no_token(any_kapacitor, slack_receiver, monkeypatch, capsys):
+    code, out, err = run(["apply", "slack", "--url", any_kapacitor.url, "--webhook-url", slack_receiver.webhook_url,
+                          "--test"], monkeypatch, capsys)
+    assert code == 0, err
+    assert [p.json for p in any_kapacitor.config_posts()] == [
+        {"set": {"enabled": True, "url": slack_receiver.webhook_url}}]
+    assert "Authorization" not in slack_receiver.received[0].headers
+    assert "Kapacitor sent a test alert through Slack" in out
+
+
+# -- version-aware options ---------------------------------------------------------------------------------
+
+
+def test_options_come_from_the_server_and_unknown_ones_are_kept():
+    element = Element("slack", {"enabled": True, "url": True, "channel": "#a", "future-option": 3},
+                      frozenset({"url", "future-option"}), "")
+    plan = plan_changes(SLACK, element, {"enabled": True, "token": Secret(TOKEN), "channel": "#b"})
+    # This server has no token option: it is never sent, and neither is the url it would bring.
+    assert plan.set_body() == {"channel": "#b"}
+    assert plan.kept_unknown == ("future-option",)
+
+
+def test_the_redacted_list_decides_what_is_a_secret():
+    element = Element("slack", {"enabled": True, "url": True, "token": False, "username": True, "channel": ""},
+                      frozenset({"url", "token", "username"}), "")
+    plan = plan_changes(SLACK, element, {"username": "bot"})
+    (change,) = plan.changes
+    assert change.secret and change.describe_after() == "will be replaced"
+    assert "bot" not in json.dumps(plan.request_body())
+
+
+def test_undo_of_a_switch_to_a_webhook_never_puts_the_token_back(tmp_path):
+    element = Element("slack", {"enabled": True, "url": True, "token": True, "channel": "#a"},
+                      frozenset({"url", "token"}), "")
+    plan = plan_changes(SLACK, element, {"url": Secret("https://hooks.slack.com/services/T/B/X")})
+    assert [(c.option, c.describe_after()) for c in plan.changes] == [("url", "will be replaced"), ("token", "cleared")]
+    record = undo.record_before_apply(plan, "http://127.0.0.1:9092")
+    assert record is not None and record.secrets == {"url": True, "token": True}
+    assert record.written["token"] == "cleared"
+    restore = undo.restore_plan(record, Element("slack", {"enabled": True, "url": True, "token": False, "channel": "#a"},
+                                                frozenset({"url", "token"}), ""))
+    assert "token" not in restore.set and "token" in restore.unrestorable
+
+
+async def test_1_8_error_bodies_are_shown_once(kapacitor18):
+    async with KapacitorClient(ConnectionSettings(url=kapacitor18.url)) as client:
+        assert await client.ping() == "1.8.3"
+        with pytest.raises(Exception) as caught:
+            await client.update_element("slack", set={"channel": 5})
+    text = str(caught.value)
+    assert text.count("wrong kind") == 1
+
+
+def test_conffile_knows_the_slack_token_as_a_secret():
+    assert "token" in conffile.OPTIONS["slack"] and "token" in conffile.SECRETS["slack"]
+    lines = conffile.env_lines("slack", {"token": TOKEN, "url": SLACK_API_URL})
+    assert "KAPACITOR_SLACK_0_TOKEN=<secret>" in lines
