@@ -451,3 +451,32 @@ async def test_an_answer_of_the_wrong_shape_is_one_clear_error():
             await topics.list_handlers(client, "main")
         assert "handlers[0].kind" in caught.value.message
         assert "\n" not in caught.value.message
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(max_size=200))
+def test_the_checks_never_raise_and_accepted_values_round_trip(text):
+    for check in (topics.check_match, topics.check_topic, topics.check_handler_id):
+        verdict = check(text)
+        if verdict.ok:
+            assert check(verdict.value).value == verdict.value
+
+
+def test_a_regex_match_is_accepted():
+    assert topics.check_match('"host" =~ /^web-/').ok
+
+
+def test_route_and_prove_work_the_same_on_kapacitor_1_8_3(slack_receiver, monkeypatch, capsys):
+    with KapacitorFake(version="1.8.3") as kapacitor:
+        slack_configured(kapacitor, slack_receiver)
+        assert run(["route", "slack", "--url", kapacitor.url, "--topic", "main", "--id", "chat"], monkeypatch, capsys)[0] == 0
+        code, out, err = run(["route", "telegram", "--url", kapacitor.url, "--topic", "main", "--id", "chat"],
+                             monkeypatch, capsys)
+        assert code == 1 and "already has a handler chat" in err
+        code, out, err = run(["prove", "slack", "--url", kapacitor.url, "--topic", "main"], monkeypatch, capsys)
+        assert code == 0, err
+        kapacitor.alerts.wait_for_deliveries(1)
+        assert "as_user" not in slack_receiver.received[0].json or kapacitor.version == "1.5.7"
+        assert kapacitor.alerts.tasks == {} and "chat" in kapacitor.alerts.topics["main"]["handlers"]

@@ -128,7 +128,8 @@ def check_handler_id(text: str) -> Verdict:
     return Verdict(value)
 
 
-_BINARY_OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "=~", "!~", "AND", "OR", "+", "-", "*", "/")
+# Arithmetic signs are left out: a regex literal ends with '/', and a number may start with '-'.
+_BINARY_OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "=~", "!~", "AND", "OR")
 
 
 def check_match(text: str) -> Verdict:
@@ -171,7 +172,7 @@ def check_match(text: str) -> Verdict:
     for operator in _BINARY_OPERATORS:
         if upper.endswith(operator) and (operator[-1] not in "DR" or upper.endswith(" " + operator)):
             return Verdict(value, error=f"The match expression ends with '{operator}': something must follow it.")
-        if upper.startswith(operator) and operator not in ("-",) and (
+        if upper.startswith(operator) and (
             operator[0] not in "AO" or upper.startswith(operator + " ")
         ):
             return Verdict(value, error=f"The match expression starts with '{operator}': something must come before it.")
