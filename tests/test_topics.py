@@ -480,3 +480,32 @@ def test_route_and_prove_work_the_same_on_kapacitor_1_8_3(slack_receiver, monkey
         kapacitor.alerts.wait_for_deliveries(1)
         assert "as_user" not in slack_receiver.received[0].json or kapacitor.version == "1.5.7"
         assert kapacitor.alerts.tasks == {} and "chat" in kapacitor.alerts.topics["main"]["handlers"]
+
+
+async def test_edit_loads_the_route_into_the_form_and_writes_it_with_put(kapacitor, slack_receiver):
+    slack_configured(kapacitor, slack_receiver)
+    async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
+        await topics.write_change(client, topics.RouteChange(
+            topics.ADD, "ops", None, topics.TopicHandler("ops", "to-slack", "slack", {"channel": "#ops"})))
+    async with wizard_for(kapacitor).run_test(size=SIZE) as pilot:
+        await open_slack_routes(pilot)
+        await pilot.press("e")
+        screen = pilot.app.screen
+        assert screen.query_one("#route-topic").value == "ops" and screen.query_one("#route-id").value == "to-slack"
+        assert screen.query_one("#route-option").value == "#ops"
+        await paste(pilot, "changed()")  # the match field has the focus
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "Change on topic ops: to-slack (slack: channel=#ops)" in str(pilot.app.screen.question)
+        pilot.app.screen.query_one("#yes").press()
+        await wait_for(pilot, lambda: shows(pilot, "Changed topic handler to-slack on topic ops"))
+        assert [r for r in kapacitor.requests if r.method == "PUT"][-1].json == {
+            "id": "to-slack", "kind": "slack", "options": {"channel": "#ops"}, "match": "changed()"}
+        await wait_for(pilot, lambda: screen_idle(pilot), what="the list again")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: shows(pilot, "Undone."))
+    assert kapacitor.alerts.topics["ops"]["handlers"]["to-slack"]["match"] == ""
+
+
+def screen_idle(pilot) -> bool:
+    return not any(w.is_running for w in pilot.app.workers if w.node is pilot.app.screen)

@@ -550,6 +550,19 @@ def _save(record: RouteRecord) -> RouteRecord:
     return record
 
 
+ROUTE_RECORDS_KEPT = 200
+"""Older route records beyond this many are deleted when a new one is written."""
+
+
+def _prune() -> None:
+    try:
+        records = sorted(_record_dir().glob(f"{ROUTE_PREFIX}*.json"), reverse=True)
+        for old in records[ROUTE_RECORDS_KEPT:]:
+            old.unlink()
+    except (OSError, RouteError):
+        pass  # only housekeeping
+
+
 def _discard(record: RouteRecord) -> None:
     try:
         (_record_dir() / f"{ROUTE_PREFIX}{record.id}.json").unlink()
@@ -594,6 +607,7 @@ async def apply_change(client: KapacitorClient, change: RouteChange) -> RouteRec
         before=change.before.body() if change.before else None,
         after=change.after.body() if change.after else None,
     ))
+    _prune()
     try:
         await write_change(client, change)
     except BaseException as err:
