@@ -53,7 +53,7 @@ class TopicsScreen(StepScreen):
         Binding("d", "remove", "Remove"),
         Binding("p", "prove", "Prove"),
         Binding("u", "undo", "Undo"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("r", "refresh", "Refresh", show=False),  # the footer fits 80 columns; F1 lists it
     ]
 
     def __init__(self, state: WizardState, spec: HandlerSpec, workspace: str = "", *, progress: str = "") -> None:
