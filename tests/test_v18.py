@@ -218,3 +218,104 @@ def test_conffile_knows_the_slack_token_as_a_secret():
     assert "token" in conffile.OPTIONS["slack"] and "token" in conffile.SECRETS["slack"]
     lines = conffile.env_lines("slack", {"token": TOKEN, "url": SLACK_API_URL})
     assert "KAPACITOR_SLACK_0_TOKEN=<secret>" in lines
+
+
+# -- the Slack steps in the wizard ------------------------------------------------------------------------
+
+from tests.tui_helpers import paste, screen_text, shows, wait_for, wait_for_screen  # noqa: E402
+from wizard.tui.app import WizardApp  # noqa: E402
+from wizard.tui.screens.connect import ConnectScreen  # noqa: E402
+from wizard.tui.screens.handlers import HandlersScreen  # noqa: E402
+from wizard.tui.screens.review import ReviewScreen  # noqa: E402
+from wizard.tui.screens.slack import SlackAppScreen, SlackWayScreen, SlackWebhookScreen  # noqa: E402
+from wizard.tui.state import AppSettings  # noqa: E402
+from tests.test_slack_flow import apply_finished  # noqa: E402
+
+SIZE = (100, 40)
+
+
+def wizard_for(kapacitor: KapacitorFake, slack_api: SlackReceiver | None = None) -> WizardApp:
+    extra = {"slack_api_url": slack_api.url + "/api"} if slack_api else {}
+    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url), **extra))
+
+
+async def choose_slack(pilot) -> None:
+    await wait_for_screen(pilot, ConnectScreen)
+    await pilot.press("enter")
+    await wait_for_screen(pilot, HandlersScreen)
+    await pilot.press("down", "enter")
+
+
+async def on_step(pilot, step_id: str) -> None:
+    await wait_for(pilot, lambda: getattr(getattr(pilot.app.screen, "step", None), "id", None) == step_id,
+                   what=f"the {step_id} step")
+
+
+async def test_kapacitor_15_offers_only_the_webhook_way(kapacitor):
+    async with wizard_for(kapacitor).run_test(size=SIZE) as pilot:
+        await choose_slack(pilot)
+        await wait_for_screen(pilot, SlackWebhookScreen)
+        assert pilot.app.state.current.way == ""
+
+
+async def test_switching_an_app_to_a_webhook_in_the_wizard_clears_the_token(kapacitor18):
+    with SlackReceiver() as api, SlackReceiver() as webhook_host:
+        set_app_way(kapacitor18, api)
+        async with wizard_for(kapacitor18).run_test(size=SIZE) as pilot:
+            await choose_slack(pilot)
+            await wait_for_screen(pilot, SlackWayScreen)
+            assert pilot.app.state.current.way == "app"  # what Kapacitor has now
+            await pilot.click("#way-webhook")
+            await pilot.click("#next")
+            await wait_for_screen(pilot, SlackWebhookScreen)
+            await pilot.press("enter")  # the stored url is chat.postMessage: it cannot be kept
+            assert shows(pilot, "Paste the webhook URL")
+            await paste(pilot, webhook_host.webhook_url)
+            await pilot.press("enter")
+            await on_step(pilot, "channel")
+            await pilot.press("enter")
+            await on_step(pilot, "extras")
+            await pilot.press("enter", "enter")
+            await wait_for_screen(pilot, ReviewScreen)
+            assert "cleared" in screen_text(pilot)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: apply_finished(pilot), what="apply and test to finish")
+            assert shows(pilot, "Kapacitor sent the test alert through Slack")
+        assert kapacitor18.config_posts()[-1].json == {"set": {"url": webhook_host.webhook_url, "token": ""}}
+        (got,) = webhook_host.received
+        assert "Authorization" not in got.headers
+
+
+async def test_the_app_way_checks_the_token_and_never_claims_delivery(kapacitor18):
+    with SlackReceiver() as api:
+        api.set_answer(200, {"ok": True, "user": "alertbot", "team": "Ops"})
+        async with wizard_for(kapacitor18, api).run_test(size=SIZE) as pilot:
+            await choose_slack(pilot)
+            await wait_for_screen(pilot, SlackWayScreen)
+            await pilot.click("#way-app")
+            await pilot.click("#next")
+            await wait_for_screen(pilot, SlackAppScreen)
+            assert shows(pilot, "chat:write") and shows(pilot, "/invite")
+            await paste(pilot, TOKEN)
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: shows(pilot, "alertbot in Ops"), what="auth.test's answer")
+            assert api.received[-1].path == "/api/auth.test"
+            assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+            await pilot.press("enter")
+            await on_step(pilot, "app-channel")
+            await paste(pilot, "#alerts")
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: shows(pilot, "sample message in #alerts"), what="chat.postMessage")
+            api.set_answer(200, {"ok": False, "error": "not_in_channel"})
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: shows(pilot, "/invite @your-bot in the channel"), what="Slack's refusal")
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ReviewScreen)
+            assert TOKEN not in screen_text(pilot)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: apply_finished(pilot), what="apply and test to finish")
+            # Slack answered {"ok": false}; Kapacitor calls that success: the wizard does not.
+            assert shows(pilot, "not confirmed") and not shows(pilot, "Kapacitor sent the test alert")
+        assert kapacitor18.config_posts()[-1].json == {"set": {
+            "enabled": True, "url": api.url + "/api/chat.postMessage", "token": TOKEN, "channel": "#alerts"}}
+        assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"

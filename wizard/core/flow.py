@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.core.handlers import HandlerSpec
+from wizard.core.handlers import HandlerSpec, StepText, handler_steps
 from wizard.core.kapacitor import ServiceTestResult
 from wizard.core.plan import Plan
 from wizard.core.target import WriteResult
@@ -89,13 +89,18 @@ class Flow:
     """Kapacitor's answer to the service test of this flow's last Apply, if it ran."""
     undo_record: UndoRecord | None = None
     """What this flow's write replaced: Undo on the Done step takes back only this write."""
+    way: str = ""
+    """Slack on Kapacitor 1.6+: "webhook" or "app" (a bot token); "" when there is no choice."""
     id: int = field(default_factory=lambda: next(_flow_ids))
 
-    def step_ids(self) -> tuple[str, ...]:
+    def steps(self) -> tuple[StepText, ...]:
         """The handler's own steps: only when configuring it."""
         if self.intent.kind != "configure":
             return ()
-        return tuple(step.id for step in self.handler.steps)
+        return handler_steps(self.handler, self.way)
+
+    def step_ids(self) -> tuple[str, ...]:
+        return tuple(step.id for step in self.steps())
 
     def take_review(self) -> Review | None:
         """The review to carry out, once: a second Apply needs a second press on Review."""

@@ -462,7 +462,7 @@ SLACK_APP_STEPS: tuple[StepText, ...] = (
         help=SLACK_TOKEN_HELP,
     ),
     StepText(
-        id="channel",
+        id="app-channel",
         title="Where alerts go",
         body=(
             "A Slack app needs a channel: pick the default channel (`#alerts`) for alerts, and make sure "
@@ -476,9 +476,31 @@ SLACK_APP_STEPS: tuple[StepText, ...] = (
 """The Slack steps for the Slack-app way (Kapacitor 1.6+); SLACK.steps are the webhook way."""
 
 
+SLACK_WAY_STEP = StepText(
+    id="way",
+    title="How Kapacitor connects to Slack",
+    body=(
+        "**Incoming webhook**: a secret URL that posts into one channel. Quick to set up; the bot's "
+        "name and channel are fixed when the webhook is created.\n\n"
+        "**Slack app with a bot token** (Kapacitor 1.6 and later): a bot that posts with its "
+        "`xoxb-…` token into any channel it was invited to.\n\n"
+        "Switching ways clears the other way's secret in the same change, so a bot token is never "
+        "sent to a webhook's address."
+    ),
+)
+
+
 def slack_way(options: Mapping[str, Any]) -> str:
     """"app" when the element has a bot token, else "webhook"."""
     return "app" if options.get("token") else "webhook"
+
+
+def handler_steps(spec: HandlerSpec, way: str = "") -> tuple[StepText, ...]:
+    """The steps of a handler's guide; for Slack with a way to choose (Kapacitor 1.6+), the
+    choice first and then that way's steps."""
+    if spec.name != "slack" or not way:
+        return spec.steps
+    return (SLACK_WAY_STEP, *(SLACK_APP_STEPS if way == "app" else spec.steps))
 
 
 HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (HIPCHAT, SLACK, TELEGRAM)}

@@ -1,4 +1,5 @@
-"""A direct check of a Slack incoming webhook, before anything is saved in Kapacitor."""
+"""Direct checks of Slack, before anything is saved in Kapacitor: an incoming webhook, or a
+Slack app's bot token (auth.test, then a sample through chat.postMessage)."""
 from __future__ import annotations
 
 import json
@@ -123,3 +124,82 @@ def _error_code(reply: answers.Reply) -> str:
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         return answers.one_line(data["error"], 80)
     return answers.one_line(reply.text, 80)
+
+
+# -- the Slack app way (a bot token, Kapacitor 1.6+) ----------------------------------------------------
+
+SLACK_API_BASE = "https://slack.com/api"
+
+# Slack Web API errors ({"ok": false, "error": ...}) and what the person should do.
+SLACK_APP_ERRORS = {
+    "invalid_auth": "Slack does not accept this token. Copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions.",
+    "not_authed": "Slack got no token. Paste the Bot User OAuth Token (xoxb-…).",
+    "account_inactive": "The token belongs to a deleted app or a deactivated workspace. Reinstall the app and copy the new token.",
+    "token_revoked": "The token was revoked. Reinstall the app to the workspace and copy the new token.",
+    "missing_scope": "The app lacks the chat:write scope. Add it under OAuth & Permissions, reinstall the app, and copy the new token.",
+    "not_in_channel": "The bot is not in that channel. In Slack, type /invite @your-bot in the channel, then retry.",
+    "channel_not_found": "Slack cannot find that channel, or the bot cannot see it. Check the name, and invite the bot (/invite @your-bot).",
+    "is_archived": "That channel is archived. Pick another channel.",
+    "restricted_action": "A Slack admin does not allow the bot to post there.",
+}
+
+
+class SlackAppFailed(WizardError):
+    """Slack's Web API refused the bot token or the test message."""
+
+
+async def _call_api(
+    http: httpx.AsyncClient, token: Secret, method: str, payload: dict[str, object], api_base: str, scrub: Scrubber
+) -> dict[str, object]:
+    """One Web API call with the bearer token; Slack's own `ok`/`error` decides, never the status alone."""
+    scrub.add(token)
+    url = f"{api_base.rstrip('/')}/{method}"
+    try:
+        reply = await answers.send(
+            http, "POST", url, json=payload, timeout=TIMEOUT,
+            headers={"Authorization": f"Bearer {token.reveal()}"},
+        )
+    except answers.BodyTooLarge as err:
+        raise SlackAppFailed(f"Unexpected answer from Slack's {method}: larger than {answers.size_label()}.",
+                             "Retry later.") from err
+    except httpx.TimeoutException as err:
+        raise SlackAppFailed(f"Slack's API did not answer within {TIMEOUT:g} seconds.",
+                             "Check your network or proxy, then retry.") from err
+    except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
+        raise SlackAppFailed(f"Slack's API {answers.transport_failure(err)}.", "Check your network, then retry.") from err
+    try:
+        data = json.loads(reply.content)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise SlackAppFailed(
+            f"Unexpected answer from Slack's {method} (HTTP {reply.status}): {answers.summary(reply.content)}.",
+            "Check your network or proxy, then retry.",
+        ).scrubbed(scrub)
+    if data.get("ok") is True:
+        return data
+    code = answers.one_line(str(data.get("error") or ""), 80)
+    reason = SLACK_APP_ERRORS.get(code, "")
+    raise SlackAppFailed(
+        f"Slack refused {method}" + (f" ({code})" if code else "") + (f": {reason}" if reason else "."),
+        "" if reason else "Check the token and the channel, then retry.",
+    ).scrubbed(scrub)
+
+
+async def check_bot_token(
+    http: httpx.AsyncClient, token: Secret, *, api_base: str = SLACK_API_BASE, scrub: Scrubber | None = None
+) -> str:
+    """auth.test: which bot and workspace the token belongs to, as a sentence."""
+    data = await _call_api(http, token, "auth.test", {}, api_base, scrub or Scrubber())
+    bot = answers.one_line(str(data.get("user") or "the bot"), 80)
+    team = answers.one_line(str(data.get("team") or "its workspace"), 80)
+    return f"The token belongs to {bot} in {team}."
+
+
+async def post_app_message(
+    http: httpx.AsyncClient, token: Secret, channel: str, *, api_base: str = SLACK_API_BASE, scrub: Scrubber | None = None
+) -> None:
+    """chat.postMessage with a sample shaped like Kapacitor's; Slack's `ok` is the verdict."""
+    payload = sample_payload(channel)
+    payload.pop("as_user", None)  # Kapacitor 1.6+ no longer sends it
+    await _call_api(http, token, "chat.postMessage", payload, api_base, scrub or Scrubber())

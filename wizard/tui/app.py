@@ -23,7 +23,10 @@ from wizard.tui.state import AppSettings, StepResult, WizardState
 # Steps that need more than fields: (handler, step id) -> "module:class". They are imported
 # when the handler is chosen, so python-telegram-bot does not slow down the start.
 CUSTOM_STEPS: dict[tuple[str, str], str] = {
+    ("slack", "way"): "wizard.tui.screens.slack:SlackWayScreen",
     ("slack", "webhook"): "wizard.tui.screens.slack:SlackWebhookScreen",
+    ("slack", "app"): "wizard.tui.screens.slack:SlackAppScreen",
+    ("slack", "app-channel"): "wizard.tui.screens.slack:SlackAppChannelScreen",
     ("hipchat", "server"): "wizard.tui.screens.hipchat:HipChatServerScreen",
     ("hipchat", "token"): "wizard.tui.screens.hipchat:HipChatTokenScreen",
     ("telegram", "bot"): "wizard.tui.screens.telegram:TelegramBotScreen",
@@ -98,7 +101,7 @@ class WizardApp(App[None]):
         if step_id == flow.DONE:
             return DoneScreen(state, progress=progress)
         spec = state.current.handler
-        step = next(s for s in spec.steps if s.id == step_id)
+        step = next(s for s in state.current.steps() if s.id == step_id)
         return step_screen_class(spec.name, step.id)(state, step, progress=progress)
 
     @work(exclusive=True, group="flow")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.core.flow import Flow, Intent
-from wizard.core.handlers import HandlerSpec
+from wizard.core.handlers import HandlerSpec, slack_way
 from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
 from wizard.core.target import ApiTarget, Target
 from wizard.core.plan import Plan, plan_changes
@@ -40,6 +40,8 @@ class AppSettings:
 
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     telegram_api_url: str = "https://api.telegram.org"
+    slack_api_url: str = "https://slack.com/api"
+    """Slack's Web API: the app way's direct checks, and where Kapacitor posts (chat.postMessage)."""
     config_file: str = ""
     """Write this kapacitor.conf instead of calling Kapacitor's API."""
 
@@ -64,6 +66,11 @@ class WizardState:
     def start_flow(self, spec: HandlerSpec, workspace: str = "", intent: Intent | None = None) -> Flow:
         """A new flow for a choice from the handler list: nothing of the previous one carries over."""
         self.flow = Flow(spec, workspace, intent or Intent("configure"))
+        elements = self.config.get(spec.section, [])
+        if spec.name == "slack" and any("token" in e.options for e in elements):
+            # This Kapacitor has Slack's token option (1.6+): the person chooses the way.
+            element = self.element()
+            self.flow.way = slack_way(element.options) if element else "webhook"
         return self.flow
 
     def end_flow(self) -> None:
@@ -142,4 +149,18 @@ class WizardState:
             else:
                 desired[option.name] = option.validate(str(value or "")).value
         desired["enabled"] = True
-        return plan_changes(spec, self.element(), desired, workspace=flow.workspace)
+        # Only the chosen way's secret is sent (one typed for the other way before a switch is
+        # dropped); the plan then clears the other way's secret in the same request.
+        if flow.way == "app":
+            desired["url"] = self.slack_post_url() if desired.get("token") else None
+        elif flow.way == "webhook":
+            desired["token"] = None
+        return plan_changes(spec, self.element(), desired, workspace=flow.workspace, available=self.available(spec))
+
+    def slack_post_url(self) -> str:
+        return self.settings.slack_api_url.rstrip("/") + "/chat.postMessage"
+
+    def available(self, spec: HandlerSpec) -> frozenset[str] | None:
+        """The options this Kapacitor has for a handler, from what it answered (None: not known)."""
+        elements = self.config.get(spec.section, [])
+        return frozenset(elements[0].options) if elements and isinstance(self.target, ApiTarget) else None

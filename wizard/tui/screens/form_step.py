@@ -44,12 +44,16 @@ class FormStepScreen(StepScreen):
         element = self.state.element()
         for name in self.step.options:
             option = self.spec.option(name)
-            secret_is_set = bool(option.secret and element and element.options.get(name))
+            secret_is_set = bool(option.secret and element and element.options.get(name)) and self.keeps_secret(name)
             yield Field(option, draft.get(name, option.default), secret_is_set=secret_is_set)
         yield from self.compose_extra()
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
             yield Button("Next", id="next", variant="primary")
+
+    def keeps_secret(self, name: str) -> bool:
+        """Whether leaving a stored secret's field empty keeps it (a step that switches ways needs a new one)."""
+        return True
 
     def compose_extra(self) -> ComposeResult:
         """Step-specific actions, such as a direct check, go between the fields and the buttons."""

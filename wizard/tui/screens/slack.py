@@ -1,4 +1,5 @@
-"""Slack's webhook step: the form plus a direct test message before anything is saved."""
+"""Slack's steps that need more than a form: the choice of way (Kapacitor 1.6+), the webhook
+with a direct test message, and the Slack app's bot token with a direct check, before anything is saved."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -6,11 +7,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, LoadingIndicator, Static
+from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Static
 
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Secret
-from wizard.core.slack import send_test_message
+from wizard.core.slack import check_bot_token, post_app_message, send_test_message
 from wizard.tui.screens.form_step import FormStepScreen
 
 
@@ -76,3 +77,96 @@ class SlackWebhookScreen(FormStepScreen):
             self.query_one("#check-result", Static).update("Test message cancelled.")
             return
         super().action_back()
+
+    def keeps_secret(self, name: str) -> bool:
+        # Coming from the Slack app way, the stored url is chat.postMessage: a webhook URL is needed.
+        element = self.state.element()
+        return not (name == "url" and element is not None and element.is_set("token"))
+
+
+class SlackWayScreen(FormStepScreen):
+    """Incoming webhook or Slack app (bot token): offered when Kapacitor has Slack's token option."""
+
+    def compose_extra(self) -> ComposeResult:
+        way = self.state.current.way or "webhook"
+        with RadioSet(id="slack-way"):
+            yield RadioButton("Incoming webhook", value=way == "webhook", id="way-webhook")
+            yield RadioButton("Slack app with a bot token (xoxb-…)", value=way == "app", id="way-app")
+
+    def on_mount(self) -> None:
+        self.query_one("#slack-way", RadioSet).focus()
+
+    @on(RadioSet.Changed, "#slack-way")
+    def way_chosen(self, event: RadioSet.Changed) -> None:
+        self.state.current.way = "app" if event.pressed.id == "way-app" else "webhook"
+
+
+class _SlackAppCheck(FormStepScreen):
+    """The app way's direct check: auth.test names the bot and workspace; with a channel,
+    a sample goes through chat.postMessage and Slack's own ok/error is the verdict."""
+
+    BINDINGS = [Binding("ctrl+t", "check_app", "Check with Slack")]
+    CHECK_LABEL = "Check the token with Slack now (Ctrl+T)"
+
+    def compose_extra(self) -> ComposeResult:
+        with Horizontal(classes="check-actions"):
+            yield Button(self.CHECK_LABEL, id="check-app")
+            yield LoadingIndicator(id="check-progress")
+        yield Static("", id="check-result", classes="check-result")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#check-progress").display = False
+
+    @on(Button.Pressed, "#check-app")
+    def action_check_app(self) -> None:
+        if not self.validate_all():
+            return
+        draft = self.state.draft()
+        token = str(draft.get("token") or "").strip()
+        if not token:
+            self.query_one("#check-result", Static).update(
+                "The bot token is kept in Kapacitor and cannot be read back; paste it to check it here.")
+            return
+        self.check_app(Secret(token), str(draft.get("channel") or ""))
+
+    @work(exclusive=True, group="check")
+    async def check_app(self, token: Secret, channel: str) -> None:
+        result = self.query_one("#check-result", Static)
+        progress = self.query_one("#check-progress")
+        result.set_classes("check-result")
+        result.update("Asking Slack… (Escape cancels)")
+        progress.display = True
+        api = self.state.settings.slack_api_url
+        try:
+            who = await check_bot_token(self.wizard.http, token, api_base=api, scrub=self.state.scrub)
+            if channel:
+                await post_app_message(self.wizard.http, token, channel, api_base=api, scrub=self.state.scrub)
+        except WizardError as err:
+            result.update(Text.assemble(("✗ ", "bold"), err.message, " ", err.hint))
+            result.add_class("-error")
+        else:
+            posted = f" Slack accepted a sample message in {channel}: check it there." if channel else ""
+            result.update(f"✓ {who}{posted}")
+            result.add_class("-ok")
+        finally:
+            progress.display = False
+            result.scroll_visible()
+
+    def action_back(self) -> None:
+        if any(w.is_running for w in self.workers if w.group == "check"):
+            self.workers.cancel_group(self, "check")
+            self.query_one("#check-progress").display = False
+            self.query_one("#check-result", Static).update("Check cancelled.")
+            return
+        super().action_back()
+
+
+class SlackAppScreen(_SlackAppCheck):
+    """Paste the Slack app's bot token; a webhook-way element needs a new one."""
+
+
+class SlackAppChannelScreen(_SlackAppCheck):
+    """The app's channel; Ctrl+T posts a sample there with the token typed before."""
+
+    CHECK_LABEL = "Post a sample message to this channel now (Ctrl+T)"
