@@ -509,3 +509,32 @@ async def test_edit_loads_the_route_into_the_form_and_writes_it_with_put(kapacit
 
 def screen_idle(pilot) -> bool:
     return not any(w.is_running for w in pilot.app.workers if w.node is pilot.app.screen)
+
+
+def test_ctrl_c_during_prove_deletes_the_temporary_task(kapacitor, slack_receiver, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import threading
+
+    slack_configured(kapacitor, slack_receiver)
+    release = threading.Event()
+    kapacitor.alerts.hold["POST /kapacitor/v1/write"] = release
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    child = subprocess.Popen([sys.executable, "-m", "wizard", "prove", "slack", "--url", kapacitor.url],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        arrived = threading.Event()
+        while not arrived.wait(0.02):  # until the write is being held
+            if any(r.path.startswith("/kapacitor/v1/write") for r in kapacitor.requests) or child.poll() is not None:
+                arrived.set()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+    finally:
+        release.set()
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130, err
+    assert "Deleted task kapacitor-wizard-proof" in out
+    assert "interrupted" in err and "Traceback" not in err
+    assert kapacitor.alerts.tasks == {}
