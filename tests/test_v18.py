@@ -319,3 +319,36 @@ async def test_the_app_way_checks_the_token_and_never_claims_delivery(kapacitor1
         assert kapacitor18.config_posts()[-1].json == {"set": {
             "enabled": True, "url": api.url + "/api/chat.postMessage", "token": TOKEN, "channel": "#alerts"}}
         assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+# -- kapacitor.conf: the 1.8.3 sample -----------------------------------------------------------------------
+
+SAMPLE_183 = __import__("pathlib").Path(__file__).parent / "data" / "kapacitor-api" / "1.8.3" / "kapacitor.conf.sample"
+
+
+def test_the_183_sample_gets_the_app_way_and_back_to_a_webhook():
+    old = conffile.load(SAMPLE_183)
+    app = old.apply("slack", {"enabled": True, "url": SLACK_API_URL, "token": TOKEN, "channel": "#alerts"})
+    element = app.read_element("slack")
+    assert element["token"] == TOKEN and element["url"] == SLACK_API_URL
+    # The key is edited where the sample has it, comments kept.
+    assert f'  token = "{TOKEN}"' in app.render() and "# The Slack OAuth token" in app.render()
+    diff = conffile.masked_diff(old.render(), app.render())
+    assert TOKEN not in diff and "token" in diff
+    webhook = app.apply("slack", {"url": "https://hooks.slack.com/services/T0/B0/XXXX", "token": ""})
+    assert webhook.read_element("slack")["token"] == ""
+
+
+def test_apply_slack_token_into_the_183_sample(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "kapacitor.conf"
+    path.write_text(SAMPLE_183.read_text())
+    code, out, err = run(["apply", "slack", "--config-file", str(path), "--token", TOKEN, "--channel", "#alerts"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    assert conffile.load(path).read_element("slack")["token"] == TOKEN
+    assert TOKEN not in out + err
+    code, out, err = run(["apply", "slack", "--config-file", str(path), "--webhook-url",
+                          "https://hooks.slack.com/services/T0/B0/XXXX"], monkeypatch, capsys)
+    assert code == 0, err
+    element = conffile.load(path).read_element("slack")
+    assert element["token"] == "" and element["url"] == "https://hooks.slack.com/services/T0/B0/XXXX"
