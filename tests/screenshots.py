@@ -483,6 +483,12 @@ async def light_flow(shot: Shot) -> None:
             shot(pilot, "07-connect-error")
 
 
+async def topics_flow(shot: Shot) -> None:
+    from tests.screenshots_topics import topics_flow as route_and_prove  # it builds on this module
+
+    await route_and_prove(shot)
+
+
 FLOWS: dict[str, Callable[[Shot], Awaitable[None]]] = {
     "connect": connect_flow,
     "slack": slack_flow,
@@ -493,6 +499,7 @@ FLOWS: dict[str, Callable[[Shot], Awaitable[None]]] = {
     "conffile": conffile_flow,
     "help": help_flow,
     "light": light_flow,
+    "topics": topics_flow,
 }
 
 

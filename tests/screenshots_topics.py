@@ -1,11 +1,13 @@
 """Screenshots of "Route alerts here" (alert topics), with the same stand-ins and helpers as
-`python -m tests.screenshots`:
+`python -m tests.screenshots` (which runs this as its `topics` flow):
 
-    python -m tests.screenshots_topics        # writes screenshots/topics-*.svg at 100×34
+    python -m tests.screenshots topics        # at 100×34 and 80×24
+    python -m tests.screenshots_topics        # screenshots/topics-*.svg at 100×34 only
 """
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
@@ -17,13 +19,13 @@ from wizard.tui.screens.base import ConfirmScreen
 from wizard.tui.screens.topics import TopicsScreen
 
 
-def shot(pilot: Pilot, step: str) -> None:
+def save(pilot: Pilot, step: str) -> None:
     path = OUT / f"topics-{step}.svg"
     path.write_text(preserve_spaces(pilot.app.export_screenshot()), encoding="utf-8")
     print(path.relative_to(OUT.parent))
 
 
-async def topics_flow() -> None:
+async def topics_flow(shot: Callable[[Pilot, str], None] = save) -> None:
     with stand_ins() as fakes:
         configure_slack(fakes)
         async with running(screenshots.app_for()) as pilot:
