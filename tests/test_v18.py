@@ -352,3 +352,39 @@ def test_apply_slack_token_into_the_183_sample(tmp_path, monkeypatch, capsys):
     assert code == 0, err
     element = conffile.load(path).read_element("slack")
     assert element["token"] == "" and element["url"] == "https://hooks.slack.com/services/T0/B0/XXXX"
+
+
+async def test_review_shows_options_the_wizard_does_not_know_as_kept(kapacitor18, slack_receiver):
+    from tests.fakes import kapacitor as standin
+
+    # A later Kapacitor with a slack option the wizard has never heard of.
+    kapacitor18.fields = {**kapacitor18.fields, "slack": (*kapacitor18.fields["slack"], ("thread-ts", str))}
+    kapacitor18.reset_overrides()
+    kapacitor18._file["slack"] = [{**standin.default_element("slack", "1.8.3"), "thread-ts": ""}]
+    kapacitor18.restart()
+    async with wizard_for(kapacitor18).run_test(size=SIZE) as pilot:
+        await choose_slack(pilot)
+        await wait_for_screen(pilot, SlackWayScreen)
+        await pilot.click("#next")
+        await wait_for_screen(pilot, SlackWebhookScreen)
+        await paste(pilot, slack_receiver.webhook_url)
+        await pilot.press("enter")
+        await on_step(pilot, "channel")
+        await pilot.press("enter")
+        await on_step(pilot, "extras")
+        await pilot.press("enter", "enter")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert "thread-ts" in screen_text(pilot) and "kept" in screen_text(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: apply_finished(pilot), what="apply to finish")
+    assert "thread-ts" not in kapacitor18.config_posts()[-1].json["set"]
+
+
+def test_a_new_workspace_can_take_the_app_way(kapacitor18, monkeypatch, capsys):
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--workspace", "ops", "--token", TOKEN,
+                          "--channel", "#ops"], monkeypatch, capsys)
+    assert code == 0, err
+    (post,) = [p.json for p in kapacitor18.config_posts()]
+    assert post == {"add": {"workspace": "ops", "enabled": True, "url": SLACK_API_URL, "token": TOKEN, "channel": "#ops"}}
+    elements = httpx.get(kapacitor18.url + "/kapacitor/v1/config/slack").json()["elements"]
+    assert [e["options"]["token"] for e in elements] == [False, True]

@@ -59,6 +59,9 @@ class ReviewScreen(StepScreen):
             table.add_row(change.option, change.describe_before(), change.describe_after())
         for name in plan.kept_secrets:
             table.add_row(name, "set", "unchanged")
+        for name in plan.kept_unknown:
+            # An option of this Kapacitor version that the wizard does not know: never sent.
+            table.add_row(name, "(not shown)", "kept")
         yield table
         if file_target and target is not None and not plan.empty:
             try:
