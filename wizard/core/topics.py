@@ -84,7 +84,7 @@ class RouteError(WizardError):
 
 
 class ProofFailed(WizardError):
-    """The end-to-end proof stopped; `cleanup` says what was removed again."""
+    """The end-to-end proof stopped; `steps` lists what was done, clean-up included."""
 
     title = "Proof failed"
 
