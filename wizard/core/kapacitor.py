@@ -3,7 +3,10 @@
 Paths and shapes follow Kapacitor 1.5: `/kapacitor/v1/config/<section>` lists
 elements, `/kapacitor/v1/config/<section>/` (trailing slash) is the element of a
 single-element section and the default Slack workspace, and
-`/kapacitor/v1/config/slack/<workspace>` is a named workspace.
+`/kapacitor/v1/config/slack/<workspace>` is a named workspace. Kapacitor 1.8 answers the
+same, except that an error body repeats its text under "message" (`{"error": ..., "message": ...}`):
+it is shown once. The version comes from `X-Kapacitor-Version`, and the options a section has
+from what GET /kapacitor/v1/config lists, not from the wizard's own definitions.
 """
 from __future__ import annotations
 
@@ -431,6 +434,8 @@ def _error_text(response: Answer) -> str:
         return _body_summary(response) if response.content.strip() else ""
     if isinstance(data, dict) and "error" in data:
         return answers.one_line(data["error"])
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return answers.one_line(data["message"])  # InfluxDB 2.x style, which 1.8 also sends
     return answers.one_line(response.text)
 
 

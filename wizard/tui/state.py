@@ -120,7 +120,9 @@ class WizardState:
             values: dict[str, Any] = {}
             for option in flow.handler.options:
                 current = element.options.get(option.name, option.default) if element else option.default
-                values[option.name] = "" if option.secret else current
+                # A secret for the wizard or for this Kapacitor (its redacted list) is never pre-filled.
+                secret = option.secret or bool(element and option.name in element.redacted)
+                values[option.name] = "" if secret else current
             flow.values = values
         return flow.values
 
