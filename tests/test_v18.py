@@ -102,6 +102,7 @@ def test_dry_run_shows_the_token_being_cleared_and_show_knows_the_way(kapacitor1
         code, out, err = run(["show", "--url", kapacitor18.url], monkeypatch, capsys)
         assert code == 0, err
         assert "1.8.3" in out and "token" in out and TOKEN not in out
+        assert "Slack app" in out
 
 
 # -- the app way from the command line -------------------------------------------------------------------
@@ -388,3 +389,38 @@ def test_a_new_workspace_can_take_the_app_way(kapacitor18, monkeypatch, capsys):
     assert post == {"add": {"workspace": "ops", "enabled": True, "url": SLACK_API_URL, "token": TOKEN, "channel": "#ops"}}
     elements = httpx.get(kapacitor18.url + "/kapacitor/v1/config/slack").json()["elements"]
     assert [e["options"]["token"] for e in elements] == [False, True]
+
+
+async def test_a_new_workspace_in_the_wizard_offers_both_ways(kapacitor18):
+    from textual.widgets import Input
+
+    from wizard.tui.screens.workspaces import WorkspacesScreen
+
+    with SlackReceiver() as api:
+        api.set_answer(200, {"ok": True})
+        async with wizard_for(kapacitor18, api).run_test(size=SIZE) as pilot:
+            await wait_for_screen(pilot, ConnectScreen)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, HandlersScreen)
+            await pilot.press("w")
+            await wait_for_screen(pilot, WorkspacesScreen)
+            await pilot.press("a")
+            await wait_for(pilot, lambda: pilot.app.focused is pilot.app.screen.query_one("#new-name", Input))
+            await pilot.press(*"team3", "enter")
+            await wait_for_screen(pilot, SlackWayScreen)
+            assert pilot.app.state.workspace == "team3"
+            await pilot.click("#way-app")
+            await pilot.click("#next")
+            await wait_for_screen(pilot, SlackAppScreen)
+            await paste(pilot, TOKEN)
+            await pilot.press("enter")
+            await on_step(pilot, "app-channel")
+            await paste(pilot, "#team3")
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ReviewScreen)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: apply_finished(pilot), what="apply and test to finish")
+        (post,) = [p.json for p in kapacitor18.config_posts()]
+        assert post["add"]["workspace"] == "team3" and post["add"]["token"] == TOKEN
+        assert post["add"]["url"] == api.url + "/api/chat.postMessage"
+        assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"

@@ -521,6 +521,8 @@ class HandlerStatus:
 
     def summary(self) -> str:
         state = "enabled" if self.enabled else "disabled"
+        if self.spec.name == "slack" and self.secrets.get("token"):
+            state += " (Slack app)"  # a bot token: Kapacitor sends it to `url` as a bearer token
         if not self.configured:
             return f"{state}, not configured"
         shown = [name for name in self.options_set if name not in ("enabled", "default", "workspace")]
