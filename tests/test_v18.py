@@ -424,3 +424,16 @@ async def test_a_new_workspace_in_the_wizard_offers_both_ways(kapacitor18):
         assert post["add"]["workspace"] == "team3" and post["add"]["token"] == TOKEN
         assert post["add"]["url"] == api.url + "/api/chat.postMessage"
         assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+async def test_the_file_route_offers_the_app_way_for_a_183_conf(tmp_path):
+    from wizard.core.target import FileTarget
+    from wizard.tui.state import WizardState
+
+    for sample, offered in ((SAMPLE_183, "webhook"), (__import__("pathlib").Path(__file__).parent / "data" / "kapacitor-sample.conf", "")):
+        path = tmp_path / sample.name
+        path.write_text(sample.read_text())
+        state = WizardState(AppSettings())
+        state.target = FileTarget(path, state.scrub)
+        state.config = await state.target.read_config()
+        assert state.start_flow(SLACK).way == offered

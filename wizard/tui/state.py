@@ -7,7 +7,8 @@ from typing import Any
 from wizard.core.flow import Flow, Intent
 from wizard.core.handlers import HandlerSpec, slack_way
 from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
-from wizard.core.target import ApiTarget, Target
+from wizard.core.errors import WizardError
+from wizard.core.target import ApiTarget, FileTarget, Target
 from wizard.core.plan import Plan, plan_changes
 from wizard.core.secrets import Scrubber, Secret
 
@@ -66,12 +67,21 @@ class WizardState:
     def start_flow(self, spec: HandlerSpec, workspace: str = "", intent: Intent | None = None) -> Flow:
         """A new flow for a choice from the handler list: nothing of the previous one carries over."""
         self.flow = Flow(spec, workspace, intent or Intent("configure"))
-        elements = self.config.get(spec.section, [])
-        if spec.name == "slack" and any("token" in e.options for e in elements):
+        if spec.name == "slack" and self._has_slack_token_option():
             # This Kapacitor has Slack's token option (1.6+): the person chooses the way.
             element = self.element()
             self.flow.way = slack_way(element.options) if element else "webhook"
         return self.flow
+
+    def _has_slack_token_option(self) -> bool:
+        """What Kapacitor listed (GET /config); for a kapacitor.conf, whether its default [[slack]]
+        entry has a `token` key, as 1.6+ samples do (1.5 has no such option)."""
+        if isinstance(self.target, FileTarget):
+            try:
+                return "token" in self.target.load().read_element("slack")
+            except WizardError:
+                return False  # a file that broke since it was read: Review and the write report it
+        return any("token" in e.options for e in self.config.get("slack", []))
 
     def end_flow(self) -> None:
         self.flow = None
