@@ -437,3 +437,16 @@ async def test_the_file_route_offers_the_app_way_for_a_183_conf(tmp_path):
         state.target = FileTarget(path, state.scrub)
         state.config = await state.target.read_config()
         assert state.start_flow(SLACK).way == offered
+
+
+def test_undo_after_a_switch_to_a_webhook_says_the_token_stays_cleared(kapacitor18, monkeypatch, capsys):
+    with SlackReceiver() as api, SlackReceiver() as webhook_host:
+        set_app_way(kapacitor18, api)
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--webhook-url", webhook_host.webhook_url],
+                             monkeypatch, capsys)
+        assert code == 0, err
+        code, out, err = run(["undo", "--url", kapacitor18.url], monkeypatch, capsys)
+        sent = [p.json for p in kapacitor18.config_posts()][2:]
+        assert all("token" not in json.dumps(body) or '"token": ""' in json.dumps(body) for body in sent)
+        assert "bot token" in out + err and TOKEN not in out + err
+        assert httpx.get(kapacitor18.url + "/kapacitor/v1/config/slack/").json()["options"]["token"] is False
