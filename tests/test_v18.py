@@ -450,3 +450,12 @@ def test_undo_after_a_switch_to_a_webhook_says_the_token_stays_cleared(kapacitor
         assert all("token" not in json.dumps(body) or '"token": ""' in json.dumps(body) for body in sent)
         assert "bot token" in out + err and TOKEN not in out + err
         assert httpx.get(kapacitor18.url + "/kapacitor/v1/config/slack/").json()["options"]["token"] is False
+
+
+def test_a_token_into_a_15_conf_warns_that_15_ignores_it(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "kapacitor.conf"
+    path.write_text((__import__("pathlib").Path(__file__).parent / "data" / "kapacitor-sample.conf").read_text())
+    code, out, err = run(["apply", "slack", "--config-file", str(path), "--token", TOKEN, "--channel", "#a"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    assert "no token key" in err and "1.6" in err and TOKEN not in out + err

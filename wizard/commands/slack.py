@@ -24,7 +24,7 @@ from wizard.core import validators, workspaces
 from wizard.core.handlers import SLACK, SLACK_API_URL, SLACK_TOKEN_SINCE
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.plan import plan_changes, unavailable_options
-from wizard.core.target import ApiTarget
+from wizard.core.target import ApiTarget, FileTarget
 from wizard.core.secrets import Scrubber
 
 
@@ -131,6 +131,9 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
                 f"--{missing[0]}: Kapacitor {version or 'here'} has no Slack {missing[0]} option; a Slack app's bot "
                 f"token needs Kapacitor {SLACK_TOKEN_SINCE} or later. Use an incoming webhook (--webhook-url) instead."
             )
+        if token is not None and isinstance(target, FileTarget) and "token" not in target.load().read_element("slack", workspace):
+            print("warning: --token: this kapacitor.conf's [[slack]] entry has no token key yet; Kapacitor before "
+                  f"{SLACK_TOKEN_SINCE} ignores it, so check that the server is {SLACK_TOKEN_SINCE} or later.", file=err)
         if webhook is None and token is None and not (element and element.is_set("url")):
             raise UsageError(
                 "No webhook URL: give --webhook-url (or '-' to read it from standard input), or set SLACK_WEBHOOK_URL."
