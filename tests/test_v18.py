@@ -459,3 +459,15 @@ def test_a_token_into_a_15_conf_warns_that_15_ignores_it(tmp_path, monkeypatch, 
                          monkeypatch, capsys)
     assert code == 0, err
     assert "no token key" in err and "1.6" in err and TOKEN not in out + err
+
+
+async def test_the_way_is_chosen_with_the_arrow_keys_and_enter_goes_on(kapacitor18):
+    async with wizard_for(kapacitor18).run_test(size=SIZE) as pilot:
+        await choose_slack(pilot)
+        await wait_for_screen(pilot, SlackWayScreen)
+        await pilot.press("down", "enter")
+        await wait_for_screen(pilot, SlackAppScreen)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, SlackWayScreen)
+        await pilot.press("up", "enter")
+        await wait_for_screen(pilot, SlackWebhookScreen)

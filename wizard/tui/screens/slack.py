@@ -93,8 +93,14 @@ class SlackWayScreen(FormStepScreen):
             yield RadioButton("Incoming webhook", value=way == "webhook", id="way-webhook")
             yield RadioButton("Slack app with a bot token (xoxb-…)", value=way == "app", id="way-app")
 
-    def on_mount(self) -> None:
-        self.query_one("#slack-way", RadioSet).focus()
+    BINDINGS = [
+        Binding("up", "choose('webhook')", "Webhook"),
+        Binding("down", "choose('app')", "Slack app"),
+    ]
+
+    def action_choose(self, way: str) -> None:
+        # Enter stays on Next: ↑/↓ pick the way, Enter goes on with it.
+        self.query_one(f"#way-{way}", RadioButton).value = True
 
     @on(RadioSet.Changed, "#slack-way")
     def way_chosen(self, event: RadioSet.Changed) -> None:
