@@ -1,7 +1,11 @@
 """Regenerate screenshots/: the real app, driven against the loopback stand-ins, fake secrets only.
 
-    python -m tests.screenshots                  # every flow
+    python -m tests.screenshots                  # every flow, at 100×34 and at 80×24
     python -m tests.screenshots slack telegram   # some flows
+    python -m tests.screenshots --size 80x24     # one size only
+
+Pictures at 100×34 go to screenshots/, those at 80×24 (the smallest terminal the wizard is
+designed for) to screenshots/80x24/.
 
 Each flow is a coroutine that drives the app with Pilot and calls `shot(pilot, name)` at
 every step, at a fixed terminal size so the pictures stay comparable. The stand-ins listen
@@ -47,6 +51,9 @@ from wizard.tui.screens.workspaces import WorkspacesScreen
 from wizard.tui.state import AppSettings
 
 SIZE = (100, 34)
+SMALL = (80, 24)
+# The terminal size `running` uses; `main` sets it for each size it makes.
+current_size = SIZE
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 
 KAPACITOR = ("kapacitor.test", 9092)
@@ -105,7 +112,7 @@ def app_for(kapacitor_url: str = url(KAPACITOR), **settings: str) -> WizardApp:
 
 @asynccontextmanager
 async def running(app: WizardApp, theme: str = "") -> AsyncIterator[Pilot]:
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=current_size) as pilot:
         if theme:
             pilot.app.theme = theme
         for input_ in pilot.app.query(Input):
@@ -514,16 +521,38 @@ def preserve_spaces(svg: str) -> str:
     return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
 
 
-async def main(names: list[str]) -> None:
-    OUT.mkdir(exist_ok=True)
-    for name in names or list(FLOWS):
+def folder_for(size: tuple[int, int]) -> Path:
+    return OUT if size == SIZE else OUT / f"{size[0]}x{size[1]}"
 
-        def shot(pilot: Pilot, step: str, flow: str = name) -> None:
-            (OUT / f"{flow}-{step}.svg").write_text(preserve_spaces(pilot.app.export_screenshot()), encoding="utf-8")
-            print(f"screenshots/{flow}-{step}.svg")
 
-        await FLOWS[name](shot)
+async def main(names: list[str], sizes: list[tuple[int, int]]) -> None:
+    global current_size
+    for size in sizes:
+        current_size = size
+        folder = folder_for(size)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names or list(FLOWS):
+
+            def shot(pilot: Pilot, step: str, flow: str = name, folder: Path = folder) -> None:
+                path = folder / f"{flow}-{step}.svg"
+                path.write_text(preserve_spaces(pilot.app.export_screenshot()), encoding="utf-8")
+                print(path.relative_to(OUT.parent))
+
+            await FLOWS[name](shot)
+
+
+def parse_arguments(arguments: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    sizes = [SIZE, SMALL]
+    if "--size" in arguments:
+        at = arguments.index("--size")
+        width, _, height = arguments[at + 1].partition("x")
+        sizes = [(int(width), int(height))]
+        arguments = arguments[:at] + arguments[at + 2 :]
+    unknown = [name for name in arguments if name not in FLOWS]
+    if unknown:
+        sys.exit(f"unknown flow {', '.join(unknown)}; flows: {', '.join(FLOWS)}")
+    return arguments, sizes
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:]))
+    asyncio.run(main(*parse_arguments(sys.argv[1:])))

@@ -27,6 +27,9 @@ class StepScreen(Screen[StepResult]):
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
     ]
+    # 80×24 is the design size: below 30 rows the screen gets the -short class and its
+    # spacing and buttons tighten (app.tcss), so the field in use and the buttons fit.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     DEFAULT_CSS = """
     StepScreen #step-problem {
         display: none;
@@ -111,6 +114,7 @@ class HelpScreen(ModalScreen[None]):
     """The guide's full text for one step, with its links."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("f1", "close", "Close", show=False)]
+    VERTICAL_BREAKPOINTS = StepScreen.VERTICAL_BREAKPOINTS
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
@@ -134,12 +138,26 @@ class HelpScreen(ModalScreen[None]):
         margin: 0;
         padding: 0;
     }
+    /* The text scrolls inside the panel; the Close button always shows below it. */
     HelpScreen VerticalScroll {
         height: auto;
-        max-height: 24;
+        max-height: 22;
     }
     HelpScreen Button {
         margin-top: 1;
+    }
+    HelpScreen.-short > Vertical {
+        width: 100%;
+        padding: 0 1;
+    }
+    HelpScreen.-short VerticalScroll {
+        max-height: 16;
+    }
+    HelpScreen.-short Button {
+        height: 1;
+        border: none !important;
+        min-width: 8;
+        padding: 0 2;
     }
     """
 
@@ -156,6 +174,10 @@ class HelpScreen(ModalScreen[None]):
 
                 yield Markdown(self.text)
             yield Button("Close", id="close-help", variant="primary")
+
+    def on_mount(self) -> None:
+        # Arrow keys and PageDown scroll a text longer than the panel; Enter on Close is a Tab away.
+        self.query_one(VerticalScroll).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

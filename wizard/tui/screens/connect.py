@@ -182,8 +182,11 @@ class ConnectScreen(StepScreen):
         error.add_class("-shown")
         # Without a reachable Kapacitor, or with overrides off, the file is the way forward.
         if isinstance(err, KapacitorUnreachable | OverridesDisabled):
-            self.query_one("#file-route").add_class("-shown")
-        error.scroll_visible()
+            file_route = self.query_one("#file-route")
+            file_route.add_class("-shown")
+            # The offer is the way on: bring it into view with the error above it.
+            self.call_after_refresh(file_route.scroll_visible, animate=False)
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     def _clear_error(self) -> None:
         self.query_one("#connect-error", Static).remove_class("-shown")

@@ -6,12 +6,17 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Input, Markdown, Select
+from textual.widgets import Button, Checkbox, Collapsible, Input, Markdown, Select
 
 from wizard.core.handlers import StepText
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.field import Field
+
+# Terminals shorter than this fold a step's guide text (80×24 is the design size).
+FOLD_BELOW_HEIGHT = 30
+# A guide this short (in characters) stays open even then.
+SHORT_GUIDE = 160
 
 
 class FormStepScreen(StepScreen):
@@ -37,9 +42,7 @@ class FormStepScreen(StepScreen):
         )
 
     def compose_body(self) -> ComposeResult:
-        yield Markdown(self.step.body, id="step-text")
-        if self.step.links:
-            yield Markdown("\n".join(f"- [{link.label}]({link.url})" for link in self.step.links), id="step-links")
+        yield from self.compose_guide()
         draft = self.state.draft()
         element = self.state.element()
         for name in self.step.options:
@@ -50,6 +53,19 @@ class FormStepScreen(StepScreen):
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
             yield Button("Next", id="next", variant="primary")
+
+    def compose_guide(self, *, links: bool = True) -> ComposeResult:
+        """The step's text and links. In a short terminal (80×24) a long guide folds into
+        "How to get it", so the field it leads to stays on screen; F1 shows it too."""
+        parts = [Markdown(self.step.body, id="step-text")]
+        if self.step.links and links:
+            parts.append(Markdown("\n".join(f"- [{link.label}]({link.url})" for link in self.step.links), id="step-links"))
+        if self.app.size.height >= FOLD_BELOW_HEIGHT or (len(self.step.body) < SHORT_GUIDE and not self.step.links):
+            yield from parts
+            return
+        asks_for_secret = any(self.spec.option(name).secret for name in self.step.options)
+        title = "How to get it" if (self.step.links and links) or asks_for_secret else "About this step"
+        yield Collapsible(*parts, title=title, collapsed=True, id="guide")
 
     def keeps_secret(self, name: str) -> bool:
         """Whether leaving a stored secret's field empty keeps it (a step that switches ways needs a new one)."""

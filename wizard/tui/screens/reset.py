@@ -12,10 +12,17 @@ from wizard.core.handlers import HandlerSpec
 from wizard.tui.screens.base import ConfirmScreen
 
 
+class OptionsToReset(SelectionList[str]):
+    """Space selects an option, Enter continues with the selected ones (it does not toggle)."""
+
+    BINDINGS = [Binding("enter", "screen.reset", "Continue")]
+
+
 class ResetScreen(ModalScreen[tuple[str, ...]]):
     """A list of the handler's options; the chosen ones are reset after a confirmation that names them."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     DEFAULT_CSS = """
     ResetScreen {
         align: center middle;
@@ -24,15 +31,37 @@ class ResetScreen(ModalScreen[tuple[str, ...]]):
         width: 80%;
         max-width: 90;
         height: auto;
-        max-height: 90%;
+        max-height: 100%;
         border: thick $primary;
         background: $surface;
         padding: 1 2;
+    }
+    ResetScreen #reset-title {
+        text-style: bold;
+        margin-bottom: 1;
     }
     ResetScreen SelectionList {
         height: auto;
         max-height: 16;
         margin: 1 0;
+    }
+    /* 80×24: every option and both buttons fit. */
+    ResetScreen.-short > Vertical {
+        width: 100%;
+        padding: 0 1;
+    }
+    ResetScreen.-short #reset-title {
+        margin-bottom: 0;
+    }
+    ResetScreen.-short SelectionList {
+        margin: 0 0 1 0;
+        border: none;
+    }
+    ResetScreen.-short #reset-buttons Button {
+        height: 1;
+        border: none;
+        min-width: 8;
+        padding: 0 2;
     }
     ResetScreen #reset-buttons {
         height: auto;
@@ -50,13 +79,13 @@ class ResetScreen(ModalScreen[tuple[str, ...]]):
     def compose(self) -> ComposeResult:
         name = self.spec.title + (f" ({self.workspace})" if self.workspace else "")
         with Vertical():
+            yield Static(f"Reset {name} options to kapacitor.conf", id="reset-title", markup=False)
             yield Static(
-                f"Reset {name} options to kapacitor.conf\n\n"
                 "Settings made through Kapacitor's API win over kapacitor.conf. Resetting an option "
                 "removes that API setting, so the value from kapacitor.conf (or Kapacitor's default) "
                 "applies again. Space selects, Enter continues."
             )
-            yield SelectionList[str](
+            yield OptionsToReset(
                 *[(f"{o.name}  ({o.label})", o.name) for o in self.spec.options if o.name != self.spec.list_key],
                 id="reset-options",
             )
@@ -68,7 +97,7 @@ class ResetScreen(ModalScreen[tuple[str, ...]]):
         self.query_one(SelectionList).focus()
 
     @on(Button.Pressed, "#reset")
-    def reset(self) -> None:
+    def action_reset(self) -> None:
         chosen = tuple(self.query_one(SelectionList).selected)
         if not chosen:
             self.notify("Select at least one option with Space.", severity="warning")

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, LoadingIndicator, Markdown, Static
+from textual.widgets import Button, DataTable, Input, LoadingIndicator, Static
 
 from wizard.core.handlers import TELEGRAM_DEFAULT_API
 from wizard.core.telegram import (
@@ -236,7 +236,7 @@ class TelegramChatScreen(FormStepScreen):
         """The chat id last put into the field by the list (so typing by hand wins)."""
 
     def compose_body(self) -> ComposeResult:
-        yield Markdown(self.step.body, id="step-text")
+        yield from self.compose_guide(links=False)  # the pairing panel below has the links that matter here
         yield Static("", id="bot-line")
         yield Static("", id="pairing")
         yield Static("", id="discover-status")
@@ -261,7 +261,8 @@ class TelegramChatScreen(FormStepScreen):
         self.auto_value = str(self.state.draft().get("chat-id") or "")
         token = _typed_token(self.state)
         if not token:
-            self.query_one("#step-text").display = False
+            for guide in self.query("#step-text, #step-links, #guide"):
+                guide.display = False
             self.query_one("#bot-line").display = False
             self.query_one("#pairing").display = False
             self._status(
@@ -539,7 +540,7 @@ class TelegramFormatScreen(FormStepScreen):
         self.new_chat_id: int | None = None
 
     def compose_body(self) -> ComposeResult:
-        yield Markdown(self.step.body, id="step-text")
+        yield from self.compose_guide()
         draft = self.state.draft()
         switches = []
         for name in self.step.options:
