@@ -115,7 +115,7 @@ def test_show_lists_every_handler_without_secrets(kapacitor, slack_receiver, mon
     code, out, err = run(["show", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0
     lines = out.splitlines()
-    assert any(line.strip().startswith("Slack") and "enabled" in line and "url" in line for line in lines)
+    assert any(line.strip().startswith("Slack") and "● enabled   #a, webhook set" in line for line in lines)
     assert any(line.strip().startswith("Telegram") and "not configured" in line for line in lines)
     assert any(line.strip().startswith("HipChat") for line in lines)
     assert slack_receiver.webhook_url not in out

@@ -39,7 +39,7 @@ async def test_existing_handler_opens_prefilled_and_sends_only_the_change(kapaci
     configured_slack(kapacitor, slack_receiver)
     async with WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url))).run_test(size=SIZE) as pilot:
         await open_handlers(pilot)
-        assert shows(pilot, "url: set")
+        assert shows(pilot, "webhook set")
         await pilot.press("enter")
         await wait_for_screen(pilot, SlackWebhookScreen)
         assert input_value(pilot, "#input-url") == ""  # the secret is not known, only that it is set

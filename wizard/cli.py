@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import sys
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from wizard import __version__
+from wizard.core import summary
 from wizard.core.conffile import ConfigWriteInterrupted
 from wizard.core.errors import ValidationError, WizardError
 from wizard.core.handlers import HANDLERS, handler_status
@@ -97,14 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser(
+    show_parser = commands.add_parser(
         "show",
         parents=[connection],
         help="print each handler's state (secrets only as set / not set)",
-        description="Print what Kapacitor has for each handler. Secret values are never printed.",
-        epilog="example:\n  kapacitor-wizard show --url http://kapacitor:9092",
+        description="Print what Kapacitor has for each handler: values that are not secret, "
+        "and secrets only as set / not set.",
+        epilog="examples:\n  kapacitor-wizard show --url http://kapacitor:9092\n  kapacitor-wizard show --json",
         formatter_class=formatter,
     )
+    show_parser.add_argument("--json", action="store_true", help="print the same as JSON, for scripts")
 
     apply = commands.add_parser(
         "apply",
@@ -164,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return run_wizard(args, settings, debug=debug)
         if args.command == "show":
-            return asyncio.run(show(settings, scrub, sys.stdout))
+            return asyncio.run(show(settings, scrub, sys.stdout, as_json=args.json))
         if args.command == "undo":
             return asyncio.run(undo_command.run(args, settings, scrub, sys.stdout, sys.stderr))
         if args.command in ("apply", "detect-chat-id", "route", "routes", "unroute", "prove"):
@@ -220,14 +224,21 @@ def run_wizard(args: argparse.Namespace, settings: ConnectionSettings, *, debug:
     return app.return_code or 0
 
 
-async def show(settings: ConnectionSettings, scrub: Scrubber, out: TextIO) -> int:
+async def show(settings: ConnectionSettings, scrub: Scrubber, out: TextIO, *, as_json: bool = False) -> int:
+    """Each handler as the wizard's list shows it: `Slack  ● enabled  #alerts, webhook set`."""
     async with KapacitorClient(settings, scrubber=scrub) as client:
         version = await client.ping()
         config = await client.get_config()
+    elements = [(spec, element) for spec in HANDLERS.values() for element in config.get(spec.section, [])]
+    if as_json:
+        handlers = [summary.as_json(spec, e.options, e.redacted) for spec, e in elements]
+        document = {"kapacitor": {"url": mask_userinfo(settings.url), "version": version}, "handlers": handlers}
+        print(scrub(json.dumps(document, indent=2)), file=out)
+        return 0
     print(f"Kapacitor {version} at {mask_userinfo(settings.url)}", file=out)
-    for spec in HANDLERS.values():
-        for element in config.get(spec.section, []):
-            status = handler_status(spec, element.options, element.redacted)
-            name = spec.title + (f" ({status.workspace})" if status.workspace else "")
-            print(f"  {name:<20} {status.summary()}", file=out)
+    for spec, element in elements:
+        status = handler_status(spec, element.options, element.redacted)
+        name = spec.title + (f" ({status.workspace})" if status.workspace else "")
+        state = "● enabled " if status.enabled else "○ disabled"
+        print(scrub(f"  {name:<20} {state}  {summary.details(spec, element.options, element.redacted)}"), file=out)
     return 0

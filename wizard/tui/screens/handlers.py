@@ -1,13 +1,17 @@
 """Step 2: every handler with what Kapacitor has for it now; choosing one starts its flow."""
 from __future__ import annotations
 
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from wizard.core import summary
 from wizard.core.errors import WizardError
 from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerSpec, HandlerStatus, handler_status
 from wizard.tui.screens.base import StepScreen
@@ -39,9 +43,9 @@ class HandlersScreen(StepScreen):
         f"The steps follow Kapacitor's guide: [Set up event handlers]({GUIDE_URL})."
     )
     BINDINGS = [
-        Binding("e", "toggle_enabled", "Enable/disable"),
-        # Short labels: every key fits in the footer at 100 columns.
-        Binding("x", "reset", "Reset options"),
+        # Short labels: every key, Refresh and Quit too, fits in the footer at 80 columns.
+        Binding("e", "toggle_enabled", "On/off"),
+        Binding("x", "reset", "Reset"),
         Binding("w", "workspaces", "Workspaces"),
         Binding("r", "refresh", "Refresh"),
         # Alert topics: listed on the Done step and in the README, kept off the full footer.
@@ -54,6 +58,8 @@ class HandlersScreen(StepScreen):
         yield Static("", id="handlers-error")
 
     def on_mount(self) -> None:
+        # Ctrl+P still opens the palette; its hint would push Refresh and Quit off at 80 columns.
+        self.query_one(Footer).show_command_palette = False
         self.fill()
         self.query_one(OptionList).focus()
 
@@ -80,32 +86,34 @@ class HandlersScreen(StepScreen):
         width = max([10] + [len(t) + 2 for t in titles])
         for status, title in zip(statuses, titles):
             spec = status.spec
-            line = Text.assemble(
-                (f"{title:<{width}}", "bold"),
-                ("● enabled " if status.enabled else "○ disabled", "green" if status.enabled else ""),
-                "  ",
-                self._details(status),
+            # A grid, so a long line of details wraps under itself and not under the title.
+            line = Table.grid(padding=(0, 2), expand=True)
+            line.add_column(width=width - 2, no_wrap=True)
+            line.add_column(width=10, no_wrap=True)
+            line.add_column(ratio=1)
+            line.add_row(
+                Text(title, "bold"),
+                Text("● enabled" if status.enabled else "○ disabled", "green" if status.enabled else ""),
+                Text(self._details(status)),
             )
             if status.workspace:
-                summary = f"  Alert rules choose it with .workspace('{status.workspace}')."
+                description = f"Alert rules choose it with .workspace('{status.workspace}')."
                 option_id = f"{spec.name}/{status.workspace}"
             else:
-                summary = f"  {spec.summary}"
+                description = spec.summary
                 option_id = spec.name
-            options.add_option(Option(Text.assemble(line, "\n", (summary, "dim")), id=option_id))
+            # The description keeps its indent when it wraps.
+            described = Group(line, Padding(Text(description, "dim"), (0, 0, 0, 2)))
+            options.add_option(Option(described, id=option_id))
         if not options.option_count:
             options.add_option(Option("Kapacitor offers none of these handlers.", disabled=True))
         options.highlighted = min(highlighted, options.option_count - 1) if highlighted is not None else 0
 
     def _details(self, status: HandlerStatus) -> str:
-        if not status.configured:
+        element = self.state.element(status.spec, status.workspace)
+        if element is None:
             return "not configured yet"
-        parts = [
-            f"{name}: set" if name in status.secrets else name
-            for name in status.options_set
-            if name not in ("enabled", "default", "workspace")
-        ]
-        return "configured; " + ", ".join(parts)
+        return summary.details(status.spec, element.options, element.redacted)
 
     @on(OptionList.OptionSelected)
     def choose(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,59 @@
+"""The handler list and `show` say what Kapacitor has: values that are not secret, secrets as set / not set."""
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.screenshots import SIZE
+from tests.test_cli import run
+from tests.tui_helpers import shows, wait_for_screen
+from wizard.core.kapacitor import ConnectionSettings
+from wizard.tui.app import WizardApp
+from wizard.tui.screens.handlers import HandlersScreen
+from wizard.tui.state import AppSettings
+
+
+def configure(kapacitor, slack_receiver, monkeypatch, capsys) -> None:
+    code, _, err = run(
+        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--channel", "#alerts"],
+        monkeypatch, capsys,
+    )
+    assert code == 0, err
+
+
+def test_show_prints_values_and_secrets_as_set(kapacitor, slack_receiver, monkeypatch, capsys):
+    configure(kapacitor, slack_receiver, monkeypatch, capsys)
+    code, out, err = run(["show", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 0, err
+    slack = next(line for line in out.splitlines() if line.strip().startswith("Slack"))
+    assert slack.split() == ["Slack", "●", "enabled", "#alerts,", "webhook", "set"]
+    assert slack_receiver.webhook_url not in out
+
+
+def test_show_json_gives_the_same_for_scripts(kapacitor, slack_receiver, monkeypatch, capsys):
+    configure(kapacitor, slack_receiver, monkeypatch, capsys)
+    code, out, err = run(["show", "--json", "--url", kapacitor.url], monkeypatch, capsys)
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["kapacitor"] == {"url": kapacitor.url, "version": "1.5.7"}
+    slack = next(h for h in document["handlers"] if h["handler"] == "slack" and h["workspace"] == "")
+    assert slack["enabled"] is True and slack["configured"] is True
+    assert slack["options"]["channel"] == "#alerts"
+    assert slack["secrets"]["url"] is True
+    assert "url" not in slack["options"]
+    telegram = next(h for h in document["handlers"] if h["handler"] == "telegram")
+    assert telegram["secrets"]["token"] is False
+    assert slack_receiver.webhook_url not in out
+
+
+async def test_handler_list_shows_the_channel_and_that_the_webhook_is_set(kapacitor, slack_receiver):
+    settings = {"enabled": True, "url": slack_receiver.webhook_url, "channel": "#alerts"}
+    assert httpx.post(f"{kapacitor.url}/kapacitor/v1/config/slack/", json={"set": settings}).status_code == 204
+    async with WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url))).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await wait_for_screen(pilot, HandlersScreen)
+        # (the list is a grid: the screen's text runs its columns together)
+        assert shows(pilot, "● enabled") and shows(pilot, "#alerts, webhook set")
+        assert shows(pilot, "not configured yet")
+        assert shows(pilot, "r Refresh") and shows(pilot, "^q Quit")
