@@ -65,6 +65,8 @@ def test_detect_chat_id_json_lists_every_chat_and_consumes_nothing(telegram_api,
     assert by_id[-100333]["is_forum"] is True
     assert by_id[-222]["type"] == "group"
     assert f"Pairing code: {CODE}" in err
+    # The bot is known by then: the group command names it, no placeholder.
+    assert f"/start@kapacitor_alerts_bot {CODE}" in err and "<yourbot>" not in err
     assert raw_updates(telegram_api) == before  # nothing was confirmed
     assert all("offset" not in r.params for r in telegram_api.requests_for("getUpdates"))
     assert telegram_api.token not in out + err
@@ -104,6 +106,7 @@ def test_detect_chat_id_wrong_token_is_one_line(telegram_api, monkeypatch, capsy
     last = err.strip().splitlines()[-1]
     assert last.startswith("kapacitor-wizard: Telegram says the bot token is wrong.")
     assert wrong not in err
+    assert "Waiting" not in err and "Pairing code" not in err  # the token is judged before anything waits
 
 
 def test_detect_chat_id_without_a_token_is_a_usage_error(monkeypatch, capsys):

@@ -31,7 +31,7 @@ from wizard.core.plan import plan_changes
 from wizard.core.secrets import Scrubber, Secret
 
 if TYPE_CHECKING:  # python-telegram-bot loads only when a Telegram command runs
-    from wizard.core.telegram import ChatCandidate
+    from wizard.core.telegram import BotInfo, ChatCandidate
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DETECT_TIMEOUT = 120.0
@@ -136,21 +136,25 @@ def _token(args: argparse.Namespace, stdin: TextIO, scrub: Scrubber) -> Secret |
     return token
 
 
-def _pairing_hint(code: str, err: TextIO) -> None:
+def _pairing_hint(code: str, bot: BotInfo, err: TextIO) -> None:
     print(
         f"Pairing code: {code}\n"
-        "Send it (or any message) to the bot: in a private chat (press Start), in a group as "
-        f"/start@<yourbot> {code} (privacy mode hides plain messages), or post it in a channel "
-        "where the bot is an administrator. Waiting…",
+        f"Send it (or any message) to {bot.mention}: in a private chat ({bot.start_link(code)}, press Start), "
+        f"in a group as {bot.group_command(code)} (privacy mode hides plain messages), or post it in a "
+        "channel where the bot is an administrator. Waiting…",
         file=err, flush=True,
     )
 
 
 async def _detect(token: Secret, api_url: str, timeout: float, err: TextIO) -> tuple[list[ChatCandidate], str]:
-    from wizard.core.telegram import detect_chats, make_pairing_code
+    from wizard.core.telegram import TelegramClient, detect_chats, make_pairing_code
 
     code = make_pairing_code()
-    _pairing_hint(code, err)
+    # The token is checked before anything says "Waiting…": a wrong one is reported at once,
+    # and the hint names the bot instead of a placeholder.
+    async with TelegramClient(token, api_url) as client:
+        bot = await client.check_token()
+    _pairing_hint(code, bot, err)
     candidates = await detect_chats(token, api_url, timeout=timeout, pairing_code=code)
     return candidates, code
 

@@ -400,6 +400,8 @@ class TelegramChatScreen(FormStepScreen):
             self._offer_search_again()
 
     def _offer_search_again(self, webhook: bool = False) -> None:
+        if self.bot_info is None:  # the bot check never finished: "(checking the bot…)" is history
+            self.query_one("#pairing", Static).update(Text.assemble("Pairing code: ", (self.pairing_code, "bold reverse")))
         self.query_one("#webhook-actions").display = True
         self.query_one("#remove-webhook").display = webhook
         self.query_one("#search-again").display = True
