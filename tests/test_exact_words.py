@@ -57,3 +57,13 @@ async def test_handler_list_shows_the_channel_and_that_the_webhook_is_set(kapaci
         assert shows(pilot, "● enabled") and shows(pilot, "#alerts, webhook set")
         assert shows(pilot, "not configured yet")
         assert shows(pilot, "r Refresh") and shows(pilot, "^q Quit")
+
+
+def test_an_error_says_its_cause_once():
+    from wizard.core.errors import KapacitorRejected, KapacitorUnreachable
+    from wizard.tui.widgets.error_text import titled
+
+    rejected = KapacitorRejected("Kapacitor rejected the request (HTTP 400): bad option.", "Check the value.")
+    assert titled(rejected) == ("Kapacitor rejected the request (HTTP 400): bad option.",)
+    unreachable = KapacitorUnreachable("Could not connect to Kapacitor at http://k:9092.", "Start it.")
+    assert titled(unreachable)[0] == ("Kapacitor unreachable", "bold")

@@ -328,7 +328,7 @@ async def test_direct_check_shows_a_wrong_token_and_a_missing_room_and_keeps_the
         screens.append(screen_text(pilot))
         hipchat_receiver.answer_room_not_found()
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: shows(pilot, "Room not found: HipChat answered 404"))
+        await wait_for(pilot, lambda: shows(pilot, "✗ HipChat answered 404 (\"Room not found\"): room ops not found."))
         assert shows(pilot, "room ops not found")
         screens.append(screen_text(pilot))
         assert input_value(pilot, "#input-room") == "ops"

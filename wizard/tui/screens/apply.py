@@ -17,6 +17,7 @@ from wizard.core.handlers import TEST_MESSAGE
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, Intent, WizardState, jump
+from wizard.tui.widgets.error_text import titled
 
 
 
@@ -133,7 +134,7 @@ class ApplyScreen(StepScreen):
             self._status("write", Text.assemble("1. ", ("✗ ", "bold red"), f"Writing {names} failed."))
             # No answer is not a refusal: Kapacitor may have applied it (the hint then says how to undo).
             unchanged = "" if UNKNOWN_HINT in err.hint else "\nNothing was changed."
-            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint, unchanged, "\nGo back to correct it; everything you typed is kept."), "error")
+            self._message(Text.assemble(*titled(err), "\n", err.hint, unchanged, "\nGo back to correct it; everything you typed is kept."), "error")
             if isinstance(err, OverridesDisabled):
                 # The settings can still go into kapacitor.conf; what was typed carries over.
                 self.query_one("#use-file").display = True
@@ -172,7 +173,7 @@ class ApplyScreen(StepScreen):
             result = await client.run_service_test(self.spec.service_test, options)
         except WizardError as err:
             self._status("test", Text.assemble("2. ", ("✗ ", "bold red"), "The test alert could not be requested."))
-            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), "error")
+            self._message(Text.assemble(*titled(err), "\n", err.hint), "error")
             self._buttons("fix", "retry")
             return
         self.flow.test_result = result
@@ -258,7 +259,7 @@ class ApplyScreen(StepScreen):
         try:
             self.state.config = await target.read_config()
         except WizardError as err:
-            self._message(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), "error")
+            self._message(Text.assemble(*titled(err), "\n", err.hint), "error")
             return
         self.state.settings.config_file = path
         self.state.target = target

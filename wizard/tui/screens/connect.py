@@ -20,6 +20,7 @@ from wizard.core.target import ApiTarget, FileTarget
 from wizard.core.validators import Verdict
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import NEXT
+from wizard.tui.widgets.error_text import titled
 
 
 def _password(text: str) -> Verdict:
@@ -178,7 +179,7 @@ class ConnectScreen(StepScreen):
 
     def _show_error(self, err: WizardError) -> None:
         error = self.query_one("#connect-error", Static)
-        error.update(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint))
+        error.update(Text.assemble(*titled(err), "\n", err.hint))
         error.add_class("-shown")
         # Without a reachable Kapacitor, or with overrides off, the file is the way forward.
         if isinstance(err, KapacitorUnreachable | OverridesDisabled):
@@ -237,7 +238,7 @@ class ConnectScreen(StepScreen):
             config = await target.read_config()
         except WizardError as err:
             self.query_one("#file-route").add_class("-shown")
-            file_error.update(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint))
+            file_error.update(Text.assemble(*titled(err), "\n", err.hint))
             return
         await self._close_previous()
         self.state.settings.config_file = path

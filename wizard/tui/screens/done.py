@@ -12,6 +12,7 @@ from wizard.core import undo
 from wizard.core.errors import WizardError
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import HOME, WizardState
+from wizard.tui.widgets.error_text import titled
 
 
 class DoneScreen(StepScreen):
@@ -165,7 +166,7 @@ class DoneScreen(StepScreen):
                 result.update("Restoring the previous values…")
                 outcome = await undo.undo_record(client, record, force=True)
         except WizardError as err:
-            result.update(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint))
+            result.update(Text.assemble(*titled(err), " ", err.hint))
             try:
                 self.flow.undo_record = undo.find(record.id)
             except WizardError:

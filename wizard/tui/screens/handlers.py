@@ -17,6 +17,7 @@ from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerSpec, Handle
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.screens.reset import ResetScreen
 from wizard.tui.state import NEXT, Intent, StepResult
+from wizard.tui.widgets.error_text import titled
 
 
 def _row(option_id: str | None) -> tuple[HandlerSpec, str] | None:
@@ -198,7 +199,7 @@ class HandlersScreen(StepScreen):
         try:
             self.state.config = await self.state.target.read_config()
         except WizardError as err:
-            error.update(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint))
+            error.update(Text.assemble(*titled(err), " ", err.hint))
             return
         error.update("")
         self.fill()

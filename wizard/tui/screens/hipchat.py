@@ -13,6 +13,7 @@ from wizard.core import hipchat
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Secret
 from wizard.tui.screens.form_step import FormStepScreen
+from wizard.tui.widgets.error_text import titled
 
 CSS = ["form_step.tcss", "hipchat.tcss"]
 
@@ -117,7 +118,7 @@ class HipChatTokenScreen(FormStepScreen):
             await hipchat.send_test_notification(self.wizard.http, url, room, token, scrub=self.state.scrub)
         except WizardError as err:
             self._result(
-                Text.assemble(("✗ ", "bold"), (err.title, "bold"), ": ", err.message, " ", err.hint), "-error"
+                Text.assemble(("✗ ", "bold"), *titled(err), " ", err.hint), "-error"
             )
         else:
             self._result(f"✓ HipChat accepted the test notification for room {room}. Check the room, then go on.", "-ok")

@@ -13,6 +13,7 @@ from wizard.core.flow import Review, will_test
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
+from wizard.tui.widgets.error_text import titled
 
 
 class ReviewScreen(StepScreen):
@@ -68,7 +69,7 @@ class ReviewScreen(StepScreen):
                 diff = target.preview(plan)
             except WizardError as err:
                 self.blocked = True
-                yield Static(Text.assemble((err.title, "bold"), ": ", err.message, "\n", err.hint), id="review-error")
+                yield Static(Text.assemble(*titled(err), "\n", err.hint), id="review-error")
             else:
                 yield Static("The file will change like this (secrets masked):", classes="intro")
                 yield Static(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True), id="review-diff")

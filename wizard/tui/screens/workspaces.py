@@ -26,6 +26,7 @@ from wizard.core.workspaces import (
 )
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import NEXT, WizardState
+from wizard.tui.widgets.error_text import titled
 
 DEFAULT_ID = "@default"
 """Option id of the default element (workspace ""), which cannot be an empty id."""
@@ -224,12 +225,12 @@ class WorkspacesScreen(StepScreen):
         try:
             await client.remove_elements(SLACK.section, [name])
         except WizardError as err:
-            self._say(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint), "error")
+            self._say(Text.assemble(*titled(err), " ", err.hint), "error")
             return
         try:
             self.state.config = await client.get_config()
         except WizardError as err:
-            self._say(Text.assemble(f"Removed {name}. ", (err.title, "bold"), ": ", err.message), "error")
+            self._say(Text.assemble(f"Removed {name}. ", *titled(err)), "error")
             return
         self.fill()
         if find_workspace(self.state.config.get(SLACK.section, []), name) is not None:
@@ -251,7 +252,7 @@ class WorkspacesScreen(StepScreen):
         try:
             self.state.config = await client.get_config()
         except WizardError as err:
-            self._say(Text.assemble((err.title, "bold"), ": ", err.message, " ", err.hint), "error")
+            self._say(Text.assemble(*titled(err), " ", err.hint), "error")
             return
         self.fill()
         self._say("Read the workspaces again.")
