@@ -67,3 +67,18 @@ def test_an_error_says_its_cause_once():
     assert titled(rejected) == ("Kapacitor rejected the request (HTTP 400): bad option.",)
     unreachable = KapacitorUnreachable("Could not connect to Kapacitor at http://k:9092.", "Start it.")
     assert titled(unreachable)[0] == ("Kapacitor unreachable", "bold")
+
+
+async def test_a_doubtful_webhook_host_is_said_when_leaving_the_field(kapacitor, slack_receiver):
+    from tests.tui_helpers import paste, wait_for
+    from wizard.tui.screens.slack import SlackWebhookScreen
+
+    async with WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url))).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await wait_for_screen(pilot, HandlersScreen)
+        await pilot.press("down", "enter")
+        await wait_for_screen(pilot, SlackWebhookScreen)
+        await paste(pilot, slack_receiver.webhook_url)  # a relay on 127.0.0.1, not hooks.slack.com
+        assert not shows(pilot, "is not Slack's webhook host")
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: shows(pilot, "is not Slack's webhook host"), what="the warning")

@@ -1,6 +1,7 @@
 """A labelled input with its help text and an inline error or warning under it."""
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, Select, Static
@@ -92,6 +93,13 @@ class Field(Vertical):
             verdict = self.option.validate(text)
         self.show(verdict)
         return verdict
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        """Leaving the field says what is wrong or doubtful about its value (a webhook host that
+        is not Slack's) right away; an empty field waits for Next."""
+        if self.is_attached and str(self.raw).strip():
+            self.check()
 
     def show(self, verdict: Verdict) -> None:
         message = self.query_one(".field--message", Static)
