@@ -82,3 +82,10 @@ async def test_a_doubtful_webhook_host_is_said_when_leaving_the_field(kapacitor,
         assert not shows(pilot, "is not Slack's webhook host")
         await pilot.press("tab")
         await wait_for(pilot, lambda: shows(pilot, "is not Slack's webhook host"), what="the warning")
+
+
+def test_format_env_names_the_variables_it_could_not_print(monkeypatch, capsys):
+    code, out, err = run(["apply", "telegram", "--format", "env", "--chat-id", "-100123"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "KAPACITOR_TELEGRAM_CHAT_ID=-100123" in out
+    assert "# KAPACITOR_TELEGRAM_TOKEN is needed too" in out

@@ -210,6 +210,11 @@ def print_env(plan: Plan, desired: Mapping[str, Any], out: TextIO, *, show_secre
         raise UsageError(err.message) from None
     for line in lines:
         print(line, file=out)
+    # Kapacitor needs these to send anything; without them here, say so rather than print a partial set.
+    for option in plan.spec.options:
+        if option.required and option.name not in values:
+            name = conffile.env_name(plan.spec.section, option.name, index)
+            print(f"# {name} is needed too: not given here (it may be set elsewhere)", file=out)
     return 0
 
 

@@ -38,13 +38,20 @@ def _visible_options(spec: HandlerSpec, options: Mapping[str, Any], status: Hand
     return shown
 
 
+def _slack_app(spec: HandlerSpec, status: HandlerStatus) -> bool:
+    """Slack through a bot token: Kapacitor sends it to `url` as a bearer token, so `url` is no webhook."""
+    return spec.name == "slack" and bool(status.secrets.get("token"))
+
+
 def _secret_words(spec: HandlerSpec, status: HandlerStatus) -> list[str]:
-    words = []
+    words = ["Slack app"] if _slack_app(spec, status) else []
     for name, is_set in status.secrets.items():
         option = spec.option(name)
         if not is_set and not option.required:
             continue  # an optional secret nobody set (Slack's app token) says nothing
         label = _SECRET_NAME.get((spec.name, name), name)
+        if _slack_app(spec, status) and name == "url":
+            label = "url"
         words.append(f"{label} {'set' if is_set else 'not set'}")
     return words
 
