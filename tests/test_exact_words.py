@@ -89,3 +89,21 @@ def test_format_env_names_the_variables_it_could_not_print(monkeypatch, capsys):
     assert code == 0, err
     assert "KAPACITOR_TELEGRAM_CHAT_ID=-100123" in out
     assert "# KAPACITOR_TELEGRAM_TOKEN is needed too" in out
+
+
+def test_apply_hipchat_global_on_a_configured_handler_needs_no_address_or_room(kapacitor, hipchat_receiver, monkeypatch, capsys):
+    token = "FAKE-hipchat-token-0123456789abcdefghij"
+    code, _, err = run(
+        ["apply", "hipchat", "--url", kapacitor.url, "--hipchat-url", hipchat_receiver.url, "--room", "ops", "--token", "-"],
+        monkeypatch, capsys, stdin=token + "\n",
+    )
+    assert code == 0, err
+    code, _, err = run(["apply", "hipchat", "--url", kapacitor.url, "--global"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"global": True}}
+
+
+def test_apply_hipchat_without_an_address_on_a_new_handler_says_which_option(kapacitor, monkeypatch, capsys):
+    code, _, err = run(["apply", "hipchat", "--url", kapacitor.url, "--room", "ops", "--token", "x" * 40], monkeypatch, capsys)
+    assert code == 2
+    assert "No HipChat address: give --subdomain S or --hipchat-url URL." in err

@@ -39,12 +39,13 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
             "  HIPCHAT_TOKEN=... kapacitor-wizard apply hipchat \\\n"
             "      --hipchat-url https://chat.example.com --room ops --test\n"
             "  kapacitor-wizard apply hipchat --subdomain example-hi --room 1234 --token - --dry-run < token.txt\n"
-            "  kapacitor-wizard apply hipchat --hipchat-url https://chat.example.com --room ops --global\n"
-            "      (keeps the stored token)"
+            "  kapacitor-wizard apply hipchat --global\n"
+            "      (keeps the stored address, room and token)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    where = parser.add_mutually_exclusive_group(required=True)
+    # Both may be left out when Kapacitor already has them: `apply hipchat --global` changes one thing.
+    where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--subdomain",
         metavar="S",
@@ -57,7 +58,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="base URL of HipChat Server, Data Center or a compatible gateway "
         "(https://chat.example.com becomes https://chat.example.com/v2/room)",
     )
-    parser.add_argument("--room", required=True, metavar="R", help="the room's name or numeric id")
+    parser.add_argument("--room", metavar="R", help="the room's name or numeric id (default: the one Kapacitor has)")
     parser.add_argument(
         "--token",
         metavar="TOKEN",
@@ -87,15 +88,18 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     err = sys.stderr
     token = read_secret(args.token, "HIPCHAT_TOKEN", stdin, option="--token")
     desired: dict[str, Any] = {"enabled": True}
-    room = check("--room", validators.hipchat_room(args.room), err)  # refused before any warning about the address
+    room = None
+    if args.room is not None:
+        room = check("--room", validators.hipchat_room(args.room), err)  # refused before any warning about the address
     if args.subdomain is not None:
         verdict = hipchat.server_url(args.subdomain)
         if verdict.ok and not hipchat.is_cloud(verdict.value):
             raise UsageError("--subdomain: this is not a hipchat.com address; give a server's address with --hipchat-url.")
         desired["url"] = check("--subdomain", verdict, err)
-    else:
+    elif args.hipchat_url is not None:
         desired["url"] = check("--hipchat-url", hipchat.server_url(args.hipchat_url), err)
-    desired["room"] = room
+    if room is not None:
+        desired["room"] = room
     if token is not None:
         scrub.add(token)
         check("--token", validators.hipchat_token(token.reveal()), err)
@@ -109,6 +113,10 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         return print_env(plan_changes(HIPCHAT, None, desired), desired, out, show_secrets=args.show_secrets)
     async with open_target(args, settings, scrub) as target:
         element = find_element((await target.read_config()).get(HIPCHAT.section, []))
+        if "url" not in desired and not (element and element.is_set("url")):
+            raise UsageError("No HipChat address: give --subdomain S or --hipchat-url URL.")
+        if "room" not in desired and not (element and element.is_set("room")):
+            raise UsageError("No room: give --room R.")
         if token is None and not (element and element.is_set("token")):
             raise UsageError(
                 "No token: give --token - to read it from standard input, or set HIPCHAT_TOKEN."
