@@ -174,6 +174,8 @@ def go_quote(s: str) -> str:
             out.append(ch)
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
+        elif 0xD800 <= code <= 0xDFFF:  # not a valid rune: Go quotes the replacement character
+            out.append("\\ufffd")
         elif code < 0x10000:
             out.append(f"\\u{code:04x}")
         else:
