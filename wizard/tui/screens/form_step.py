@@ -87,9 +87,11 @@ class FormStepScreen(StepScreen):
     def fields(self) -> list[Field]:
         return list(self.query(Field))
 
-    def _store(self, field: Field) -> None:
+    def _store(self, field: Field, *, learn_secret: bool = True) -> None:
         value: Any = field.raw
-        if field.option.secret:
+        # Learned once the value is used, not per keystroke: every prefix of a typed secret
+        # (`https:`) would otherwise be masked in all texts afterwards.
+        if field.option.secret and learn_secret:
             self.state.remember_secret(str(value))
         self.state.draft()[field.option.name] = value
 
@@ -99,7 +101,7 @@ class FormStepScreen(StepScreen):
     def keep_typed(self, event: Input.Changed | Checkbox.Changed | Select.Changed) -> None:
         for field in event.control.ancestors:
             if isinstance(field, Field):
-                self._store(field)
+                self._store(field, learn_secret=False)
                 if isinstance(event, Input.Changed):
                     field.clear()
                 break
