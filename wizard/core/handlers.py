@@ -33,9 +33,11 @@ class OptionSpec:
     """Exactly as Kapacitor spells it (`chat-id`, `icon-emoji`)."""
     label: str
     kind: type = str
-    """`str` or `bool`: Kapacitor checks value kinds strictly."""
+    """`str`, `bool`, `int`, `list` (of strings) or `dict` (an object): Kapacitor checks value
+    kinds strictly, so typed text becomes exactly this kind (wizard/core/values.py)."""
     secret: bool = False
-    """Redacted by Kapacitor on read: only set / not set is ever known."""
+    """Masked everywhere; only set / not set is shown. Kapacitor redacts most secrets on read;
+    the ones it does not (a Discord webhook URL) are hidden as soon as they are read."""
     default: Any = ""
     help: str = ""
     placeholder: str = ""
@@ -76,6 +78,13 @@ class HandlerSpec:
     tickscript: Callable[[Mapping[str, Any]], str] = field(default=lambda _: "")
     test_hint: str = ""
     """What to check when Kapacitor's own test alert fails."""
+    test_proves: str = ""
+    """What a success of Kapacitor's service test shows, when it is less than delivery
+    (SMTP: the mail was only queued). Empty: the service accepted the alert."""
+    direct_check: str = ""
+    """A check of the service itself beside Kapacitor's test: "smtp" or "http-post"."""
+    guide_url: str = ""
+    """Kapacitor's page about this handler."""
 
     def option(self, name: str) -> OptionSpec:
         for option in self.options:
@@ -503,7 +512,12 @@ def handler_steps(spec: HandlerSpec, way: str = "") -> tuple[StepText, ...]:
     return (SLACK_WAY_STEP, *(SLACK_APP_STEPS if way == "app" else spec.steps))
 
 
-HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (HIPCHAT, SLACK, TELEGRAM)}
+from wizard.core.catalog import CATALOG  # noqa: E402  (the catalog builds on the classes above)
+
+GUIDED = (HIPCHAT, SLACK, TELEGRAM)
+"""The handlers with a guide of their own and live checks of their tokens."""
+HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (*GUIDED, *sorted(CATALOG, key=lambda s: s.name))}
+"""Every handler: the guided three first, then the rest by name."""
 
 
 @dataclass(frozen=True, slots=True)

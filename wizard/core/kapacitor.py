@@ -31,7 +31,7 @@ from wizard.core.errors import (
 from wizard.core import validators
 from wizard.core import answers
 from wizard.core.answers import ShapeError, expect, member
-from wizard.core.secrets import Scrubber, Secret
+from wizard.core.secrets import Scrubber, Secret, string_leaves
 
 T = TypeVar("T")
 
@@ -118,6 +118,19 @@ class ServiceTestResult:
     message: str
 
 
+def hidden_secrets(element: Element) -> frozenset[str]:
+    """The options of an element that the wizard keeps secret but Kapacitor shows in clear."""
+    from wizard.core.handlers import HANDLERS  # the definitions say which options are secrets
+
+    spec = next((s for s in HANDLERS.values() if s.section == element.section), None)
+    if spec is None:
+        return frozenset()
+    return frozenset(
+        name for name in spec.secrets
+        if name in element.options and name not in element.redacted and not isinstance(element.options[name], bool)
+    )
+
+
 def element_path(section: str, workspace: str = "") -> str:
     """The exact path of one element: a trailing slash for the default element."""
     return f"{API}/config/{section}/{workspace}"
@@ -189,13 +202,30 @@ class KapacitorClient:
 
     async def get_config(self) -> dict[str, list[Element]]:
         """Every section Kapacitor lets us override, by name."""
-        return await self._json("GET", f"{API}/config", read=_config)
+        config = await self._json("GET", f"{API}/config", read=_config)
+        return {name: [self._hide_secrets(e) for e in elements] for name, elements in config.items()}
 
     async def get_section(self, section: str) -> list[Element]:
-        return await self._json("GET", f"{API}/config/{section}", read=lambda body: _elements(section, body, "section"))
+        elements = await self._json("GET", f"{API}/config/{section}", read=lambda body: _elements(section, body, "section"))
+        return [self._hide_secrets(e) for e in elements]
 
     async def get_element(self, section: str, workspace: str = "") -> Element:
-        return await self._json("GET", element_path(section, workspace), read=lambda body: _element(section, body, "element"))
+        element = await self._json("GET", element_path(section, workspace), read=lambda body: _element(section, body, "element"))
+        return self._hide_secrets(element)
+
+    def _hide_secrets(self, element: Element) -> Element:
+        """Secrets Kapacitor shows in clear (a Discord or Teams webhook URL, httppost headers,
+        Kafka's SASL password) are treated as redacted from here on: the value is learned by
+        the scrubber and replaced by whether it is set, as Kapacitor does for its own secrets."""
+        hidden = hidden_secrets(element)
+        if not hidden:
+            return element
+        options = dict(element.options)
+        for name in hidden:
+            value = options[name]
+            self.scrub.add_all(string_leaves(value))
+            options[name] = bool(value)
+        return Element(element.section, options, element.redacted | hidden, element.link)
 
     async def update_element(
         self,

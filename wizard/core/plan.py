@@ -9,9 +9,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.core.handlers import SLACK_API_URL, HandlerSpec
+from wizard.core.handlers import SLACK_API_URL, HandlerSpec, OptionSpec
 from wizard.core.kapacitor import Element, element_path
-from wizard.core.secrets import Secret, mask_userinfo
+from wizard.core.secrets import Secret, StructuredSecret, mask_userinfo
+from wizard.core.values import parse_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +145,24 @@ def plan_changes(
                 new_values[name] = ""
             continue
         if secret_option:
-            if value is None or (isinstance(value, Secret | str) and not value):
+            if value is None or (isinstance(value, Secret | str | list | dict) and not value):
                 if before:
                     kept.append(name)
                 continue
-            secret = value if isinstance(value, Secret) else Secret(str(value))
+            if isinstance(value, Secret):
+                secret = value
+            elif isinstance(value, (list, dict)):
+                secret = StructuredSecret(value)
+            else:
+                secret = Secret(str(value))
             changes.append(Change(name, bool(before), True, secret=True))
             new_values[name] = secret
             continue
-        value = _coerce(option.kind, value)
+        value = _coerce(option, value)
+        if value == "" and option.kind is int:
+            continue  # left empty: Kapacitor keeps its number (a number cannot be "")
+        if value in ([], {}) and not before:
+            continue  # an empty list stays empty (Kapacitor shows a list never set as null)
         if value != before:
             changes.append(Change(name, before, value))
             new_values[name] = value
@@ -203,7 +213,12 @@ def _before(secret: bool, value: Any) -> Any:
     return bool(value) if secret else value
 
 
-def _coerce(kind: type, value: Any) -> Any:
-    if kind is bool:
+def _coerce(option: OptionSpec, value: Any) -> Any:
+    """The value in the kind Kapacitor expects; callers checked it (values.problem)."""
+    if option.kind is bool:
         return bool(value)
-    return "" if value is None else str(value)
+    if option.kind is str:
+        return "" if value is None else str(value)
+    if value is None:
+        return ""
+    return parse_text(option, value)

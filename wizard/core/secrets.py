@@ -61,6 +61,41 @@ class Secret:
     __str__ = __repr__
 
 
+def string_leaves(value: object) -> list[str]:
+    """Every string inside a list or object (and its keys' values), depth first."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in string_leaves(item)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in string_leaves(item)]
+    return []
+
+
+class StructuredSecret(Secret):
+    """A secret list or object (httppost `headers`, kafka's SASL settings): every string in it
+    is a secret, and Kapacitor gets the structure itself, not its text."""
+
+    __slots__ = ("_structure",)
+
+    def __init__(self, structure: dict[str, object] | list[object]) -> None:
+        super().__init__(json.dumps(structure, sort_keys=True))
+        self._structure = structure
+        for leaf in string_leaves(structure):
+            if len(leaf) >= MIN_SECRET_LENGTH:
+                GLOBAL_SCRUBBER.add(leaf)
+
+    def reveal(self) -> str:
+        # The structure, for the request body; typed as text so callers of Secret stay simple.
+        return self._structure  # type: ignore[return-value]
+
+    def leaves(self) -> list[str]:
+        return string_leaves(self._structure)
+
+    def __bool__(self) -> bool:
+        return bool(self._structure)
+
+
 # -- the spellings a secret comes back in ---------------------------------------
 
 _GO_ESCAPES = {
@@ -186,6 +221,9 @@ class Scrubber:
 
     def add(self, value: str | Secret | None) -> None:
         """Learn a secret in all its spellings (values shorter than MIN_SECRET_LENGTH are ignored)."""
+        if isinstance(value, StructuredSecret):
+            self.add_all(value.leaves())
+            return
         raw = value.reveal() if isinstance(value, Secret) else value
         if not raw or len(raw) < MIN_SECRET_LENGTH:
             return

@@ -11,6 +11,7 @@ from wizard.core.errors import WizardError
 from wizard.core.target import ApiTarget, FileTarget, Target
 from wizard.core.plan import Plan, plan_changes
 from wizard.core.secrets import Scrubber, Secret
+from wizard.core.values import as_secret, parse_text
 
 
 class StepResult:
@@ -153,11 +154,15 @@ class WizardState:
         # so only what a step changed is sent.
         for option in spec.options:
             value = draft.get(option.name)
-            if option.secret:
+            if option.secret and option.kind in (list, dict):
+                desired[option.name] = as_secret(option, value)
+            elif option.secret:
                 text = str(value or "").strip()
                 desired[option.name] = Secret(text) if text else None
             elif option.kind is bool:
                 desired[option.name] = bool(value)
+            elif option.kind is not str:
+                desired[option.name] = parse_text(option, value)
             else:
                 desired[option.name] = option.validate(str(value or "")).value
         desired["enabled"] = True

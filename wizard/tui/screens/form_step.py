@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Collapsible, Input, Markdown, Select
 
 from wizard.core.handlers import StepText
+from wizard.core.values import secret_parts
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.field import Field
@@ -92,7 +93,8 @@ class FormStepScreen(StepScreen):
         # Learned once the value is used, not per keystroke: every prefix of a typed secret
         # (`https:`) would otherwise be masked in all texts afterwards.
         if field.option.secret and learn_secret:
-            self.state.remember_secret(str(value))
+            for part in secret_parts(field.option, value):
+                self.state.remember_secret(part)
         self.state.draft()[field.option.name] = value
 
     @on(Input.Changed)

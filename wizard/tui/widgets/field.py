@@ -8,6 +8,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from wizard.core.handlers import OptionSpec
 from wizard.core.validators import Verdict
+from wizard.core.values import format_value, problem
 
 
 class Field(Vertical):
@@ -61,7 +62,7 @@ class Field(Vertical):
             if option.secret and self.secret_is_set:
                 placeholder = "Set in Kapacitor: leave empty to keep it, or paste a new one to replace it"
             yield Input(
-                value=str(self.initial or ""),
+                value=format_value(option, self.initial) if option.kind is not str else str(self.initial or ""),
                 placeholder=placeholder,
                 password=option.secret,
                 id=f"input-{option.name}",
@@ -90,7 +91,8 @@ class Field(Vertical):
         if self.option.secret and not text.strip() and self.secret_is_set:
             verdict = Verdict("")  # empty means: keep the secret Kapacitor has
         else:
-            verdict = self.option.validate(text)
+            wrong_kind = problem(self.option, text)  # a list, number or object that cannot be read
+            verdict = Verdict(text, error=wrong_kind) if wrong_kind else self.option.validate(text)
         self.show(verdict)
         return verdict
 
