@@ -141,7 +141,7 @@ def test_format_env_prints_variables_with_secrets_only_when_asked(monkeypatch, c
     monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
     code, out, err = run(["apply", "slack", "--channel", "#ops", "--format", "env"], monkeypatch, capsys)
     assert code == 0, err
-    assert "KAPACITOR_SLACK_0_URL=<secret>" in out and "KAPACITOR_SLACK_0_CHANNEL=#ops" in out
+    assert "KAPACITOR_SLACK_0_URL=<set; --show-secrets to print>" in out and "KAPACITOR_SLACK_0_CHANNEL=#ops" in out
     assert WEBHOOK not in out
     code, out, err = run(["apply", "slack", "--format", "env", "--show-secrets"], monkeypatch, capsys)
     assert f"KAPACITOR_SLACK_0_URL={WEBHOOK}" in out

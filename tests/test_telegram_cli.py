@@ -212,5 +212,5 @@ def test_apply_telegram_into_a_kapacitor_conf_and_as_environment_variables(tmp_p
     assert stat.S_IMODE(conf.stat().st_mode) == 0o600  # a new file holds a token
     assert main(["apply", "telegram", "--chat-id", "@alerts_channel", "--format", "env"]) == 0
     out = capsys.readouterr().out
-    assert "KAPACITOR_TELEGRAM_CHAT_ID=@alerts_channel" in out and "KAPACITOR_TELEGRAM_TOKEN=<secret>" in out
+    assert "KAPACITOR_TELEGRAM_CHAT_ID=@alerts_channel" in out and "KAPACITOR_TELEGRAM_TOKEN=<set; --show-secrets to print>" in out
     assert token not in out

@@ -158,8 +158,8 @@ def test_format_env_names_the_token_as_a_secret(monkeypatch, capsys):
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
     code, out, err = run(["apply", "slack", "--format", "env", "--channel", "#a"], monkeypatch, capsys)
     assert code == 0, err
-    assert "KAPACITOR_SLACK_0_TOKEN=<secret>" in out
-    assert f"KAPACITOR_SLACK_0_URL=<secret>" in out and TOKEN not in out
+    assert "KAPACITOR_SLACK_0_TOKEN=<set; --show-secrets to print>" in out
+    assert f"KAPACITOR_SLACK_0_URL=<set; --show-secrets to print>" in out and TOKEN not in out
 
 
 def test_webhook_on_either_version_sends_no_token(any_kapacitor, slack_receiver, monkeypatch, capsys):

@@ -5,7 +5,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TextIO
 
@@ -195,8 +195,41 @@ async def open_target(args: argparse.Namespace, settings: ConnectionSettings, sc
         yield ApiTarget(client)
 
 
-def print_env(plan: Plan, desired: Mapping[str, Any], out: TextIO, *, show_secrets: bool, index: int = 0) -> int:
-    """The chosen settings as environment variables; Kapacitor reads them at start."""
+async def existing_element(
+    args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, section: str, workspace: str, out: TextIO
+) -> tuple[Element | None, str]:
+    """For `--format env`: the element Kapacitor (or the --config-file) has now, so its values are printed too.
+
+    Not reaching it is no error here: a comment says so and only the values given are printed.
+    """
+    check_target_flags(args)
+    try:
+        async with open_target(args, settings, scrub) as target:
+            return find_element((await target.read_config()).get(section, []), workspace), target.description
+    except UsageError:
+        raise
+    except WizardError as err:
+        print(f"# {' '.join(err.message.split())} Only the values given here are printed.", file=out)
+        return None, ""
+
+
+def print_env(
+    plan: Plan,
+    desired: Mapping[str, Any],
+    out: TextIO,
+    *,
+    show_secrets: bool,
+    index: int = 0,
+    element: Element | None = None,
+    where: str = "",
+    replaced: Collection[str] = (),
+) -> int:
+    """Every variable the handler needs, as Kapacitor reads them at start: the values given here,
+    then the ones `element` (what Kapacitor has now) holds, except `replaced` ones (the other way's
+    secret after a switch). A secret given here is printed only with --show-secrets; one that is
+    only stored is named in a comment, since it cannot be read back."""
+    section = plan.spec.section
+    known = conffile.OPTIONS[section]
     values = {
         name: (value.reveal() if isinstance(value, Secret) else value)
         for name, value in desired.items()
@@ -204,16 +237,31 @@ def print_env(plan: Plan, desired: Mapping[str, Any], out: TextIO, *, show_secre
     }
     if plan.spec.list_key and plan.workspace:
         values.setdefault(plan.spec.list_key, plan.workspace)
+    stored_secrets: list[str] = []
+    if element is not None:
+        for option in plan.spec.options:
+            name = option.name
+            if name in values or name in replaced or name not in known or not element.is_set(name):
+                continue
+            if option.secret or name in element.redacted:
+                stored_secrets.append(name)
+            else:
+                values[name] = element.options[name]
     try:
-        lines = conffile.env_lines(plan.spec.section, values, workspace_index=index, show_secrets=show_secrets)
+        lines = conffile.env_lines(
+            section, values, workspace_index=index, show_secrets=show_secrets, placeholder=conffile.ENV_SECRET_HINT
+        )
     except conffile.EnvValueError as err:
         raise UsageError(err.message) from None
     for line in lines:
         print(line, file=out)
+    for name in stored_secrets:
+        variable = conffile.env_name(section, name, index)
+        print(f"# {variable} is set in {where or 'Kapacitor'} (a secret is never read back): give it here to print it", file=out)
     # Kapacitor needs these to send anything; without them here, say so rather than print a partial set.
     for option in plan.spec.options:
-        if option.required and option.name not in values:
-            name = conffile.env_name(plan.spec.section, option.name, index)
+        if option.required and option.name not in values and option.name not in stored_secrets:
+            name = conffile.env_name(section, option.name, index)
             print(f"# {name} is needed too: not given here (it may be set elsewhere)", file=out)
     return 0
 

@@ -12,6 +12,7 @@ from wizard.commands.common import (
     add_target_flags,
     carry_out,
     check,
+    existing_element,
     find_element,
     open_target,
     print_env,
@@ -110,7 +111,10 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         desired["state-changes-only"] = args.state_changes_only
 
     if args.format == "env":
-        return print_env(plan_changes(HIPCHAT, None, desired), desired, out, show_secrets=args.show_secrets)
+        element, where = await existing_element(args, settings, scrub, HIPCHAT.section, "", out)
+        return print_env(
+            plan_changes(HIPCHAT, None, desired), desired, out, show_secrets=args.show_secrets, element=element, where=where
+        )
     async with open_target(args, settings, scrub) as target:
         element = find_element((await target.read_config()).get(HIPCHAT.section, []))
         if "url" not in desired and not (element and element.is_set("url")):

@@ -13,6 +13,7 @@ from wizard.commands.common import (
     add_target_flags,
     carry_out,
     check,
+    existing_element,
     find_element,
     open_target,
     print_env,
@@ -118,7 +119,11 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         raise UsageError("--default needs --workspace: the default workspace is the default already.")
 
     if args.format == "env":
-        return print_env(plan_changes(SLACK, None, desired, workspace=workspace), desired, out, show_secrets=args.show_secrets)
+        element, where = await existing_element(args, settings, scrub, SLACK.section, workspace, out)
+        return print_env(
+            plan_changes(SLACK, None, desired, workspace=workspace), desired, out, show_secrets=args.show_secrets,
+            element=element, where=where, replaced=("token",) if webhook is not None else (),
+        )
     async with open_target(args, settings, scrub) as target:
         elements = (await target.read_config()).get(SLACK.section, [])
         element = find_element(elements, workspace)

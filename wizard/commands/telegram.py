@@ -19,6 +19,7 @@ from wizard.commands.common import (
     add_target_flags,
     carry_out,
     check,
+    existing_element,
     find_element,
     open_target,
     print_env,
@@ -266,8 +267,12 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         if args.detect:
             assert token is not None
             desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err)).chat_id
-        desired.setdefault("parse-mode", "Markdown")
-        return print_env(plan_changes(TELEGRAM, None, desired), desired, out, show_secrets=args.show_secrets)
+        element, where = await existing_element(args, settings, scrub, TELEGRAM.section, "", out)
+        if not (element and element.options.get("parse-mode")):
+            desired.setdefault("parse-mode", "Markdown")
+        return print_env(
+            plan_changes(TELEGRAM, None, desired), desired, out, show_secrets=args.show_secrets, element=element, where=where
+        )
     async with open_target(args, settings, scrub) as target:
         element = find_element((await target.read_config()).get(TELEGRAM.section, []))
         if token is None and not (element and element.is_set("token")):

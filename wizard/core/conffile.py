@@ -56,6 +56,7 @@ from wizard.core.errors import ValidationError, WizardError
 from wizard.core.secrets import MASK, Scrubber, secret_forms
 
 __all__ = [
+    "ENV_SECRET_HINT",
     "ENV_SECRET_PLACEHOLDER",
     "OPTIONS",
     "SECRETS",
@@ -127,6 +128,8 @@ SECRETS: dict[str, frozenset[str]] = {
 LIST_SECTIONS = frozenset({"slack"})
 
 ENV_SECRET_PLACEHOLDER = "<secret>"
+ENV_SECRET_HINT = "<set; --show-secrets to print>"
+"""The placeholder `apply --format env` prints for a secret it was given but does not show."""
 
 # Indentation for keys of a new section when the file gives no example
 # (Kapacitor's sample config indents keys by two spaces).
@@ -1650,10 +1653,11 @@ def env_lines(
     options: Mapping[str, object],
     workspace_index: int = 0,
     show_secrets: bool = False,
+    placeholder: str = ENV_SECRET_PLACEHOLDER,
 ) -> list[str]:
     """`NAME=value` lines (docker `--env-file` / compose style, unquoted) for the given options.
 
-    Secret values become `ENV_SECRET_PLACEHOLDER` unless `show_secrets`. Kapacitor
+    Secret values become `placeholder` unless `show_secrets`. Kapacitor
     1.5 ignores the unindexed `KAPACITOR_SLACK_URL`, and an index beyond the
     slack entries that exist (in the file or the built-in default, index 0).
     Values of None are skipped; a value with a line break or another control
@@ -1670,6 +1674,6 @@ def env_lines(
         _check_value(section, option, value)
         shown = _env_value(section, option, value)
         if option in SECRETS[section] and shown and not show_secrets:
-            shown = ENV_SECRET_PLACEHOLDER
+            shown = placeholder
         lines.append(f"{env_name(section, option, workspace_index)}={shown}")
     return lines

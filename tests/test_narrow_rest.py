@@ -1,0 +1,77 @@
+"""Issue 12's rest: --format env prints every variable, options need not be repeated, the http
+rule is judged for Kapacitor's side, warnings show on Next, and Apply can retry a write."""
+from __future__ import annotations
+
+import httpx
+
+from tests.test_cli import run
+
+WEBHOOK_PATH = "/services/T000/B000/XXXXfakefakefake"
+
+
+def post_config(kapacitor, section: str, values: dict) -> None:
+    answer = httpx.post(f"{kapacitor.url}/kapacitor/v1/config/{section}/", json={"set": values})
+    assert answer.status_code == 204, answer.text
+
+
+# -- --format env ------------------------------------------------------------------------
+
+
+def test_format_env_prints_a_given_secret_as_set_with_the_flag_that_shows_it(kapacitor, slack_receiver, monkeypatch, capsys):
+    webhook = slack_receiver.webhook_url
+    code, out, err = run(
+        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", "-", "--channel", "#ops", "--format", "env"],
+        monkeypatch, capsys, stdin=webhook + "\n",
+    )
+    assert code == 0, err
+    assert "KAPACITOR_SLACK_0_URL=<set; --show-secrets to print>" in out.splitlines()
+    assert "KAPACITOR_SLACK_0_CHANNEL=#ops" in out.splitlines()
+    assert webhook not in out + err
+    code, out, err = run(
+        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", "-", "--format", "env", "--show-secrets"],
+        monkeypatch, capsys, stdin=webhook + "\n",
+    )
+    assert code == 0, err
+    assert f"KAPACITOR_SLACK_0_URL={webhook}" in out.splitlines()
+    assert not kapacitor.config_posts()  # printing never writes
+
+
+def test_format_env_adds_what_kapacitor_has_and_names_a_stored_secret(kapacitor, slack_receiver, monkeypatch, capsys):
+    post_config(kapacitor, "slack", {"enabled": True, "url": slack_receiver.webhook_url, "channel": "#alerts",
+                                     "username": "alertbot", "global": True})
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--channel", "#ops", "--format", "env"], monkeypatch, capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "KAPACITOR_SLACK_0_ENABLED=true" in lines
+    assert "KAPACITOR_SLACK_0_CHANNEL=#ops" in lines  # the given value wins over the stored one
+    assert "KAPACITOR_SLACK_0_USERNAME=alertbot" in lines and "KAPACITOR_SLACK_0_GLOBAL=true" in lines
+    assert any(line.startswith("# KAPACITOR_SLACK_0_URL is set in Kapacitor") for line in lines), out
+    assert "is needed too" not in out
+    assert slack_receiver.webhook_url not in out + err
+
+
+def test_format_env_for_telegram_keeps_the_stored_parse_mode_and_chat(kapacitor, monkeypatch, capsys):
+    post_config(kapacitor, "telegram", {"enabled": True, "token": "123456789:AAFakeFakeFakeFakeFakeFakeFakeFake12",
+                                        "chat-id": "-100123", "parse-mode": "HTML"})
+    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, "--disable-notification", "--format", "env"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "KAPACITOR_TELEGRAM_CHAT_ID=-100123" in lines and "KAPACITOR_TELEGRAM_PARSE_MODE=HTML" in lines
+    assert "KAPACITOR_TELEGRAM_DISABLE_NOTIFICATION=true" in lines
+    assert any(line.startswith("# KAPACITOR_TELEGRAM_TOKEN is set in Kapacitor") for line in lines), out
+    assert "FakeFake" not in out
+
+
+def test_format_env_without_a_kapacitor_prints_what_was_given_and_says_why(monkeypatch, capsys):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    code, out, err = run(["apply", "hipchat", "--url", closed, "--room", "ops", "--format", "env"], monkeypatch, capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "KAPACITOR_HIPCHAT_ROOM=ops" in lines
+    assert any(line.startswith("# Could not connect to Kapacitor") and "Only the values given here" in line for line in lines), out
+    assert "# KAPACITOR_HIPCHAT_URL is needed too: not given here (it may be set elsewhere)" in lines
