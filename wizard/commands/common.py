@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from wizard.core import conffile, undo
 from wizard.core.errors import WizardError
 from wizard.core.handlers import TEST_MESSAGE
+from wizard.core.service_tests import service_test_options
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
 from wizard.core.plan import Plan
 from wizard.core.secrets import Scrubber, Secret, mask_userinfo
@@ -31,6 +32,41 @@ class UsageError(WizardError):
 def add_apply_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test", action="store_true", help="after writing, ask Kapacitor to send a test alert")
     parser.add_argument("--dry-run", action="store_true", help="print the exact request (secrets masked) and write nothing")
+
+
+def add_switch_flags(parser: argparse.ArgumentParser, title: str, call: str) -> None:
+    """--enable/--disable, --global and --state-changes-only: each changes only itself, so on a
+    configured handler none of its address, chat or secret options needs repeating."""
+    advanced = parser.add_argument_group("switches (each changes only itself)")
+    state = advanced.add_mutually_exclusive_group()
+    state.add_argument(
+        "--enable", dest="enabled", action="store_const", const=True, default=None,
+        help=f"turn the {title} handler on (the default: apply turns it on)",
+    )
+    state.add_argument(
+        "--disable", dest="enabled", action="store_const", const=False,
+        help=f"turn the {title} handler off; its settings stay, and nothing else is needed",
+    )
+    advanced.add_argument(
+        "--global", dest="global_", action=argparse.BooleanOptionalAction, default=None,
+        help=f"send every alert to {title}, not only rules that name .{call}() (default: unchanged)",
+    )
+    advanced.add_argument(
+        "--state-changes-only", action=argparse.BooleanOptionalAction, default=None,
+        help="with --global, send an alert only when its level changes (default: unchanged)",
+    )
+
+
+def switch_values(args: argparse.Namespace) -> dict[str, Any]:
+    """What the switch flags ask for: `enabled` always (apply turns a handler on unless --disable)."""
+    if args.enabled is False and getattr(args, "test", False):
+        raise UsageError("--test cannot be used with --disable: a disabled handler sends no test alert.")
+    values: dict[str, Any] = {"enabled": args.enabled is not False}
+    if args.global_ is not None:
+        values["global"] = args.global_
+    if args.state_changes_only is not None:
+        values["state-changes-only"] = args.state_changes_only
+    return values
 
 
 STDIN_MAX_BYTES = 64 * 1024
@@ -307,6 +343,16 @@ async def carry_out(
         for warning in result.warnings:
             warn(warning)
     if args.test and isinstance(target, ApiTarget):
-        result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **(test_options or {})})
+        if test_options is None:
+            test_options = service_test_options(plan.spec, await _element_values(target.client, plan), plan.workspace)
+        result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **test_options})
         return report_test(title, result_test, out, err)
     return 0
+
+
+async def _element_values(client: KapacitorClient, plan: Plan) -> Mapping[str, Any]:
+    """The element as Kapacitor has it after the write (its address for the test); {} if unreadable."""
+    try:
+        return (await client.get_element(plan.spec.section, plan.workspace)).options
+    except WizardError:
+        return {}

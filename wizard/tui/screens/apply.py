@@ -13,7 +13,7 @@ from wizard.core.secrets import Secret
 from wizard.core.target import FileTarget
 from wizard.core.undo import UNKNOWN_HINT
 from wizard.core.flow import Review
-from wizard.core.handlers import TEST_MESSAGE
+from wizard.core.service_tests import service_test_options
 from wizard.core.plan import Plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, Intent, WizardState, jump
@@ -165,10 +165,8 @@ class ApplyScreen(StepScreen):
         client = self.state.client
         assert client is not None
         self._status("test", f"2. Kapacitor is sending a test alert through {self.spec.title} …")
-        options: dict[str, object] = {"message": TEST_MESSAGE}
-        if self.spec.list_key and self.state.workspace:
-            # Without an explicit channel Kapacitor would reuse the default workspace's channel.
-            options.update({self.spec.list_key: self.state.workspace, "channel": ""})
+        element = self.state.element()
+        options = service_test_options(self.spec, element.options if element else {}, self.state.workspace)
         try:
             result = await client.run_service_test(self.spec.service_test, options)
         except WizardError as err:
