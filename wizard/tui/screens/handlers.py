@@ -29,7 +29,7 @@ def _row(option_id: str | None) -> tuple[HandlerSpec, str] | None:
 
 
 class HandlersScreen(StepScreen):
-    """The three handlers and their current state, read from Kapacitor."""
+    """Every handler this Kapacitor has and its current state, read from Kapacitor."""
 
     CSS_PATH = "handlers.tcss"
     step_title = "Choose a handler"
@@ -39,7 +39,10 @@ class HandlersScreen(StepScreen):
         "is set.\n\nChoose a handler with the arrow keys and Enter to set it up, or to change it. "
         "Press **e** to enable or disable the highlighted handler without retyping anything, and "
         "**x** to reset some of its options to the values in kapacitor.conf. "
-        "Press **r** to read the state again.\n\nSlack workspaces other than the default one "
+        "Press **r** to read the state again.\n\nHipChat, Slack and Telegram come first: their "
+        "guides check tokens and webhooks live and find a Telegram chat by themselves. The other "
+        "handlers follow by name, each with the steps and links to where its key or address is made; "
+        "a handler this Kapacitor does not have (BigPanda and Zenoss on 1.5) is not listed.\n\nSlack workspaces other than the default one "
         "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them.\n\n"
         f"The steps follow Kapacitor's guide: [Set up event handlers]({GUIDE_URL})."
     )
@@ -140,8 +143,8 @@ class HandlersScreen(StepScreen):
         enabled = bool(element and element.options.get("enabled"))
         # Kapacitor refuses to enable a handler without its first required option (Slack's and
         # HipChat's url, Telegram's token): say so here rather than after a review.
-        needed = next(o for o in spec.options if o.required)
-        if not enabled and not (element and element.options.get(needed.name)):
+        needed = next((o for o in spec.options if o.required), None)
+        if not enabled and needed is not None and not (element and element.options.get(needed.name)):
             self.notify(f"{spec.title} has no {needed.label.lower()} yet: press Enter to set it up.", severity="warning")
             return
         self.state.start_flow(spec, workspace, Intent("toggle", enable=not enabled))
