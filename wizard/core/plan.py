@@ -44,8 +44,12 @@ class Change:
 def show_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if value in (None, ""):
+    if value in (None, "", [], {}):
         return "(empty)"
+    if isinstance(value, (list, tuple)):
+        return mask_userinfo(", ".join(str(item) for item in value))
+    if isinstance(value, dict):
+        return mask_userinfo(", ".join(f"{k}={v}" for k, v in value.items()))
     return mask_userinfo(str(value))  # a URL's password is a secret
 
 
