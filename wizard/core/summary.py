@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wizard.core.handlers import HandlerSpec, HandlerStatus, handler_status
+from wizard.core.plan import show_value
 from wizard.core.secrets import mask_userinfo
 
 # How a value is written on the line; options not named here read "<name> <value>".
@@ -65,6 +66,8 @@ def details(spec: HandlerSpec, options: Mapping[str, Any], redacted: frozenset[s
     for name, value in _visible_options(spec, options, status).items():
         if value is True:
             words.append(name)
+        elif isinstance(value, (list, tuple, dict)):
+            words.append(f"{name} {show_value(value)}")
         else:
             words.append(_VALUE_FORMAT.get(name, f"{name} {{}}").format(value))
     words += _secret_words(spec, status)
