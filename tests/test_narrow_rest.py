@@ -75,3 +75,62 @@ def test_format_env_without_a_kapacitor_prints_what_was_given_and_says_why(monke
     assert "KAPACITOR_HIPCHAT_ROOM=ops" in lines
     assert any(line.startswith("# Could not connect to Kapacitor") and "Only the values given here" in line for line in lines), out
     assert "# KAPACITOR_HIPCHAT_URL is needed too: not given here (it may be set elsewhere)" in lines
+
+
+# -- no repeated options -------------------------------------------------------------------
+
+TELEGRAM_TOKEN = "123456789:AAFakeFakeFakeFakeFakeFakeFakeFake12"
+
+
+def test_apply_slack_switches_on_a_configured_handler_need_no_webhook(kapacitor, slack_receiver, monkeypatch, capsys):
+    post_config(kapacitor, "slack", {"enabled": True, "url": slack_receiver.webhook_url, "channel": "#alerts"})
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--global", "--state-changes-only"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"global": True, "state-changes-only": True}}
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--disable"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"enabled": False}}
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--enable"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"enabled": True}}
+
+
+def test_apply_slack_global_on_a_new_handler_names_the_webhook_option(kapacitor, monkeypatch, capsys):
+    monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--global"], monkeypatch, capsys)
+    assert code == 2
+    assert "No webhook URL: give --webhook-url" in err and len(err.strip().splitlines()) == 1
+    assert not kapacitor.config_posts()
+
+
+def test_apply_telegram_switches_on_a_configured_handler_need_no_token_or_chat(kapacitor, monkeypatch, capsys):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    post_config(kapacitor, "telegram", {"enabled": True, "token": TELEGRAM_TOKEN, "chat-id": "-100123", "parse-mode": "HTML"})
+    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, "--global"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"global": True}}
+    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, "--disable"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"enabled": False}}
+
+
+def test_apply_telegram_global_on_a_new_handler_names_what_it_lacks(kapacitor, monkeypatch, capsys):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, "--global"], monkeypatch, capsys)
+    assert code == 2 and "No bot token: give --token" in err
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, "--global"], monkeypatch, capsys)
+    assert code == 2 and "No chat id: give --chat-id, or --detect to find it." in err
+    assert not kapacitor.config_posts()
+
+
+def test_apply_hipchat_disable_needs_nothing_else_and_test_with_disable_is_refused(kapacitor, hipchat_receiver, monkeypatch, capsys):
+    monkeypatch.delenv("HIPCHAT_TOKEN", raising=False)
+    post_config(kapacitor, "hipchat", {"enabled": True, "url": hipchat_receiver.room_url(), "room": "ops",
+                                       "token": "FAKE-hipchat-token-0123456789abcdefghij"})
+    code, out, err = run(["apply", "hipchat", "--url", kapacitor.url, "--disable", "--test"], monkeypatch, capsys)
+    assert code == 2 and "--test cannot be used with --disable" in err
+    code, out, err = run(["apply", "hipchat", "--url", kapacitor.url, "--disable"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json == {"set": {"enabled": False}}

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from wizard.commands.common import (
     UsageError,
     add_apply_flags,
+    add_switch_flags,
     add_target_flags,
     carry_out,
     check,
@@ -17,6 +18,7 @@ from wizard.commands.common import (
     open_target,
     print_env,
     read_secret,
+    switch_values,
 )
 from wizard.core import hipchat, validators
 from wizard.core.handlers import HIPCHAT
@@ -66,20 +68,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="API token with the Send Notification scope; '-' reads it from standard input "
         "(default: $HIPCHAT_TOKEN). It is a secret: prefer '-' or the variable to keep it out of shell history",
     )
-    advanced = parser.add_argument_group("advanced")
-    advanced.add_argument(
-        "--global",
-        dest="global_",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="send every alert to HipChat, not only rules that name .hipChat() (default: unchanged)",
-    )
-    advanced.add_argument(
-        "--state-changes-only",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="with --global, send an alert only when its level changes (default: unchanged)",
-    )
+    add_switch_flags(parser, "HipChat", "hipChat")
     add_apply_flags(parser)
     add_target_flags(parser)
     parser.set_defaults(run=run)
@@ -88,7 +77,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
 async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
     err = sys.stderr
     token = read_secret(args.token, "HIPCHAT_TOKEN", stdin, option="--token")
-    desired: dict[str, Any] = {"enabled": True}
+    desired: dict[str, Any] = switch_values(args)
     room = None
     if args.room is not None:
         room = check("--room", validators.hipchat_room(args.room), err)  # refused before any warning about the address
@@ -105,10 +94,6 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         scrub.add(token)
         check("--token", validators.hipchat_token(token.reveal()), err)
         desired["token"] = token
-    if args.global_ is not None:
-        desired["global"] = args.global_
-    if args.state_changes_only is not None:
-        desired["state-changes-only"] = args.state_changes_only
 
     if args.format == "env":
         element, where = await existing_element(args, settings, scrub, HIPCHAT.section, "", out)
@@ -117,6 +102,9 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         )
     async with open_target(args, settings, scrub) as target:
         element = find_element((await target.read_config()).get(HIPCHAT.section, []))
+        # Turning a handler off needs none of its settings.
+        if not desired["enabled"]:
+            return await carry_out(args, target, plan_changes(HIPCHAT, element, desired), out)
         if "url" not in desired and not (element and element.is_set("url")):
             raise UsageError("No HipChat address: give --subdomain S or --hipchat-url URL.")
         if "room" not in desired and not (element and element.is_set("room")):

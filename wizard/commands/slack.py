@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from wizard.commands.common import (
     UsageError,
     add_apply_flags,
+    add_switch_flags,
     add_target_flags,
     carry_out,
     check,
@@ -19,6 +20,7 @@ from wizard.commands.common import (
     print_env,
     read_secret,
     report_test,
+    switch_values,
 )
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core import validators, workspaces
@@ -44,6 +46,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
             "  SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/XXXX kapacitor-wizard apply slack --channel '#alerts' --test\n"
             "  kapacitor-wizard apply slack --webhook-url - --dry-run < webhook.txt\n"
             "  kapacitor-wizard apply slack --channel '#ops'          (keeps the stored webhook URL)\n"
+            "  kapacitor-wizard apply slack --global                  (changes only that)\n"
             "  SLACK_BOT_TOKEN=xoxb-... kapacitor-wizard apply slack --channel '#alerts' --test   (Slack app)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -79,6 +82,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         metavar="NAME",
         help="remove a named Slack workspace instead of configuring one (Kapacitor keeps using it until restarted)",
     )
+    add_switch_flags(parser, "Slack", "slack")
     add_apply_flags(parser)
     add_target_flags(parser)
     parser.set_defaults(run=run)
@@ -94,7 +98,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     # A token chooses the app way: a webhook URL left in the environment does not count then.
     webhook = None if token is not None and not args.webhook_url else read_secret(
         args.webhook_url, "SLACK_WEBHOOK_URL", stdin, option="--webhook-url")
-    desired: dict[str, Any] = {"enabled": True}
+    desired: dict[str, Any] = switch_values(args)
     if token is not None:
         scrub.add(token)
         check("--token", validators.slack_bot_token(token.reveal()), err)
@@ -139,7 +143,8 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         if token is not None and isinstance(target, FileTarget) and "token" not in target.load().read_element("slack", workspace):
             print("warning: --token: this kapacitor.conf's [[slack]] entry has no token key yet; Kapacitor before "
                   f"{SLACK_TOKEN_SINCE} ignores it, so check that the server is {SLACK_TOKEN_SINCE} or later.", file=err)
-        if webhook is None and token is None and not (element and element.is_set("url")):
+        # Turning a handler off needs no webhook.
+        if desired["enabled"] and webhook is None and token is None and not (element and element.is_set("url")):
             raise UsageError(
                 "No webhook URL: give --webhook-url (or '-' to read it from standard input), or set SLACK_WEBHOOK_URL."
             )

@@ -16,6 +16,7 @@ from wizard.commands import options
 from wizard.commands.common import (
     UsageError,
     add_apply_flags,
+    add_switch_flags,
     add_target_flags,
     carry_out,
     check,
@@ -24,6 +25,7 @@ from wizard.commands.common import (
     open_target,
     print_env,
     read_secret,
+    switch_values,
 )
 from wizard.core import validators
 from wizard.core.handlers import TELEGRAM, TELEGRAM_DEFAULT_API, bot_api_base
@@ -61,7 +63,8 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
             "examples:\n"
             f"  {TOKEN_ENV}=123456789:AA… kapacitor-wizard apply telegram --detect --test\n"
             "  kapacitor-wizard apply telegram --token - --chat-id -1001234567890 --parse-mode HTML < token.txt\n"
-            "  kapacitor-wizard apply telegram --chat-id @alerts_channel --dry-run   (keeps the stored token)"
+            "  kapacitor-wizard apply telegram --chat-id @alerts_channel --dry-run   (keeps the stored token)\n"
+            "  kapacitor-wizard apply telegram --state-changes-only   (keeps the stored token and chat)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -89,6 +92,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="deliver alerts silently",
     )
     _api_url_option(parser)
+    add_switch_flags(parser, "Telegram", "telegram")
     add_apply_flags(parser)
     add_target_flags(parser)
     parser.set_defaults(run=run)
@@ -242,7 +246,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     err = sys.stderr
     token = _token(args, stdin, scrub)
     api_url = _api_url(args)
-    desired: dict[str, Any] = {"enabled": True}
+    desired: dict[str, Any] = switch_values(args)
     if token is not None:
         desired["token"] = token
     if api_url != TELEGRAM_DEFAULT_API:
@@ -275,6 +279,9 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         )
     async with open_target(args, settings, scrub) as target:
         element = find_element((await target.read_config()).get(TELEGRAM.section, []))
+        # Turning a handler off needs none of its settings.
+        if not desired["enabled"] and not args.detect:
+            return await carry_out(args, target, plan_changes(TELEGRAM, element, desired), out)
         if token is None and not (element and element.is_set("token")):
             raise UsageError(
                 f"No bot token: give --token (or '-' to read it from standard input), or set {TOKEN_ENV}."
