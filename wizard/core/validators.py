@@ -22,13 +22,50 @@ class Verdict:
     value: str
     error: str = ""
     warning: str = ""
+    confirm: str = ""
+    """Why the value needs an explicit yes before it is used (plain http:// to another host).
+    Until then `error` refuses it; `confirmed()` is the verdict once the person said yes."""
 
     @property
     def ok(self) -> bool:
         return not self.error
 
+    def confirmed(self) -> Verdict:
+        """The verdict after the person confirmed: accepted, the reason kept as a warning."""
+        return Verdict(self.value, warning=self.confirm) if self.confirm else self
+
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: for an address Kapacitor calls, Kapacitor's own machine."""
+    host = host.lower().strip("[]").rstrip(".")
+    if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_reason(url: str, what: str) -> str:
+    """Why an http:// address that Kapacitor calls needs a confirmation; "" for https or loopback.
+
+    Judged from Kapacitor's side: it is Kapacitor that calls the address, so loopback means
+    Kapacitor's own machine, and any other host (an internal relay) gets the secret unencrypted.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    if parts.scheme.lower() != "http" or not host or is_loopback(host):
+        return ""
+    return (
+        f"Kapacitor would call {host} over plain http://, so {what}, a secret, travels unencrypted "
+        f"between Kapacitor and {host}."
+    )
 SLACK_HOSTS = {"hooks.slack.com"}
 
 
@@ -294,8 +331,17 @@ def _file_kind(mode: int) -> str:
     return "something else"
 
 
-def slack_webhook_url(text: str) -> Verdict:
-    """An incoming-webhook URL: https, with a host. Other hosts only warn (proxies, gateways)."""
+def slack_webhook_url(text: str, *, allow_http: bool = False) -> Verdict:
+    """An incoming-webhook URL: https, with a host. Other hosts only warn (proxies, gateways).
+
+    Plain http:// is fine to a host on Kapacitor's own machine; to another host (an internal
+    relay) it needs a confirmation (`Verdict.confirm`), given here by `allow_http`.
+    """
+    verdict = _slack_webhook_url(text)
+    return verdict.confirmed() if allow_http else verdict
+
+
+def _slack_webhook_url(text: str) -> Verdict:
     value = _clean(text)
     if not value:
         return Verdict(value, "Paste the webhook URL that Slack showed you (it starts with https://hooks.slack.com/).")
@@ -308,8 +354,9 @@ def slack_webhook_url(text: str) -> Verdict:
         return address
     parts = urlsplit(value)
     host = (parts.hostname or "").lower()
-    if parts.scheme.lower() == "http" and host not in LOOPBACK_HOSTS:
-        return Verdict(value, "Slack webhooks need https://; plain http:// is accepted only for a relay on this machine.")
+    reason = plain_http_reason(value, "the webhook URL")
+    if reason:
+        return Verdict(value, f"{reason} Use https://, or confirm that {host} is a relay you trust.", confirm=reason)
     if host not in SLACK_HOSTS:
         return Verdict(
             value,
@@ -470,3 +517,446 @@ def hipchat_token(text: str) -> Verdict:
 def any_text(text: str) -> Verdict:
     """Free text: no control characters, at most 4096 characters."""
     return no_control_chars(text)
+
+
+# -- the other event handlers (wizard/core/catalog.py) ---------------------------------
+# Kapacitor accepts several of these values and fails only later: an address without a
+# port at test time, a fraction for an integer at every later config read and at its next
+# start. So they are refused here, before anything is sent.
+
+import json as _json  # noqa: E402  (kept beside the validators that read JSON objects)
+
+
+def optional_http_url(text: str, what: str = "The URL") -> Verdict:
+    """Empty, or an http:// or https:// address."""
+    value = _clean(text)
+    return Verdict(value) if not value else http_url(value, what)
+
+
+def service_url(text: str) -> Verdict:
+    """A service's API or webhook address: http:// or https://, with a host."""
+    return http_url(text, "The URL")
+
+
+def webhook_url(text: str) -> Verdict:
+    """An incoming webhook's URL (Discord, Teams, Talk): it carries its own secret."""
+    verdict = http_url(text, "The webhook URL")
+    if verdict.ok:
+        parts = urlsplit(verdict.value)
+        if parts.scheme.lower() == "http" and (parts.hostname or "").lower() not in LOOPBACK_HOSTS:
+            return Verdict(verdict.value, warning="The webhook URL uses plain http://: its secret travels unencrypted.")
+    return verdict
+
+
+def url_template(text: str) -> Verdict:
+    """httppost's url: an address, or a Go template that makes one (`{{.ID}}` parts are filled per alert)."""
+    value = _clean(text)
+    if "{{" in value:
+        problem = text_problem(value, "The URL template", 2048, strict=True)
+        if problem:
+            return Verdict(value, problem)
+        if value.count("{{") != value.count("}}"):
+            return Verdict(value, "The URL template has a '{{' without its '}}'.")
+        if not value.lower().startswith(("http://", "https://")):
+            return Verdict(value, "The URL template must start with http:// or https://.")
+        return Verdict(value)
+    return http_url(value, "The URL")
+
+
+def host_port(text: str, what: str = "The address") -> Verdict:
+    """`host:port` with a port from 1 to 65535 (an IPv6 host in brackets: `[::1]:162`).
+
+    Kapacitor accepts an address without a port and only fails when it sends."""
+    value = _clean(text)
+    example = f"{what} must be host:port, for example localhost:3030 or [::1]:3030."
+    if not value:
+        return Verdict(value, f"{what} is empty. " + example.split(", ", 1)[1].capitalize())
+    if any(c.isspace() for c in value) or "://" in value or "/" in value:
+        return Verdict(value, example)
+    bad = control_character(value, strict=True)
+    if bad:
+        return Verdict(value, f"{what} contains a control character ({bad}); type it again without it.")
+    if value.startswith("["):
+        bracketed = _BRACKETED.fullmatch(value)
+        if not bracketed or bracketed.group(2) is None:
+            return Verdict(value, example)
+        try:
+            ipaddress.IPv6Address(bracketed.group(1))
+        except ValueError:
+            return Verdict(value, f"{what} has a bad IPv6 address; write it in brackets: [::1]:3030.")
+        host, port = bracketed.group(1), bracketed.group(2)
+    else:
+        host, colon, port = value.rpartition(":")
+        if not colon:
+            return Verdict(value, f"{what} needs a port: write host:port, for example {value}:{_guess_port(what)}.")
+        if ":" in host:
+            return Verdict(value, f"{what}: an IPv6 address goes in brackets, for example [::1]:3030.")
+        if not host or not _valid_host_name(host):
+            return Verdict(value, f"{what} has no valid host name before the ':'.")
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+        return Verdict(value, f"{what} has a bad port: give a number from 1 to 65535 after the ':'.")
+    return Verdict(value)
+
+
+def _guess_port(what: str) -> str:
+    return "162" if "trap" in what.lower() else "3030"
+
+
+def sensu_addr(text: str) -> Verdict:
+    """The Sensu client's socket, host:port (Sensu's default is 3030)."""
+    return host_port(text, "The Sensu client address")
+
+
+def snmptrap_addr(text: str) -> Verdict:
+    """The trap receiver, host:port (UDP; SNMP traps go to port 162)."""
+    return host_port(text, "The trap receiver address")
+
+
+def port_number(text: str, what: str = "The port") -> Verdict:
+    """A whole number from 1 to 65535. A fraction is refused: Kapacitor stores `25.5` for the
+    SMTP port and then fails on every later config read and at its next start."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value, f"{what} is empty; give a number from 1 to 65535, such as 587.")
+    if value.isascii() and value.isdigit():
+        if 1 <= int(value) <= 65535:
+            return Verdict(str(int(value)))
+        return Verdict(value, f"{what} must be from 1 to 65535.")
+    try:
+        float(value)
+    except ValueError:
+        return Verdict(value, f"{what} must be a whole number from 1 to 65535, such as 587.")
+    return Verdict(value, f"{what} must be a whole number from 1 to 65535 (no fraction or sign): Kapacitor stores "
+                          "a fraction and then fails on every later read and at its next start.")
+
+
+def smtp_port(text: str) -> Verdict:
+    return port_number(text, "The SMTP port")
+
+
+def whole_number(text: str, what: str = "The number", minimum: int = 0, maximum: int = 2**31 - 1) -> Verdict:
+    """A whole number within a range; empty keeps Kapacitor's value."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value)
+    digits = value[1:] if value.startswith("-") else value
+    if not (digits.isascii() and digits.isdigit()):
+        return Verdict(value, f"{what} must be a whole number, such as {max(minimum, 1)}.")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        return Verdict(value, f"{what} must be from {minimum} to {maximum}.")
+    return Verdict(str(number))
+
+
+def retries(text: str) -> Verdict:
+    return whole_number(text, "Retries", 0, 100)
+
+
+def batch_size(text: str) -> Verdict:
+    return whole_number(text, "The batch size", 0, 1_000_000)
+
+
+def zenoss_tid(text: str) -> Verdict:
+    return whole_number(text, "The transaction id", 0, 2**63 - 1)
+
+
+_EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+|[^@\s<>(),;:\"\[\]]+@localhost")
+_NAMED_EMAIL = re.compile(r"[^<>]*<([^<>]+)>")
+
+
+def _email_problem(address: str, what: str) -> str:
+    named = _NAMED_EMAIL.fullmatch(address)
+    bare = named.group(1).strip() if named else address
+    if control_character(address, strict=True):
+        return f"{what} contains a control character; type it again without it."
+    if not _EMAIL.fullmatch(bare):
+        return f"{what} is not an email address such as alerts@example.com."
+    return ""
+
+
+def email_address(text: str, what: str = "The address") -> Verdict:
+    """One address: `alerts@example.com` or `Kapacitor <alerts@example.com>`."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value, f"{what} is empty; give an email address such as kapacitor@example.com.")
+    return Verdict(value, _email_problem(value, f"{what} {value[:60]!r}"))
+
+
+def smtp_from(text: str) -> Verdict:
+    return email_address(text, "The sender address")
+
+
+def email_list(text: str, what: str = "Recipients") -> Verdict:
+    """Comma-separated addresses; empty is allowed (alert rules can name recipients with .to())."""
+    value = _clean(text)
+    for address in (part.strip() for part in value.split(",")):
+        if address:
+            problem = _email_problem(address, f"{address[:60]!r}")
+            if problem:
+                return Verdict(value, f"{what}: {problem}")
+    return Verdict(value)
+
+
+_DURATION = re.compile(r"(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
+
+
+def go_duration(text: str, what: str = "The duration", *, positive: bool = False) -> Verdict:
+    """A duration in Go's syntax: `10s`, `1m30s`, `500ms`, `2h`; `0` or `0s` for none. Empty keeps Kapacitor's value."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value)
+    if value == "0" or _DURATION.fullmatch(value):
+        if positive and not re.search(r"[1-9]", value):
+            return Verdict(value, f"{what} must be above zero, such as 30s.")
+        return Verdict(value)
+    if value.startswith("-"):
+        return Verdict(value, f"{what} cannot be negative; write it like 10s or 1m30s.")
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return Verdict(value, f"{what} needs a unit: write {value}s for seconds (Go durations: 500ms, 10s, 1m30s, 2h).")
+    return Verdict(value, f"{what} is written like 10s, 1m30s, 500ms or 2h (units ns, us, ms, s, m, h).")
+
+
+def timeout(text: str) -> Verdict:
+    return go_duration(text, "The timeout")
+
+
+def idle_timeout(text: str) -> Verdict:
+    """SMTP's idle-timeout: Kapacitor refuses zero (`idle timeout must be positive`)."""
+    return go_duration(text, "The idle timeout", positive=True)
+
+
+def batch_timeout(text: str) -> Verdict:
+    return go_duration(text, "The batch timeout")
+
+
+MQTT_SCHEMES = ("tcp", "ssl", "tls", "ws", "wss", "mqtt", "mqtts")
+
+
+def mqtt_url(text: str) -> Verdict:
+    """The broker: `tcp://host:1883`, `ssl://host:8883`, `ws://host:80/mqtt`; the port is needed."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value, "The broker URL is empty; give one such as tcp://broker.example.com:1883.")
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in MQTT_SCHEMES:
+        return Verdict(value, "The broker URL must start with tcp://, ssl://, ws:// or wss://, for example tcp://broker:1883.")
+    if "@" in rest.split("/", 1)[0]:
+        return Verdict(value, "Put the user name and password in their own fields, not in the broker URL.")
+    hostport = rest.split("/", 1)[0]
+    if scheme.lower() in ("ws", "wss") and ":" not in hostport.rstrip("]"):
+        return http_url(("http" if scheme.lower() == "ws" else "https") + "://" + rest, "The broker URL")
+    verdict = host_port(hostport, "The broker URL")
+    if not verdict.ok:
+        if "needs a port" in verdict.error:
+            return Verdict(value, f"The broker URL needs a port: {scheme}://{hostport}:{8883 if scheme.lower() in ('ssl', 'tls', 'mqtts') else 1883}.")
+        return Verdict(value, verdict.error)
+    return Verdict(value)
+
+
+def kafka_brokers(text: str) -> Verdict:
+    """Comma-separated `host:port` addresses of Kafka brokers (no scheme)."""
+    value = _clean(text)
+    brokers = [part.strip() for part in value.split(",") if part.strip()]
+    if not brokers:
+        return Verdict(value, "Give at least one broker as host:port, for example kafka1:9092, kafka2:9092.")
+    for broker in brokers:
+        verdict = host_port(broker, f"The broker {broker[:60]!r}")
+        if not verdict.ok:
+            if "://" in broker:
+                return Verdict(value, f"Write the broker {broker[:60]!r} as host:port, without a scheme (kafka1:9092).")
+            return Verdict(value, verdict.error.replace("3030", "9092"))
+    return Verdict(value)
+
+
+KAFKA_SASL_FIELDS: dict[str, type] = {
+    "SASLUsername": str, "SASLPassword": str, "SASLExtensions": dict, "SASLMechanism": str,
+    "SASLVersion": int, "SASLGSSAPIServiceName": str, "SASLGSSAPIAuthType": str,
+    "SASLGSSAPIDisablePAFXFAST": bool, "SASLGSSAPIKerberosConfigPath": str, "SASLGSSAPIKeyTabPath": str,
+    "SASLGSSAPIRealm": str, "SASLOAUTHService": str, "SASLOAUTHClientID": str, "SASLOAUTHClientSecret": str,
+    "SASLOAUTHTokenURL": str, "SASLOAUTHScopes": list, "SASLOAUTHParams": dict, "SASLOAUTHExpiryMargin": str,
+    "SASLAccessToken": str, "SASLOAUTHTenant": str,
+}
+"""Kafka's SASL settings: one object option `SASLAuth` with Go's field names, as Kapacitor 1.8 shows it."""
+KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI", "OAUTHBEARER")
+
+
+def _sasl_field(key: str) -> str:
+    """The Go field name a kebab-case or lower-case name means (`sasl-username` → SASLUsername)."""
+    squeezed = key.replace("-", "").replace("_", "").lower()
+    for name in KAFKA_SASL_FIELDS:
+        if name.lower() in (squeezed, "sasl" + squeezed) or name.lower().replace("oauth", "oauth") == squeezed:
+            return name
+    return ""
+
+
+def kafka_sasl(text: str) -> Verdict:
+    """`SASLAuth`: key=value pairs or a JSON object with Go's field names (SASLUsername=…, SASLMechanism=PLAIN).
+
+    Refused before sending: names Kapacitor calls unknown (`sasl-username`), and a number for
+    SASLOAUTHExpiryMargin, which Kapacitor stores and then fails on every config read and at its next start.
+    """
+    value = _clean(text)
+    if not value:
+        return Verdict(value)
+    if value.startswith("{"):
+        try:
+            pairs = _json.loads(value)
+        except ValueError:
+            return Verdict(value, "The SASL settings are not a valid JSON object.")
+        if not isinstance(pairs, dict):
+            return Verdict(value, 'The SASL settings must be an object such as {"SASLMechanism": "PLAIN"}.')
+    else:
+        pairs = {}
+        for part in value.split(","):
+            key, sep, item = part.partition("=")
+            if part.strip() and (not sep or not key.strip()):
+                return Verdict(value, "Write the SASL settings as Name=value pairs, for example "
+                                      "SASLMechanism=PLAIN, SASLUsername=kapacitor, SASLPassword=….")
+            if part.strip():
+                pairs[key.strip()] = item.strip()
+    for key, item in pairs.items():
+        if key not in KAFKA_SASL_FIELDS:
+            meant = _sasl_field(str(key))
+            hint = f" Write it as {meant}." if meant else f" Known names: {', '.join(list(KAFKA_SASL_FIELDS)[:4])}, …"
+            return Verdict(value, f"Kapacitor does not know the SASL setting {str(key)[:40]!r}.{hint}")
+        kind = KAFKA_SASL_FIELDS[key]
+        if key == "SASLOAUTHExpiryMargin":
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                return Verdict(value, "SASLOAUTHExpiryMargin must be a duration such as 10s, not a number: Kapacitor "
+                                      "stores a number and then fails on every config read and at its next start.")
+            if not isinstance(item, str) or not go_duration(item).ok:
+                return Verdict(value, "SASLOAUTHExpiryMargin is a duration such as 10s or 1m.")
+        elif kind is str and not isinstance(item, str):
+            return Verdict(value, f"{key} must be text.")
+        elif kind is bool and not isinstance(item, bool) and str(item).lower() not in ("true", "false"):
+            return Verdict(value, f"{key} must be true or false.")
+        elif kind is int and not (isinstance(item, int) and not isinstance(item, bool)) and not str(item).isdigit():
+            return Verdict(value, f"{key} must be a whole number.")
+        elif kind in (list, dict) and isinstance(item, str):
+            return Verdict(value, f"{key} holds a {'list' if kind is list else 'object'}: give the SASL settings as a JSON object.")
+    mechanism = pairs.get("SASLMechanism", "")
+    if mechanism and mechanism not in KAFKA_SASL_MECHANISMS:
+        return Verdict(value, f"SASLMechanism must be one of {', '.join(KAFKA_SASL_MECHANISMS)}.")
+    if mechanism == "OAUTHBEARER" and not (pairs.get("SASLOAUTHClientID") and pairs.get("SASLOAUTHClientSecret")) and not pairs.get("SASLAccessToken"):
+        return Verdict(value, "OAUTHBEARER needs SASLOAUTHClientID and SASLOAUTHClientSecret (or SASLAccessToken).")
+    return Verdict(value)
+
+
+def opsgenie_recovery_action(text: str) -> Verdict:
+    """What OpsGenie does on recovery: `notes` (add a note) or `close` (close the alert)."""
+    value = _clean(text).lower()
+    if value in ("notes", "close"):
+        return Verdict(value)
+    if not value:
+        return Verdict(value, "Choose notes (add a note on recovery) or close (close the alert).")
+    return Verdict(value, "Kapacitor knows only notes or close; anything else silently acts as notes.")
+
+
+def sensu_source(text: str) -> Verdict:
+    """Sensu's source name: letters, digits, '_', '.' and '-' (Sensu's name rule)."""
+    value = _clean(text)
+    if value and not re.fullmatch(r"[\w.-]+", value, flags=re.ASCII):
+        return Verdict(value, "Use only letters, digits, '_', '.' and '-' in the source name.")
+    return Verdict(value)
+
+
+def name_list(text: str, what: str = "The names") -> Verdict:
+    """Comma-separated names (teams, recipients, Sensu handlers)."""
+    value = _clean(text)
+    return Verdict(value, text_problem(value, what, 4096))
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def http_headers(text: str) -> Verdict:
+    """Extra HTTP headers: Name=value pairs or a JSON object of strings."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value)
+    pairs = _pairs(value)
+    if isinstance(pairs, str):
+        return Verdict(value, f"Headers: {pairs}")
+    for name, item in pairs.items():
+        if not _HEADER_NAME.fullmatch(str(name)):
+            return Verdict(value, f"{str(name)[:40]!r} is not a header name (letters, digits and - only).")
+        if not isinstance(item, str):
+            return Verdict(value, f"The header {name} must have a text value.")
+        if control_character(item):
+            return Verdict(value, f"The header {name} contains a control character.")
+    return Verdict(value)
+
+
+def basic_auth(text: str) -> Verdict:
+    """httppost's basic-auth object: username=…, password=… (Kapacitor needs both)."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value)
+    pairs = _pairs(value)
+    if isinstance(pairs, str):
+        return Verdict(value, f"Basic authentication: {pairs}")
+    unknown = [k for k in pairs if k not in ("username", "password")]
+    if unknown:
+        return Verdict(value, "Basic authentication takes only username=… and password=….")
+    if not (pairs.get("username") and pairs.get("password")):
+        return Verdict(value, "Basic authentication needs both username=… and password=… (Kapacitor refuses one alone).")
+    if ":" in str(pairs["username"]):
+        return Verdict(value, "The user name cannot contain ':' (basic authentication ends the user name there).")
+    return Verdict(value)
+
+
+ZENOSS_LEVELS = ("ok", "info", "warning", "critical")
+
+
+def severity_map(text: str) -> Verdict:
+    """Zenoss severities per alert level: ok=Clear, info=Info, warning=Warning, critical=Critical."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value)
+    pairs = _pairs(value)
+    if isinstance(pairs, str):
+        return Verdict(value, f"The severity map: {pairs}")
+    unknown = [k for k in pairs if k not in ZENOSS_LEVELS]
+    if unknown:
+        return Verdict(value, f"The severity map knows only the levels ok, info, warning and critical (not {str(unknown[0])[:20]!r}).")
+    return Verdict(value)
+
+
+def absolute_path(text: str, what: str = "The file") -> Verdict:
+    """Empty, or an absolute path (Kapacitor refuses a relative template file)."""
+    value = _clean(text)
+    if value and not value.startswith("/"):
+        return Verdict(value, f"{what} must be an absolute path, starting with /.")
+    return Verdict(value, text_problem(value, what, 4096, strict=True) if value else "")
+
+
+def _pairs(text: str) -> dict | str:
+    """key=value pairs or a JSON object; a str is what is wrong."""
+    if text.startswith("{"):
+        try:
+            value = _json.loads(text)
+        except ValueError:
+            return "not a valid JSON object."
+        return value if isinstance(value, dict) else "must be an object such as {\"key\": \"value\"}."
+    pairs: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, sep, item = part.partition("=")
+        if not sep or not key.strip():
+            return f"write key=value pairs separated by commas (got {part.strip()[:40]!r})."
+        pairs[key.strip()] = item.strip()
+    return pairs
+
+
+def element_key(text: str, noun: str = "element") -> Verdict:
+    """The name of a list section's element (a Discord workspace, an HTTP post endpoint, a Kafka
+    cluster, an MQTT broker) as Kapacitor can address it in its config URLs."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value, f"Give the {noun} a short name, for example team2.")
+    if not re.fullmatch(r"[-\w+]+", value, flags=re.ASCII):
+        return Verdict(value, f"Use only letters, digits, '_', '-' and '+' in {'an' if noun[0] in 'aeiou' else 'a'} {noun} name.")
+    if len(value) > WORKSPACE_MAX:
+        return Verdict(value, f"{'An' if noun[0] in 'aeiou' else 'A'} {noun} name has at most {WORKSPACE_MAX} characters.")
+    return Verdict(value)
