@@ -194,3 +194,50 @@ async def test_http_post_to_a_closed_port_says_connection_refused_without_the_pa
 def test_a_template_url_cannot_be_checked() -> None:
     problem = direct.http_post_request(handler("httppost"), {"url": "http://alerts.example.com/{{.ID}}"})
     assert isinstance(problem, str) and "template" in problem
+
+
+# -- the command line ---------------------------------------------------------------
+
+
+def test_cli_test_success_for_smtp_says_what_kapacitor_did_not_check() -> None:
+    import io
+
+    from wizard.commands.common import report_test
+
+    out, err = io.StringIO(), io.StringIO()
+    spec = handler("smtp")
+    assert report_test(spec.title, ServiceTestResult(True, ""), out, err, spec=spec) == 0
+    text = out.getvalue()
+    assert "does not show that the alert was delivered" in text and "--direct-check" in text
+    assert "Kapacitor sent a test alert" not in text
+
+
+async def test_cli_direct_check_sends_the_mail_and_masks_the_password() -> None:
+    import io
+
+    from wizard.commands.direct import run_direct_check
+
+    out, err = io.StringIO(), io.StringIO()
+    with SmtpSink(SinkSettings(refuse_logins=True)) as sink:
+        values = direct.check_values(
+            handler("smtp"),
+            {"host": "127.0.0.1", "port": sink.port, "username": "kapacitor", "password": True,
+             "from": "kapacitor@example.com", "to": ["oncall@example.com"], "no-verify": True},
+            frozenset({"password"}),
+            {"password": Secret(PASSWORD)},
+        )
+        status = await run_direct_check(handler("smtp"), values, Scrubber(), out, err=err)
+    assert status == 1
+    assert "direct check failed: The server refused the login of kapacitor" in err.getvalue()
+    assert PASSWORD not in out.getvalue() + err.getvalue()
+
+
+async def test_cli_direct_check_without_a_stored_password_asks_for_it() -> None:
+    import io
+
+    from wizard.commands.direct import run_direct_check
+
+    out, err = io.StringIO(), io.StringIO()
+    values = direct.check_values(handler("smtp"), {"username": "kapacitor", "password": True}, frozenset({"password"}))
+    assert await run_direct_check(handler("smtp"), values, Scrubber(), out, err=err) == 2
+    assert "needs password" in err.getvalue()

@@ -80,7 +80,7 @@ class SmtpSink:
         handler = type("_BoundSmtpHandler", (_SmtpHandler,), {"sink": self})
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="SmtpSink", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="SmtpSink", daemon=True)
         self._thread.start()
 
     @property

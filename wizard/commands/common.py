@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from wizard.core import conffile, undo
 from wizard.core.errors import WizardError
-from wizard.core.handlers import TEST_MESSAGE
+from wizard.core.handlers import TEST_MESSAGE, HandlerSpec
 from wizard.core.service_tests import service_test_options
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
 from wizard.core.plan import Plan
@@ -178,7 +178,12 @@ def warn(message: str) -> None:
     print(f"kapacitor-wizard: warning: {message}", file=sys.stderr)
 
 
-def report_test(title: str, result: ServiceTestResult, out: TextIO, err: TextIO) -> int:
+def report_test(title: str, result: ServiceTestResult, out: TextIO, err: TextIO, *, spec: HandlerSpec | None = None) -> int:
+    if spec is not None and spec.test_proves:
+        # Kapacitor's success means less than delivery here (SMTP only queues): say what it checked.
+        from wizard.commands.direct import report_test_verdict
+
+        return report_test_verdict(spec, result, out, err)
     if not result.success:
         print(f"kapacitor-wizard: Kapacitor's {title} test alert failed: {result.message}", file=err)
         return 1
@@ -342,12 +347,17 @@ async def carry_out(
             print("Restart Kapacitor to load it (for example: sudo systemctl restart kapacitor).", file=out)
         for warning in result.warnings:
             warn(warning)
+    status = 0
     if args.test and isinstance(target, ApiTarget):
         if test_options is None:
             test_options = service_test_options(plan.spec, await _element_values(target.client, plan), plan.workspace)
         result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **test_options})
-        return report_test(title, result_test, out, err)
-    return 0
+        status = report_test(title, result_test, out, err, spec=plan.spec)
+    if getattr(args, "direct_check", False):
+        from wizard.commands.direct import direct_check_after_apply
+
+        status = max(status, await direct_check_after_apply(target, plan, out, err))
+    return status
 
 
 async def _element_values(client: KapacitorClient, plan: Plan) -> Mapping[str, Any]:

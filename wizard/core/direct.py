@@ -592,3 +592,18 @@ async def check_http_post(
         )
     ok, said = _judge(request, reply)
     return _result(ok, f"{where}{_answered_by(reply)} {said}.", steps, scrub)
+
+
+def check_values(spec: HandlerSpec, stored: Mapping[str, Any], redacted: frozenset[str] = frozenset(),
+                 *given: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a direct check uses: what Kapacitor (or the file) has, without the
+    set/not-set booleans that stand in for secrets, then each of `given` in turn (what was
+    typed or given on the command line; empty values there keep the stored ones)."""
+    hidden = spec.secrets | redacted
+    values = {name: value for name, value in stored.items() if not (name in hidden and isinstance(value, bool))}
+    for layer in given:
+        for name, value in layer.items():
+            if value is None or (isinstance(value, str) and not value.strip()) or (name in hidden and isinstance(value, bool)):
+                continue
+            values[name] = value
+    return values
