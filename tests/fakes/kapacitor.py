@@ -708,6 +708,9 @@ class KapacitorFake:
         self._overrides: dict[str, _Override] = {}
         self._skip_overrides = False
         self._running: dict[str, Any] = {}
+        from tests.fakes.kapacitor_handlers import HandlerSections  # the other 19 handler sections
+
+        self.handlers = HandlerSections(self)
         self._start_services()
         from tests.fakes.kapacitor_topics import AlertsStandIn  # alert topics, tasks and /write
 
@@ -732,6 +735,7 @@ class KapacitorFake:
 
     def close(self) -> None:
         self._hung.set()
+        self.handlers.close()
         if self._server is None:
             return
         self._server.shutdown()
@@ -764,6 +768,8 @@ class KapacitorFake:
         For slack, ``workspace`` picks the ``[[slack]]`` table (the built-in
         one has workspace ""); a ``workspace`` key in ``options`` renames it.
         """
+        if section in self.handlers.sections:
+            return self.handlers.set_file_values(section, options, workspace)
         with self._lock:
             elements = self._file_section(section)
             matches = [e for e in elements if e.get("workspace", "") == workspace]
@@ -843,6 +849,7 @@ class KapacitorFake:
             "telegram": dict(config["telegram"][0]),
             "slack": self._new_slack_service(config["slack"]),
         }
+        self.handlers.start_services()
 
     @staticmethod
     def _new_slack_service(elements: list[dict[str, Any]]) -> dict[str, _SlackWorkspace | None]:
@@ -884,6 +891,8 @@ class KapacitorFake:
     def _merged(self, section: str, overrides: list[tuple[str, _Override]] | None = None) -> list[dict[str, Any]]:
         """override.OverrideConfig for one section: file values plus overrides,
         elements sorted by element ID."""
+        if section in self.handlers.sections:
+            return self.handlers.merged(section, overrides)
         if overrides is None:
             overrides = self._section_overrides(section)
         elements = copy.deepcopy(self._file.get(section, []))
@@ -968,6 +977,8 @@ class KapacitorFake:
         }
 
     def _section_view(self, section: str) -> dict[str, Any]:
+        if section in self.handlers.sections:
+            return self.handlers.section_view(section)
         return {
             "link": {"rel": "self", "href": CONFIG_BASE + section},
             "elements": [self._redacted_element(section, e) for e in self._merged(section)],
@@ -1043,13 +1054,16 @@ class KapacitorFake:
         return None
 
     def _get_config(self, path: str) -> _Answer:
+        if poisoned := self.handlers.poison_error():
+            return _error(HTTPStatus.INTERNAL_SERVER_ERROR,
+                          f"failed to resolve current config:failed to apply configuration overrides: {poisoned}")
         if path == BASE_PATH + "/config":
-            sections = {name: self._section_view(name) for name in sorted(SECTION_FIELDS)}
+            sections = {name: self._section_view(name) for name in sorted([*SECTION_FIELDS, *self.handlers.sections])}
             return _ok({"link": {"rel": "self", "href": BASE_PATH + "/config"}, "sections": sections})
         section, element, has_element = _split_config_path(path)
         if section == "":
             return _error(HTTPStatus.BAD_REQUEST, "section not specified, do you have an extra trailing '/'?")
-        if section not in SECTION_FIELDS:
+        if section not in SECTION_FIELDS and section not in self.handlers.sections:
             return _error(HTTPStatus.NOT_FOUND, f"unknown section: {section}")
         try:
             view = self._section_view(section)
@@ -1058,7 +1072,7 @@ class KapacitorFake:
                           f"failed to resolve current config:failed to apply configuration overrides: {exc}")
         if not has_element:
             return _ok(view)
-        key = ELEMENT_KEYS[section]
+        key = self.handlers.element_key(section)
         for entry in view["elements"]:
             if (element == "" and key == "") or (key and entry["options"][key] == element):
                 return _ok(entry)
@@ -1075,6 +1089,8 @@ class KapacitorFake:
             overrides, save = self._overrides_for_update(section, element, has_element, action)
         except _OverrideError as exc:
             return _error(HTTPStatus.BAD_REQUEST, f"failed to apply update: {exc}")
+        if poisoned := self.handlers.poison_error(skip=section):
+            return _error(HTTPStatus.BAD_REQUEST, poisoned)
         try:
             new_section = self._merged(section, overrides)
         except _OverrideError as exc:
@@ -1120,7 +1136,7 @@ class KapacitorFake:
             return [(oid, o) for oid, o in current if oid not in removed], save_remove
 
         if add:
-            key = ELEMENT_KEYS.get(section)
+            key = self.handlers.element_key(section)
             if key is None:
                 raise _OverrideError(f"unknown section {go_quote(section)}")
             if key == "":
@@ -1140,11 +1156,13 @@ class KapacitorFake:
             raise _DropConnection()
         if add:
             updated = _Override(options=dict(add), create=True)
+            updated.fresh = set(add)  # type: ignore[attr-defined]  # values not yet through the store
         else:
             updated = copy.deepcopy(existing) if existing else _Override()
             updated.options.update(set_)
             for name in delete:
                 updated.options.pop(name, None)
+            updated.fresh = set(set_)  # type: ignore[attr-defined]
 
         def save() -> None:
             self._overrides[oid] = updated
@@ -1157,6 +1175,8 @@ class KapacitorFake:
     # --------------------------------------------------- running services
 
     def _update_service(self, section: str, elements: list[dict[str, Any]]) -> None:
+        if section in self.handlers.sections:
+            return self.handlers.update_service(section, elements)
         if section in ("hipchat", "telegram"):
             self._running[section] = dict(elements[0])
             return
@@ -1184,6 +1204,8 @@ class KapacitorFake:
     # --------------------------------------------------------- service tests
 
     def _default_test_options(self, name: str) -> dict[str, Any]:
+        if name in self.handlers.sections:
+            return self.handlers.shown_test_options(name)
         with self._lock:
             if name == "hipchat":
                 c = self._running["hipchat"]
@@ -1217,7 +1239,7 @@ class KapacitorFake:
         services = [
             {"link": {"rel": "self", "href": TESTS_BASE + name}, "name": name,
              "options": self._default_test_options(name)}
-            for name in sorted(_TEST_FIELDS)
+            for name in sorted([*_TEST_FIELDS, *self.handlers.sections])
             if fnmatch.fnmatchcase(name, pattern)
         ]
         return _ok({"link": {"rel": "self", "href": BASE_PATH + "/service-tests"},
@@ -1227,7 +1249,7 @@ class KapacitorFake:
         name = path[len(TESTS_BASE):].rstrip("/")
         if name == "":
             return name, _error(HTTPStatus.BAD_REQUEST, "must provide service name")
-        if name not in _TEST_FIELDS:
+        if name not in _TEST_FIELDS and name not in self.handlers.sections:
             return name, _error(HTTPStatus.NOT_FOUND, f"service {go_quote(name)} not found")
         return name, None
 
@@ -1242,6 +1264,8 @@ class KapacitorFake:
         name, err = self._test_name(path)
         if err:
             return err
+        if name in self.handlers.sections:
+            return self.handlers.run_test(name, body)
         options = self._default_test_options(name)
         try:
             _decode_test_options(name, options, body)
