@@ -13,6 +13,7 @@ from wizard.core.handlers import SLACK_API_URL, HandlerSpec, OptionSpec
 from wizard.core.kapacitor import Element, element_path
 from wizard.core.secrets import Secret, StructuredSecret, mask_userinfo
 from wizard.core.values import parse_text
+from wizard.core.workspaces import zero_options
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +126,7 @@ def plan_changes(
     if adding:
         # Kapacitor's `add` starts an element from Go's zero values, not from the built-in
         # defaults: compared with those, `default = true` or username `kapacitor` would never be sent.
-        current_options = {o.name: False if o.kind is bool or o.secret else "" for o in spec.options}
-        current_options[spec.list_key or ""] = workspace
+        current_options = zero_options(spec.options, spec.list_key or "", workspace)
     changes: list[Change] = []
     new_values: dict[str, Any] = {}
     kept: list[str] = []

@@ -1,21 +1,32 @@
-"""Slack workspaces (Kapacitor 1.5+): list them, and refuse what Kapacitor handles badly.
+"""List sections: Slack and Discord workspaces, HTTP post endpoints, Kafka clusters and MQTT
+brokers. List them, and refuse what Kapacitor handles badly before anything is sent.
 
-Slack is a list section keyed by `workspace`; the element with workspace "" is the
-default workspace at `/config/slack/`. Kapacitor 1.5.7 mishandles three things the
-wizard therefore refuses before sending anything:
+A list section has several elements, each named by its key option (`HandlerSpec.list_key`):
+Slack's and Discord's `workspace`, httppost's `endpoint`, Kafka's `id`, MQTT's `name`. A
+fresh Kapacitor has one built-in element: the default workspace "" (Slack, Discord, at
+`/config/<section>/`), `example` (httppost) or `default` (Kafka, MQTT). Kapacitor 1.5 to 1.8
+mishandle these, so the wizard refuses or explains them first:
 
-* adding a name that already exists: the server drops the request without an answer;
-* a second workspace with `default = true`: the running Slack service silently sends
-  every alert that names no workspace to the new one;
-* names outside `[-\\w+]+`, which cannot be addressed in the config URLs.
+* adding a key that already exists: the server drops the request without an answer;
+* keys outside `[-\\w+]+`, which cannot be addressed in the config URLs; a key is never
+  changed by `set` (Kapacitor answers `cannot override element key`);
+* Slack and Discord: a second workspace with `default = true` silently takes every alert that
+  names no workspace;
+* MQTT: with more than one broker exactly one must be the default (Kapacitor answers 500);
+* Discord: once another workspace exists, a first change to the default workspace fails with
+  `id must not be empty`;
+* `remove` of a built-in element only drops its changes (it resets, it stays), and Slack and
+  Discord keep answering for a removed workspace until kapacitord restarts;
+* an element made by `add` starts from Go's zero values, not from the built-in defaults.
 
-Kapacitor compares workspace names exactly (`Team2` and `team2` are two workspaces);
-a name differing only in case is accepted with a warning.
+Kapacitor compares keys exactly (`Team2` and `team2` are two elements); a key differing only
+in case is accepted with a warning.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from wizard.core import validators
 from wizard.core.kapacitor import Element
@@ -25,69 +36,148 @@ DEFAULT_LABEL = "default workspace"
 
 
 @dataclass(frozen=True, slots=True)
-class Workspace:
-    """One Slack element as the workspace list shows it (secrets only as set / not set)."""
+class ListSection:
+    """What the wizard knows about one list section's elements and its pitfalls."""
+
+    section: str
+    key: str
+    """The option that names an element (`HandlerSpec.list_key`)."""
+    noun: str
+    """What one element is called: workspace, endpoint, cluster, broker."""
+    service: str
+    """Slack, Discord, HTTP post, Kafka, MQTT."""
+    builtin: str = ""
+    """The element a fresh Kapacitor has: "" (the default workspace), `example`, `default`."""
+    selector: str = ""
+    """How an alert rule names an element, with {name}: `.workspace('{name}')`."""
+    defaults: str = ""
+    """The `default` option's rule: "at-most-one" (Slack, Discord: a second default silently
+    takes the alerts that name no element), "exactly-one" (MQTT, with two or more), "" (none)."""
+    kept_until_restart: bool = False
+    """A removed element keeps answering (tests, alert rules) until kapacitord restarts."""
+    first_change_trap: bool = False
+    """Discord: a first change to the default workspace fails once another workspace exists."""
+
+    @property
+    def plural(self) -> str:
+        return f"{self.noun}s"
+
+    @property
+    def title(self) -> str:
+        """The element list's title: "Slack workspaces"."""
+        return f"{self.service} {self.plural}"
+
+    def label(self, key: str) -> str:
+        """How an element is called in a sentence: the default workspace has no name."""
+        return f"the {DEFAULT_LABEL}" if key == "" and self.builtin == "" else f"the {self.noun} {key}"
+
+    def short_label(self, key: str) -> str:
+        return DEFAULT_LABEL if key == "" and self.builtin == "" else key
+
+    def names_it(self, key: str) -> str:
+        return self.selector.format(name=key) if self.selector else key
+
+    @property
+    def article(self) -> str:
+        return "an" if self.noun[0] in "aeiou" else "a"
+
+
+LIST_SECTIONS: dict[str, ListSection] = {
+    s.section: s
+    for s in (
+        ListSection(
+            "slack", "workspace", "workspace", "Slack", "", ".workspace('{name}')",
+            defaults="at-most-one", kept_until_restart=True,
+        ),
+        ListSection(
+            "discord", "workspace", "workspace", "Discord", "", ".workspace('{name}')",
+            defaults="at-most-one", kept_until_restart=True, first_change_trap=True,
+        ),
+        ListSection("httppost", "endpoint", "endpoint", "HTTP post", "example", ".endpoint('{name}')"),
+        ListSection("kafka", "id", "cluster", "Kafka", "default", ".cluster('{name}')"),
+        ListSection("mqtt", "name", "broker", "MQTT", "default", ".brokerName('{name}')", defaults="exactly-one"),
+    )
+}
+
+
+def list_section(section: str, key: str = "workspace") -> ListSection:
+    """The rules of a list section; one the wizard does not know gets the careful defaults."""
+    known = LIST_SECTIONS.get(section)
+    if known is not None:
+        return known
+    return ListSection(section, key, "element", section, builtin="\0")
+
+
+def key_of(rules: ListSection, element: Element) -> str:
+    return str(element.options.get(rules.key, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class ListElement:
+    """One element as the element list shows it (secrets only as set / not set)."""
 
     name: str
-    """"" for the default element."""
+    """The element's key; "" for the default workspace."""
     default: bool
-    """Kapacitor sends alerts that name no workspace here."""
-    enabled: bool
-    url_set: bool
-    channel: str
+    """Alerts that name no element go here."""
+    enabled: bool | None
+    """None for a section without `enabled` (httppost)."""
+    builtin: bool
+    """Kapacitor has it from its defaults or kapacitor.conf; remove only resets it."""
     element: Element
+    rules: ListSection
 
     @property
     def label(self) -> str:
-        return self.name or DEFAULT_LABEL
-
-    @property
-    def configured(self) -> bool:
-        return self.url_set
-
-    def describe(self) -> str:
-        """A one-line summary: state, webhook, channel."""
-        parts = ["enabled" if self.enabled else "disabled"]
-        parts.append("webhook set" if self.url_set else "no webhook")
-        if self.channel:
-            parts.append(f"channel {self.channel}")
-        return ", ".join(parts)
+        return self.rules.short_label(self.name)
 
 
-def _workspace(element: Element, default: bool) -> Workspace:
-    return Workspace(
-        name=element.workspace,
-        default=default,
-        enabled=bool(element.options.get("enabled")),
-        url_set=element.is_set("url"),
-        channel=str(element.options.get("channel") or ""),
-        element=element,
-    )
+# Kept for the Slack screens and commands written before the other list sections.
+Workspace = ListElement
 
 
-def effective_default(elements: Sequence[Element]) -> str | None:
-    """The workspace that gets alerts naming no workspace, as the running service picks it.
+def effective_default(elements: Sequence[Element], rules: ListSection | None = None) -> str | None:
+    """The element that gets alerts naming none, as the running service picks it.
 
-    A single element is always the default. Otherwise the last named element with
-    `default = true` wins (elements come sorted by name), else the "" element.
+    A single element is always the default. Slack and Discord: the last named element with
+    `default = true` wins (elements come sorted by name), else the "" element. MQTT: the one
+    marked default.
     """
+    rules = rules or LIST_SECTIONS["slack"]
     if not elements:
         return None
     if len(elements) == 1:
-        return elements[0].workspace
-    named_defaults = [e.workspace for e in elements if e.workspace and e.options.get("default")]
-    if named_defaults:
-        return named_defaults[-1]
-    if any(e.workspace == "" for e in elements):
+        return key_of(rules, elements[0])
+    keys = [key_of(rules, e) for e in elements]
+    marked = [k for k, e in zip(keys, elements) if e.options.get("default") and (k or rules.defaults != "at-most-one")]
+    if marked:
+        return marked[-1]
+    if rules.defaults == "at-most-one" and "" in keys:
         return ""
     return None
 
 
-def list_workspaces(elements: Sequence[Element]) -> list[Workspace]:
-    """Every workspace, the default element first, then by name."""
-    default = effective_default(elements)
-    ordered = sorted(elements, key=lambda e: (e.workspace != "", e.workspace))
-    return [_workspace(e, e.workspace == default) for e in ordered]
+def list_elements(elements: Sequence[Element], rules: ListSection | None = None) -> list[ListElement]:
+    """Every element, the built-in one first, then by key."""
+    rules = rules or LIST_SECTIONS["slack"]
+    default = effective_default(elements, rules) if rules.defaults else None
+    ordered = sorted(elements, key=lambda e: (key_of(rules, e) != rules.builtin, key_of(rules, e)))
+    return [
+        ListElement(
+            name=key_of(rules, e),
+            default=key_of(rules, e) == default,
+            enabled=bool(e.options.get("enabled")) if "enabled" in e.options else None,
+            builtin=key_of(rules, e) == rules.builtin,
+            element=e,
+            rules=rules,
+        )
+        for e in ordered
+    ]
+
+
+def list_workspaces(elements: Sequence[Element]) -> list[ListElement]:
+    """Slack's workspaces, the default element first."""
+    return list_elements(elements, LIST_SECTIONS["slack"])
 
 
 def named_workspaces(elements: Iterable[Element]) -> list[str]:
@@ -95,80 +185,255 @@ def named_workspaces(elements: Iterable[Element]) -> list[str]:
     return sorted(e.workspace for e in elements if e.workspace)
 
 
+def find_element(elements: Iterable[Element], name: str, rules: ListSection | None = None) -> Element | None:
+    rules = rules or LIST_SECTIONS["slack"]
+    return next((e for e in elements if key_of(rules, e) == name), None)
+
+
 def find_workspace(elements: Iterable[Element], name: str) -> Element | None:
-    for element in elements:
-        if element.workspace == name:
-            return element
-    return None
+    return find_element(elements, name)
 
 
-def _defaults(elements: Sequence[Element], except_name: str | None = None) -> list[str]:
-    """Workspaces that already take alerts naming no workspace (other than `except_name`)."""
-    names = [e.workspace for e in elements if e.options.get("default") and e.workspace != except_name]
-    current = effective_default(elements)
-    if current is not None and current != except_name and current not in names:
+def _marked_defaults(elements: Sequence[Element], rules: ListSection, except_name: str | None = None) -> list[str]:
+    """Elements that already take alerts naming none (other than `except_name`)."""
+    names = [key_of(rules, e) for e in elements if e.options.get("default") and key_of(rules, e) != except_name]
+    current = effective_default(elements, rules)
+    if rules.defaults == "at-most-one" and current is not None and current != except_name and current not in names:
         names.append(current)
     return names
 
 
-def _second_default_error(name: str, others: list[str]) -> str:
-    other = others[0]
-    shown = f"the {DEFAULT_LABEL}" if other == "" else f"the workspace {other}"
+def _second_default_error(rules: ListSection, name: str, others: list[str]) -> str:
+    shown = rules.label(others[0])
+    if rules.defaults == "exactly-one":
+        return (
+            f"{shown.capitalize()} is already the default; Kapacitor refuses a second default "
+            f"{rules.noun} (it answers 500). Leave this unchecked: alert rules choose {name} with "
+            f"{rules.names_it(name)}."
+        )
     return (
-        f"Kapacitor already sends alerts that name no workspace to {shown}. A second default "
-        f"makes Kapacitor 1.5 silently send them to {name} instead. Leave this unchecked: alert "
-        f"rules choose {name} with .workspace('{name}')."
+        f"Kapacitor already sends alerts that name no {rules.noun} to {shown}. A second default "
+        f"makes Kapacitor silently send them to {name} instead. Leave this unchecked: alert "
+        f"rules choose {name} with {rules.names_it(name)}."
     )
 
 
-def check_new_workspace(name: str, elements: Sequence[Element], make_default: bool = False) -> Verdict:
-    """Whether Kapacitor can safely add a workspace with this name."""
-    verdict = validators.slack_workspace(name)
+def check_key(name: str, rules: ListSection) -> Verdict:
+    """A key Kapacitor can address in its config URLs."""
+    if rules.section == "slack":
+        return validators.slack_workspace(name)
+    return validators.element_key(name, rules.noun)
+
+
+def check_new_element(rules: ListSection, name: str, elements: Sequence[Element], make_default: bool = False) -> Verdict:
+    """Whether Kapacitor can safely add an element with this key."""
+    verdict = check_key(name, rules)
     if not verdict.ok:
         return verdict
     value = verdict.value
-    if find_workspace(elements, value) is not None:
+    if find_element(elements, value, rules) is not None:
         return Verdict(
             value,
-            f"Kapacitor already has a workspace named {value}: choose another name, or edit {value} "
-            "from the list (Kapacitor 1.5 drops a request that adds an existing name).",
+            f"Kapacitor already has {rules.article} {rules.noun} named {value}: choose another name, or "
+            f"edit {value} from the list (Kapacitor drops a request that adds an existing name, "
+            "without an answer).",
         )
-    if make_default:
-        others = _defaults(elements)
+    if rules.defaults and make_default:
+        others = _marked_defaults(elements, rules)
         if others:
-            return Verdict(value, _second_default_error(value, others))
-    similar = [e.workspace for e in elements if e.workspace and e.workspace.lower() == value.lower()]
-    if similar:
+            return Verdict(value, _second_default_error(rules, value, others))
+    if rules.defaults == "exactly-one" and elements and not make_default and not _marked_defaults(elements, rules):
         return Verdict(
             value,
-            warning=f"Kapacitor treats {value} and {similar[0]} as two different workspaces "
-            "(names are case-sensitive).",
+            f"With two {rules.plural} or more, Kapacitor needs exactly one of them to be the default "
+            f"(it answers 500 otherwise), and none is yet: tick \"Make this the default {rules.noun}\".",
         )
-    return Verdict(value)
+    warnings = []
+    similar = [key_of(rules, e) for e in elements if key_of(rules, e) and key_of(rules, e).lower() == value.lower()]
+    if similar:
+        warnings.append(
+            f"Kapacitor treats {value} and {similar[0]} as two different {rules.plural} (names are case-sensitive)."
+        )
+    default_element = find_element(elements, "", rules)
+    if rules.first_change_trap and default_element is not None and len(elements) == 1 and untouched(default_element):
+        warnings.append(
+            f"Set up the {DEFAULT_LABEL} first if you want it: once another workspace exists, Kapacitor "
+            f"refuses a first change to it (\"id must not be empty\")."
+        )
+    return Verdict(value, warning=" ".join(warnings))
+
+
+def check_element_default(rules: ListSection, name: str, elements: Sequence[Element]) -> Verdict:
+    """Whether an existing element may become the default without a second default."""
+    others = _marked_defaults(elements, rules, except_name=name)
+    if others:
+        return Verdict(name, _second_default_error(rules, name, others))
+    return Verdict(name)
+
+
+def check_remove_element(rules: ListSection, name: str, elements: Sequence[Element]) -> Verdict:
+    """Whether an element can be removed; the warning says what removing really does."""
+    if find_element(elements, name, rules) is None:
+        return Verdict(name, f"Kapacitor has no {rules.service} {rules.noun} named {name}.")
+    if name == "" and rules.builtin == "":
+        return Verdict(name, f"The {DEFAULT_LABEL} cannot be removed; edit it, or disable it, instead.")
+    if rules.defaults == "exactly-one" and len(elements) > 2:
+        element = find_element(elements, name, rules)
+        if element is not None and element.options.get("default"):
+            return Verdict(
+                name,
+                f"{name} is the default {rules.noun}, and Kapacitor needs exactly one default while "
+                f"there are two {rules.plural} or more (it answers 500). Remove the other "
+                f"{rules.plural} first.",
+            )
+    return Verdict(name, warning=removal_note(rules, name))
+
+
+def removal_note(rules: ListSection, name: str) -> str:
+    """What removing does besides removing: the reset of a built-in, the restart caveat."""
+    if name == rules.builtin:
+        return (
+            f"{name} is built into Kapacitor: removing it only drops the changes made to it, so it "
+            "goes back to its values from kapacitor.conf or Kapacitor's defaults. It stays in the list."
+        )
+    if rules.kept_until_restart:
+        return restart_caveat(rules, name)
+    return f"Kapacitor stops sending to it at once: alert rules that name it ({rules.names_it(name)}) fail."
+
+
+def restart_caveat(rules: ListSection, name: str) -> str:
+    return (
+        f"Kapacitor keeps answering for {name} (test alerts and alert rules that name it) "
+        "until kapacitord is restarted."
+    )
+
+
+def file_element_note(rules: ListSection, name: str) -> str:
+    return (
+        f"{name} is still listed: it comes from kapacitor.conf, and Kapacitor removed only the "
+        f"changes made over HTTP. To remove it, delete its [[{rules.section}]] table from "
+        "kapacitor.conf and restart kapacitord."
+    )
+
+
+def untouched(element: Element) -> bool:
+    """Whether an element still has a fresh Kapacitor's values (no stored change, most likely).
+
+    Kapacitor does not say whether an element has a stored override; an element that differs
+    from the defaults has one, or values from kapacitor.conf.
+    """
+    from wizard.core.handlers import HANDLERS  # the definitions hold the defaults
+
+    spec = next((s for s in HANDLERS.values() if s.section == element.section), None)
+    if spec is None:
+        return False
+    for option in spec.options:
+        if option.name not in element.options:
+            continue
+        value = element.options[option.name]
+        if option.secret or option.name in element.redacted:
+            if value:
+                return False
+        elif value != option.default and not (value in (None, "", False) and option.default in (None, "", False)):
+            return False
+    return True
+
+
+def zero_options(spec_options: Iterable[Any], key: str, name: str) -> dict[str, Any]:
+    """What an element made by `add` has before its own values: Go's zero values, not the
+    built-in defaults (Slack's `default` is false and its username empty, Kafka's
+    SASLOAUTHExpiryMargin 0), so the plan sends every value that differs from them."""
+    zero: dict[str, Any] = {}
+    for option in spec_options:
+        if option.kind is bool or option.secret:
+            zero[option.name] = False
+        elif option.kind is int:
+            zero[option.name] = 0
+        elif option.kind in (list, dict):
+            zero[option.name] = None
+        else:
+            zero[option.name] = ""
+    zero[key] = name
+    return zero
+
+
+def check_change(
+    rules: ListSection,
+    name: str,
+    elements: Sequence[Element],
+    values: Mapping[str, Any],
+    *,
+    adding: bool = False,
+    typed_key: Any = None,
+) -> Verdict:
+    """Whether a reviewed change of one element is safe to send; the warning explains a likely refusal.
+
+    `values` are the options the change sets; `typed_key` is the key the person typed, if any.
+    """
+    if typed_key not in (None, "") and str(typed_key).strip() != name and not adding:
+        return Verdict(
+            name,
+            f"Kapacitor cannot rename {rules.article} {rules.noun} (\"cannot override element key\"): "
+            f"add a new {rules.noun} named {str(typed_key).strip()} and remove {rules.short_label(name)} instead.",
+        )
+    if "default" in values and rules.defaults:
+        after = {key_of(rules, e): bool(e.options.get("default")) for e in elements}
+        after[name] = bool(values["default"])
+        if rules.defaults == "at-most-one" and after[name] and (adding or not _is_default(elements, rules, name)):
+            others = _marked_defaults(elements, rules, except_name=name)
+            if others:
+                return Verdict(name, _second_default_error(rules, name, others))
+        if rules.defaults == "exactly-one" and len(after) > 1 and sum(after.values()) != 1:
+            return Verdict(
+                name,
+                f"With two {rules.plural} or more, Kapacitor needs exactly one default {rules.noun} and "
+                "checks every change against that (it answers 500): it cannot move from one broker to "
+                f"another while both exist. Remove the other {rules.plural} first, or leave this unchanged.",
+            )
+    if rules.first_change_trap and name == "" and not adding and values and len(elements) > 1:
+        element = find_element(elements, "", rules)
+        if element is not None and untouched(element):
+            return Verdict(
+                name,
+                warning=(
+                    f"Kapacitor may refuse this (\"id must not be empty\"): a first change to the "
+                    f"{DEFAULT_LABEL} fails once another workspace exists. If it does, remove the other "
+                    "workspaces, change the default one, then add them again."
+                ),
+            )
+    return Verdict(name)
+
+
+def _is_default(elements: Sequence[Element], rules: ListSection, name: str) -> bool:
+    element = find_element(elements, name, rules)
+    return bool(element and element.options.get("default")) or (
+        rules.defaults == "at-most-one" and effective_default(elements, rules) == name
+    )
+
+
+# -- Slack, in the words the Slack command and screens used before ----------------------
+
+_SLACK = LIST_SECTIONS["slack"]
+
+
+def check_new_workspace(name: str, elements: Sequence[Element], make_default: bool = False) -> Verdict:
+    """Whether Kapacitor can safely add a Slack workspace with this name."""
+    return check_new_element(_SLACK, name, elements, make_default)
 
 
 def check_make_default(name: str, elements: Sequence[Element]) -> Verdict:
-    """Whether an existing workspace may become the default without a second default."""
-    others = _defaults(elements, except_name=name)
-    if others:
-        return Verdict(name, _second_default_error(name, others))
-    return Verdict(name)
+    """Whether an existing Slack workspace may become the default without a second default."""
+    return check_element_default(_SLACK, name, elements)
 
 
 def check_remove(name: str, elements: Sequence[Element]) -> Verdict:
-    """Whether a workspace can be removed: it must exist and not be the default element."""
-    if name == "":
-        return Verdict(
-            name,
-            "The default workspace cannot be removed; edit it, or disable it, instead.",
-        )
-    if find_workspace(elements, name) is None:
-        return Verdict(name, f"Kapacitor has no Slack workspace named {name}.")
-    return Verdict(name)
+    """Whether a Slack workspace can be removed: it must exist and not be the default element."""
+    verdict = check_remove_element(_SLACK, name, elements)
+    return Verdict(name, verdict.error) if not verdict.ok else Verdict(name)
 
 
 RESTART_CAVEAT = (
-    "Kapacitor 1.5 keeps answering for {name} (test alerts and alert rules that name it) "
+    "Kapacitor keeps answering for {name} (test alerts and alert rules that name it) "
     "until kapacitord is restarted."
 )
 FILE_WORKSPACE_NOTE = (
@@ -176,3 +441,15 @@ FILE_WORKSPACE_NOTE = (
     "changes made over HTTP. To remove it, delete its [[slack]] table from kapacitor.conf "
     "and restart kapacitord."
 )
+
+
+def check_plan(plan: Any, elements: Sequence[Element], draft: Mapping[str, Any] | None = None) -> Verdict:
+    """The element checks for a reviewed plan (wizard/core/plan.Plan) of a list section:
+    an error when Kapacitor would refuse or mishandle it, a warning when it may refuse it."""
+    spec = plan.spec
+    if not spec.list_key:
+        return Verdict("")
+    rules = list_section(spec.section, spec.list_key)
+    typed_key = draft.get(spec.list_key) if draft else None
+    values = {c.option: c.after for c in plan.changes if not c.reset}
+    return check_change(rules, plan.workspace, elements, values, adding=plan.adding, typed_key=typed_key)

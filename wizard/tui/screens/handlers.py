@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from wizard.core import summary
 from wizard.core.errors import WizardError
 from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerSpec, HandlerStatus, handler_status
+from wizard.core.workspaces import list_section
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.screens.reset import ResetScreen
 from wizard.tui.state import NEXT, Intent, StepResult
@@ -42,8 +43,9 @@ class HandlersScreen(StepScreen):
         "Press **r** to read the state again.\n\nHipChat, Slack and Telegram come first: their "
         "guides check tokens and webhooks live and find a Telegram chat by themselves. The other "
         "handlers follow by name, each with the steps and links to where its key or address is made; "
-        "a handler this Kapacitor does not have (BigPanda and Zenoss on 1.5) is not listed.\n\nSlack workspaces other than the default one "
-        "(Kapacitor 1.5+) have their own rows; press **w** to list, add or remove them.\n\n"
+        "a handler this Kapacitor does not have (BigPanda and Zenoss on 1.5) is not listed.\n\nHandlers with "
+        "several elements (Slack and Discord workspaces, HTTP post endpoints, Kafka clusters, MQTT brokers) "
+        "have a row for each; press **w** on one of them to list, add or remove them (Slack's from any other row).\n\n"
         f"The steps follow Kapacitor's guide: [Set up event handlers]({GUIDE_URL})."
     )
     BINDINGS = [
@@ -77,7 +79,8 @@ class HandlersScreen(StepScreen):
             element = self.state.element(spec, "") or elements[0]
             result.append(handler_status(spec, element.options, element.redacted))
             if spec.list_key:
-                for named in sorted((e for e in elements if e is not element), key=lambda e: e.workspace):
+                key = spec.list_key
+                for named in sorted((e for e in elements if e is not element), key=lambda e: str(e.options.get(key, ""))):
                     result.append(handler_status(spec, named.options, named.redacted))
         return result
 
@@ -88,6 +91,7 @@ class HandlersScreen(StepScreen):
         statuses = self.statuses()
         titles = [f"{s.spec.title} ({s.workspace})" if s.workspace else s.spec.title for s in statuses]
         width = max([10] + [len(t) + 2 for t in titles])
+        firsts = {s.spec.name: s for s in reversed(statuses)}
         for status, title in zip(statuses, titles):
             spec = status.spec
             # A grid, so a long line of details wraps under itself and not under the title.
@@ -101,7 +105,10 @@ class HandlersScreen(StepScreen):
                 Text(self._details(status)),
             )
             if status.workspace:
-                description = f"Alert rules choose it with .workspace('{status.workspace}')."
+                # The first row of a list section (httppost's `example`) describes the handler.
+                names_it = list_section(spec.section, spec.list_key or "").names_it(status.workspace)
+                first = firsts[spec.name] is status
+                description = spec.summary if first else f"Alert rules choose it with {names_it}."
                 option_id = f"{spec.name}/{status.workspace}"
             else:
                 description = spec.summary
@@ -122,7 +129,10 @@ class HandlersScreen(StepScreen):
     @on(OptionList.OptionSelected)
     def choose(self, event: OptionList.OptionSelected) -> None:
         row = _row(event.option.id)
-        if row is not None:
+        if row is not None and row[0].list_key and row[0] is not SLACK:
+            # A list section: its element list, with add and remove beside edit.
+            self.open_elements(*row)
+        elif row is not None:
             self.state.start_flow(*row)
             self.dismiss(NEXT)
 
@@ -166,11 +176,19 @@ class HandlersScreen(StepScreen):
         self.app.push_screen(ResetScreen(spec, workspace), chosen)
 
     def action_workspaces(self) -> None:
-        """List, add, edit or remove Slack workspaces; editing or adding continues into Slack's steps."""
+        """List, add, edit or remove the highlighted list section's elements (Slack's workspaces
+        from any other row); editing or adding continues into the handler's steps."""
+        row = self._highlighted_row()
+        if row is not None and row[0].list_key:
+            self.open_elements(*row)
+        else:
+            self.open_elements(SLACK)
+
+    def open_elements(self, spec: HandlerSpec, highlight: str | None = None) -> None:
         from wizard.tui.screens.workspaces import WorkspacesScreen
 
-        if not self.state.config.get(SLACK.section):
-            self.notify("This Kapacitor has no Slack section.", severity="warning")
+        if not self.state.config.get(spec.section):
+            self.notify(f"This Kapacitor has no {spec.title} section.", severity="warning")
             return
 
         def done(result: StepResult | None) -> None:
@@ -182,7 +200,7 @@ class HandlersScreen(StepScreen):
                 self.fill()
 
         self.state.end_flow()
-        self.app.push_screen(WorkspacesScreen(self.state, progress=self.progress), done)
+        self.app.push_screen(WorkspacesScreen(self.state, spec, highlight=highlight, progress=self.progress), done)
 
     def action_topics(self) -> None:
         """Route alerts here: the highlighted handler's topic handlers."""

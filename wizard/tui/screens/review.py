@@ -11,6 +11,7 @@ from textual.widgets import Button, DataTable, Static
 from wizard.core.errors import WizardError
 from wizard.core.flow import Review, will_test
 from wizard.core.plan import Plan
+from wizard.core.workspaces import check_plan
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.error_text import titled
@@ -64,6 +65,11 @@ class ReviewScreen(StepScreen):
             # An option of this Kapacitor version that the wizard does not know: never sent.
             table.add_row(name, "(not shown)", "kept")
         yield table
+        # A list section's element: what Kapacitor refuses or mishandles (wizard/core/workspaces.py).
+        listed = check_plan(plan, self.state.config.get(plan.spec.section, []), self.state.current.values)
+        if listed.error or listed.warning:
+            self.blocked = self.blocked or not listed.ok
+            yield Static(self.state.scrub(listed.error or listed.warning), id="review-error" if listed.error else "review-warning")
         if file_target and target is not None and not plan.empty:
             try:
                 diff = target.preview(plan)

@@ -1,7 +1,9 @@
-"""Slack workspaces (Kapacitor 1.5+): list, edit, add and remove them.
+"""The elements of a list section: Slack and Discord workspaces, HTTP post endpoints, Kafka
+clusters, MQTT brokers. List, edit, add and remove them.
 
 Opened from the handler list. Edit and add close this screen with a new flow for the
-Slack handler and the chosen workspace; the Slack steps, review and apply follow.
+handler and the chosen element; its steps, review and apply follow. What Kapacitor handles
+badly is refused or explained here first (wizard/core/workspaces.py).
 """
 from __future__ import annotations
 
@@ -13,46 +15,31 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from wizard.core import summary
 from wizard.core.errors import WizardError
-from wizard.core.handlers import SLACK
+from wizard.core.handlers import SLACK, HandlerSpec
+from wizard.core.kapacitor import Element
 from wizard.core.workspaces import (
-    FILE_WORKSPACE_NOTE,
-    RESTART_CAVEAT,
-    Workspace,
-    check_new_workspace,
-    check_remove,
-    find_workspace,
-    list_workspaces,
+    ListElement,
+    check_new_element,
+    check_remove_element,
+    file_element_note,
+    find_element,
+    list_elements,
+    list_section,
 )
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import NEXT, WizardState
 from wizard.tui.widgets.error_text import titled
 
 DEFAULT_ID = "@default"
-"""Option id of the default element (workspace ""), which cannot be an empty id."""
+"""Option id of the default workspace (key ""), which cannot be an empty id."""
 
 
 class WorkspacesScreen(StepScreen):
-    """Every Slack workspace Kapacitor has, with its state and what can be done with it."""
+    """Every element of one list section Kapacitor has, with its state and what can be done with it."""
 
     CSS_PATH = "workspaces.tcss"
-    step_title = "Slack workspaces"
-    help_text = (
-        "Kapacitor 1.5 and newer can post to several Slack workspaces. Each has its own webhook "
-        "URL and default channel. An alert rule picks one with `.workspace('name')`; alerts that "
-        "name none go to the **default workspace**.\n\n"
-        "- **Enter** edits the highlighted workspace.\n"
-        "- **a** adds a workspace: give it a name, then set up its webhook in the Slack steps. "
-        "Kapacitor creates it when you apply.\n"
-        "- **d** removes the highlighted workspace, after asking.\n"
-        "- **r** reads the list again.\n\n"
-        "The wizard refuses what Kapacitor 1.5 handles badly: a name already in use (Kapacitor "
-        "drops the request), a second default workspace (Kapacitor silently sends alerts that "
-        "name no workspace to the new one), and names with characters other than letters, "
-        "digits, `_`, `-` and `+`.\n\n"
-        "A removed workspace keeps answering (test alerts, and rules that name it) until "
-        "kapacitord is restarted. A workspace from kapacitor.conf cannot be removed over HTTP."
-    )
     BINDINGS = [
         Binding("a", "add", "Add"),
         Binding("d", "remove", "Remove"),
@@ -60,26 +47,68 @@ class WorkspacesScreen(StepScreen):
         Binding("r", "refresh", "Refresh"),
     ]
 
-    def __init__(self, state: WizardState, *, progress: str = "") -> None:
+    def __init__(self, state: WizardState, spec: HandlerSpec = SLACK, *, highlight: str | None = None, progress: str = "") -> None:
         super().__init__(state, progress=progress)
-        self.workspaces: list[Workspace] = []
+        self.spec = spec
+        self.rules = list_section(spec.section, spec.list_key or "workspace")
+        self.highlight = highlight
+        self.workspaces: list[ListElement] = []
+        self.step_title = self.rules.title
+        self.help_text = self._help()
+
+    def _help(self) -> str:
+        rules = self.rules
+        noun, plural = rules.noun, rules.plural
+        lines = [
+            f"Kapacitor can send {self.spec.title} alerts through several {plural}. An alert rule picks "
+            f"one with `{rules.names_it('name')}`"
+            + (f"; alerts that name none go to the **default {noun}**." if rules.defaults else "."),
+            "",
+            f"- **Enter** edits the highlighted {noun}.",
+            f"- **a** adds {rules.article} {noun}: give it a name, then set it up in the steps that follow. "
+            "Kapacitor creates it when you apply.",
+            f"- **d** removes the highlighted {noun}, after asking.",
+            "- **r** reads the list again.",
+            "",
+            "The wizard refuses what Kapacitor handles badly: a name already in use (Kapacitor drops "
+            "the request without an answer), names with characters other than letters, digits, `_`, "
+            "`-` and `+`, and renaming (Kapacitor cannot change a name).",
+        ]
+        if rules.defaults == "at-most-one":
+            lines.append(
+                f"A second default {noun} is refused too: Kapacitor silently sends alerts that name no "
+                f"{noun} to the new one."
+            )
+        if rules.defaults == "exactly-one":
+            lines.append(f"With two {plural} or more, Kapacitor needs exactly one of them to be the default.")
+        if rules.builtin:
+            lines.append(
+                f"\n**{rules.builtin}** is built into Kapacitor: removing it only drops the changes made "
+                "to it (it goes back to its defaults and stays)."
+            )
+        if rules.kept_until_restart:
+            lines.append(f"\nA removed {noun} keeps answering (test alerts, and rules that name it) until kapacitord is restarted.")
+        lines.append(f"A {noun} from kapacitor.conf cannot be removed over HTTP.")
+        return "\n".join(lines)
 
     def compose_body(self) -> ComposeResult:
-        yield Static(
-            "Alert rules pick a workspace with .workspace('name'); alerts that name none go to "
-            "the default workspace. Enter edits, a adds, d removes.",
-            classes="intro",
-        )
+        rules = self.rules
+        intro = f"Alert rules pick {rules.article} {rules.noun} with {rules.names_it('name')}"
+        if rules.defaults:
+            intro += f"; alerts that name none go to the default {rules.noun}"
+        yield Static(intro + ". Enter edits, a adds, d removes.", classes="intro")
         yield OptionList(id="workspace-list")
         with Horizontal(classes="list-actions"):
             yield Button("Edit", id="edit", variant="primary")
             yield Button("Add…", id="add")
             yield Button("Remove…", id="remove", variant="warning")
         with Vertical(id="add-form"):
-            yield Label("New workspace name", classes="field--label")
+            yield Label(f"New {rules.noun} name", classes="field--label")
             yield Input(placeholder="team2 (letters, digits, _ - +)", id="new-name")
             yield Static("", id="new-name-message", classes="field--message")
-            yield Checkbox("Make this the default workspace (alerts that name no workspace go here)", id="make-default")
+            checkbox = Checkbox(f"Make this the default {rules.noun} (alerts that name no {rules.noun} go here)", id="make-default")
+            checkbox.display = bool(rules.defaults)
+            yield checkbox
             with Horizontal(classes="list-actions"):
                 yield Button("Continue", id="add-continue", variant="primary")
                 yield Button("Cancel", id="add-cancel")
@@ -87,10 +116,19 @@ class WorkspacesScreen(StepScreen):
 
     def on_mount(self) -> None:
         form = self.query_one("#add-form")
-        form.border_title = "Add a workspace"
+        form.border_title = f"Add {self.rules.article} {self.rules.noun}"
         form.display = False
         self.fill()
+        if self.highlight is not None:
+            options = self.query_one(OptionList)
+            index = next((i for i, w in enumerate(self.workspaces) if w.name == self.highlight), None)
+            if index is not None:
+                options.highlighted = index
         self.query_one(OptionList).focus()
+
+    @property
+    def elements(self) -> list[Element]:
+        return self.state.config.get(self.spec.section, [])
 
     # -- the list ----------------------------------------------------------------
 
@@ -98,24 +136,26 @@ class WorkspacesScreen(StepScreen):
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        self.workspaces = list_workspaces(self.state.config.get(SLACK.section, []))
+        self.workspaces = list_elements(self.elements, self.rules)
         width = max([len(w.label) for w in self.workspaces] + [10])
         for ws in self.workspaces:
+            # The key is the row's title, not a detail.
+            shown = {k: v for k, v in ws.element.options.items() if k != self.rules.key}
+            details = summary.details(self.spec, shown, ws.element.redacted)
             line = Text.assemble(
                 (f"{ws.label:<{width}}  ", "bold"),
-                ("★ default  " if ws.default else "           ", "yellow"),
-                ("● enabled " if ws.enabled else "○ disabled", "green" if ws.enabled else ""),
+                ("★ default  " if ws.default else "           ", "yellow") if self.rules.defaults else "",
+                ("● enabled " if ws.enabled else "○ disabled", "green" if ws.enabled else "") if ws.enabled is not None else "",
                 "  ",
-                ("webhook set" if ws.url_set else "not configured yet", "" if ws.url_set else "dim"),
-                f"  ·  {ws.channel}" if ws.channel else "",
+                (details, "dim" if details == "not configured yet" else ""),
             )
             options.add_option(Option(line, id=ws.name or DEFAULT_ID))
         if not self.workspaces:
-            options.add_option(Option("This Kapacitor has no Slack section.", disabled=True))
+            options.add_option(Option(f"This Kapacitor has no {self.spec.title} section.", disabled=True))
         count = options.option_count
         options.highlighted = min(highlighted, count - 1) if highlighted is not None else 0
 
-    def selected(self) -> Workspace | None:
+    def selected(self) -> ListElement | None:
         options = self.query_one(OptionList)
         if options.highlighted is None or not self.workspaces:
             return None
@@ -126,7 +166,7 @@ class WorkspacesScreen(StepScreen):
     def _say(self, text: str | Text, kind: str = "") -> None:
         message = self.query_one("#workspaces-message", Static)
         message.set_classes(f"-{kind}" if kind else "")
-        message.update(text)
+        message.update(self.state.scrub(text) if isinstance(text, str) else text)
 
     # -- edit --------------------------------------------------------------------
 
@@ -140,7 +180,7 @@ class WorkspacesScreen(StepScreen):
         workspace = self.selected()
         if workspace is None:
             return
-        self.state.start_flow(SLACK, workspace.name)
+        self.state.start_flow(self.spec, workspace.name)
         self.dismiss(NEXT)
 
     # -- add ---------------------------------------------------------------------
@@ -164,13 +204,13 @@ class WorkspacesScreen(StepScreen):
         field = self.query_one("#new-name", Input)
         field.set_class(bool(error), "-invalid")
         message.set_classes("field--message " + ("-error" if error else "-warning" if warning else ""))
-        message.update(error or warning)
+        message.update(self.state.scrub(error or warning))
 
     def _check_name(self) -> tuple[str, bool]:
         """Check the typed name; True when it may be added (the reason is shown otherwise)."""
         name = self.query_one("#new-name", Input).value
-        make_default = self.query_one("#make-default", Checkbox).value
-        verdict = check_new_workspace(name, self.state.config.get(SLACK.section, []), make_default)
+        make_default = self.query_one("#make-default", Checkbox).value and bool(self.rules.defaults)
+        verdict = check_new_element(self.rules, name, self.elements, make_default)
         self._show_name_verdict(verdict.error, verdict.warning)
         return verdict.value, verdict.ok
 
@@ -187,9 +227,12 @@ class WorkspacesScreen(StepScreen):
         if not ok:
             self.query_one("#new-name", Input).focus()
             return
-        self.state.start_flow(SLACK, name)
+        self.state.start_flow(self.spec, name)
         draft = self.state.draft()
-        draft["default"] = self.query_one("#make-default", Checkbox).value
+        draft[self.rules.key] = name
+        if self.rules.defaults:
+            # `add` starts from zero values: the element is the default only when asked for.
+            draft["default"] = self.query_one("#make-default", Checkbox).value
         self.dismiss(NEXT)
 
     # -- remove ------------------------------------------------------------------
@@ -199,31 +242,38 @@ class WorkspacesScreen(StepScreen):
         workspace = self.selected()
         if workspace is None:
             return
-        verdict = check_remove(workspace.name, self.state.config.get(SLACK.section, []))
+        verdict = check_remove_element(self.rules, workspace.name, self.elements)
         if not verdict.ok:
             self._say(verdict.error, "error")
             return
-        self.confirm_and_remove(workspace)
+        self.confirm_and_remove(workspace, verdict.warning)
 
     @work(exclusive=True, group="remove")
-    async def confirm_and_remove(self, workspace: Workspace) -> None:
-        name = workspace.name
-        question = (
-            f"Remove the Slack workspace {name} from Kapacitor?\n\n"
-            f"Alert rules that name it (.workspace('{name}')) will fail to send once kapacitord "
-            "restarts."
-            + ("\n\nIt is the default workspace: alerts that name no workspace go back to the "
-               "default element." if workspace.default else "")
-        )
-        if not await self.app.push_screen_wait(ConfirmScreen(question, yes=f"Remove {name}", no="Cancel")):
+    async def confirm_and_remove(self, workspace: ListElement, note: str) -> None:
+        rules, name = self.rules, workspace.name
+        if workspace.builtin:
+            question = f"Reset the {rules.service} {rules.noun} {name}?\n\n{note}"
+            yes = f"Reset {name}"
+        else:
+            question = (
+                f"Remove the {rules.service} {rules.noun} {name} from Kapacitor?\n\n{note}"
+                + (f"\n\nIt is the default {rules.noun}: alerts that name no {rules.noun} go back to "
+                   f"the {'default element' if rules.builtin == '' else 'remaining one'}." if workspace.default else "")
+            )
+            yes = f"Remove {name}"
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no="Cancel")):
             self._say("Nothing was removed.")
             return
         client = self.state.client
         if client is None:
-            self._say(f"Removing needs Kapacitor's HTTP API. In kapacitor.conf, delete the [[slack]] table of {name} and restart kapacitord.", "error")
+            self._say(
+                f"Removing needs Kapacitor's HTTP API. In kapacitor.conf, delete the [[{rules.section}]] "
+                f"table of {name} and restart kapacitord.",
+                "error",
+            )
             return
         try:
-            await client.remove_elements(SLACK.section, [name])
+            await client.remove_elements(self.spec.section, [name])
         except WizardError as err:
             self._say(Text.assemble(*titled(err), " ", err.hint), "error")
             return
@@ -233,10 +283,13 @@ class WorkspacesScreen(StepScreen):
             self._say(Text.assemble(f"Removed {name}. ", *titled(err)), "error")
             return
         self.fill()
-        if find_workspace(self.state.config.get(SLACK.section, []), name) is not None:
-            self._say(FILE_WORKSPACE_NOTE.format(name=name), "warning")
+        if workspace.builtin:
+            self._say(f"Reset {name}: Kapacitor dropped the changes made to it; it has its values from "
+                      "kapacitor.conf or Kapacitor's defaults again.", "ok")
+        elif find_element(self.elements, name, rules) is not None:
+            self._say(file_element_note(rules, name), "warning")
         else:
-            self._say(f"Removed {name}. " + RESTART_CAVEAT.format(name=name), "ok")
+            self._say(f"Removed {name}. {note}", "ok")
         self.query_one(OptionList).focus()
 
     # -- refresh -----------------------------------------------------------------
@@ -255,7 +308,7 @@ class WorkspacesScreen(StepScreen):
             self._say(Text.assemble(*titled(err), " ", err.hint), "error")
             return
         self.fill()
-        self._say("Read the workspaces again.")
+        self._say(f"Read the {self.rules.plural} again.")
 
     def action_back(self) -> None:
         if self.query_one("#add-form").display and self.focused is not None and self.focused.id in (
@@ -264,3 +317,7 @@ class WorkspacesScreen(StepScreen):
             self.cancel_add()
             return
         super().action_back()
+
+
+ElementsScreen = WorkspacesScreen
+"""The same screen under the name that fits every list section."""
