@@ -190,8 +190,9 @@ BIGPANDA = HandlerSpec(
             id="which",
             title="Which alerts (advanced)",
             body="Usually alert rules choose BigPanda with `.bigPanda()`. **Global** sends every alert here; "
-                 "**Only state changes** then skips repeats. **Attributes sent** chooses tags, fields or both.",
-            options=("global", "state-changes-only", "auto-attributes"),
+                 "**Only state changes** then skips repeats. **Attributes sent** chooses tags, fields or both. "
+                 "Keep the API URL unless you go through a proxy.",
+            options=("global", "state-changes-only", "auto-attributes", "url"),
         ),
     ),
     tickscript=lambda values: ".bigPanda()",
@@ -219,7 +220,8 @@ DISCORD = HandlerSpec(
         _enabled(),
         OptionSpec("default", "Default workspace", bool, default=True,
                    help="Rules that name no workspace use the default one; with several, exactly one is the default."),
-        OptionSpec("workspace", "Workspace", default="", validate=v.slack_workspace),
+        OptionSpec("workspace", "Workspace", default="",
+                   help="The name alert rules use: .discord().workspace('name'); the default workspace has none."),
         OptionSpec("url", "Webhook URL", secret=True, required=True, validate=v.webhook_url,
                    placeholder="https://discord.com/api/webhooks/…/…",
                    help="Kapacitor posts alerts to this Discord webhook. The URL holds the webhook's token: anyone "
