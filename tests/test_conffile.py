@@ -309,7 +309,7 @@ def test_rejects_unknown_names_and_values() -> None:
     with pytest.raises(ValueError):
         doc.apply("telegram", {"chat_id": "1"})
     with pytest.raises(ValueError):
-        doc.apply("pushover", {"token": "x"})
+        doc.apply("influxdb", {"enabled": True})  # not a handler section
     with pytest.raises(ValueError):
         doc.apply("telegram", {"chat-id": "1"}, workspace="w")
     with pytest.raises(TypeError):
@@ -563,7 +563,7 @@ texts = st.text(
 @st.composite
 def edits(draw):
     path = draw(st.sampled_from(GOOD_FILES))
-    section = draw(st.sampled_from(sorted(OPTIONS)))
+    section = draw(st.sampled_from(["hipchat", "slack", "telegram"]))  # every section and kind: test_conffile_sections.py
     workspace = ""
     if section == "slack" and path != SINGLE_SLACK:
         workspace = draw(st.sampled_from(["", "main", "data", "fresh-1"]))

@@ -53,7 +53,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from wizard.core import validators
 from wizard.core.errors import ValidationError, WizardError
-from wizard.core.secrets import MASK, Scrubber, secret_forms
+from wizard.core.secrets import MASK, Scrubber, secret_forms, string_leaves
 
 __all__ = [
     "ENV_SECRET_HINT",
@@ -118,14 +118,109 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The other event handlers, as Kapacitor 1.8 spells their options (1.5 has a subset).
+OPTIONS.update({
+    "alerta": ("enabled", "url", "token", "token-prefix", "environment", "origin", "timeout", "insecure-skip-verify"),
+    "bigpanda": ("enabled", "url", "app-key", "token", "auto-attributes", "global", "state-changes-only", "insecure-skip-verify"),
+    "discord": (
+        "enabled", "default", "workspace", "url", "username", "avatar-url", "embed-title", "timestamp", "global",
+        "state-changes-only", "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify",
+    ),
+    "httppost": (
+        "endpoint", "url", "headers", "basic-auth", "alert-template", "alert-template-file", "row-template",
+        "row-template-file",
+    ),
+    "kafka": (
+        "enabled", "id", "brokers", "timeout", "batch-size", "batch-timeout", "use-ssl", "ssl-ca", "ssl-cert",
+        "ssl-key", "insecure-skip-verify", "SASLAuth",
+    ),
+    "mqtt": (
+        "enabled", "name", "default", "url", "client-id", "username", "password", "ssl-ca", "ssl-cert", "ssl-key",
+        "insecure-skip-verify",
+    ),
+    "opsgenie": ("enabled", "api-key", "teams", "recipients", "url", "recovery_url", "global"),
+    "opsgenie2": ("enabled", "api-key", "teams", "recipients", "url", "recovery_action", "details", "global"),
+    "pagerduty": ("enabled", "service-key", "url", "global"),
+    "pagerduty2": ("enabled", "routing-key", "url", "global"),
+    "pushover": ("enabled", "token", "user-key", "url"),
+    "sensu": ("enabled", "addr", "source", "handlers"),
+    "servicenow": ("enabled", "url", "source", "username", "password", "global", "state-changes-only"),
+    "smtp": (
+        "enabled", "host", "port", "username", "password", "from", "to", "to-templates", "no-verify", "idle-timeout",
+        "global", "state-changes-only",
+    ),
+    "snmptrap": ("enabled", "addr", "community", "retries"),
+    "talk": ("enabled", "url", "author_name"),
+    "teams": ("enabled", "channel-url", "global", "state-changes-only"),
+    "victorops": ("enabled", "api-key", "routing-key", "url", "json-data", "global"),
+    "zenoss": (
+        "enabled", "url", "username", "password", "action", "method", "type", "tid", "collector", "severity-map",
+        "global", "state-changes-only",
+    ),
+})
+
+FLATTENED: dict[str, dict[str, dict[str, str]]] = {
+    "kafka": {
+        "SASLAuth": {
+            "SASLUsername": "sasl-username",
+            "SASLPassword": "sasl-password",
+            "SASLExtensions": "sasl_extensions",
+            "SASLMechanism": "sasl-mechanism",
+            "SASLVersion": "sasl-version",
+            "SASLGSSAPIServiceName": "sasl-gssapi-service-name",
+            "SASLGSSAPIAuthType": "sasl-gssapi-auth-type",
+            "SASLGSSAPIDisablePAFXFAST": "sasl-gssapi-disable-pafxfast",
+            "SASLGSSAPIKerberosConfigPath": "sasl-gssapi-kerberos-config-path",
+            "SASLGSSAPIKeyTabPath": "sasl-gssapi-key-tab-path",
+            "SASLGSSAPIRealm": "sasl-gssapi-realm",
+            "SASLOAUTHService": "sasl-oauth-service",
+            "SASLOAUTHClientID": "sasl-oauth-client-id",
+            "SASLOAUTHClientSecret": "sasl-oauth-client-secret",
+            "SASLOAUTHTokenURL": "sasl-oauth-token-url",
+            "SASLOAUTHScopes": "sasl-oauth-scopes",
+            "SASLOAUTHParams": "sasl-oauth-parameters",
+            "SASLOAUTHExpiryMargin": "sasl-oauth-token-expiry-margin",
+            "SASLAccessToken": "sasl-access-token",
+            "SASLOAUTHTenant": "sasl-oauth-tenant-id",
+        }
+    }
+}
+"""Objects the API shows nested (Go field names) but kapacitor.conf spells as plain keys of the
+section (an embedded struct): kafka's `SASLAuth` is `sasl-username = ...` in the file."""
+
+STRUCT_OBJECTS = frozenset({("httppost", "basic-auth"), ("kafka", "SASLAuth"), ("zenoss", "severity-map")})
+"""Objects with fixed fields (Go structs); the others (headers, sasl_extensions) are maps whose keys are free."""
+
 SECRETS: dict[str, frozenset[str]] = {
     "hipchat": frozenset({"token"}),
     "slack": frozenset({"url", "token"}),
     "telegram": frozenset({"token"}),
+    "alerta": frozenset({"token"}),
+    "bigpanda": frozenset({"token", "app-key"}),
+    "discord": frozenset({"url"}),
+    "httppost": frozenset({"headers", "basic-auth"}),
+    "kafka": frozenset({"SASLAuth"}),
+    "mqtt": frozenset({"password"}),
+    "opsgenie": frozenset({"api-key"}),
+    "opsgenie2": frozenset({"api-key"}),
+    "pagerduty": frozenset({"service-key"}),
+    "pagerduty2": frozenset({"routing-key"}),
+    "pushover": frozenset({"token", "user-key"}),
+    "servicenow": frozenset({"password"}),
+    "smtp": frozenset({"password"}),
+    "snmptrap": frozenset({"community"}),
+    "talk": frozenset({"url"}),
+    "teams": frozenset({"channel-url"}),
+    "victorops": frozenset({"api-key"}),
+    "zenoss": frozenset({"password"}),
 }
+"""Secrets in the file: what Kapacitor redacts, and the ones it shows in clear (a Discord webhook URL)."""
 
-# Sections Kapacitor reads as a list of elements keyed by `workspace`.
-LIST_SECTIONS = frozenset({"slack"})
+# Sections Kapacitor reads as a list of elements (`[[slack]]`), and the option that names an element.
+LIST_KEYS: dict[str, str] = {"slack": "workspace", "discord": "workspace", "httppost": "endpoint", "kafka": "id", "mqtt": "name"}
+LIST_SECTIONS = frozenset(LIST_KEYS)
+BUILT_IN_KEYS: dict[str, str] = {"slack": "", "discord": "", "httppost": "example", "kafka": "default", "mqtt": "default"}
+"""The element Kapacitor has when kapacitor.conf has none for a list section."""
 
 ENV_SECRET_PLACEHOLDER = "<secret>"
 ENV_SECRET_HINT = "<set; --show-secrets to print>"
@@ -534,11 +629,64 @@ def _check_options(section: str, names: Iterable[str]) -> None:
 
 
 def _check_value(section: str, name: str, value: object) -> None:
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, (bool, str, int, float)):
         return
-    if isinstance(value, (int, float)):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_value(section, name, item)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{section}.{name}: an object's keys must be text")
+            if item is not None:
+                _check_value(section, name, item)
         return
     raise TypeError(f"{section}.{name}: cannot write a value of type {type(value).__name__}")
+
+
+def _flatten(section: str, values: Mapping[str, object], deletions: Iterable[str]) -> tuple[dict[str, object], list[str]]:
+    """An object the file spells as plain keys (kafka's SASLAuth) becomes those keys: the ones
+    with a value are set, the others deleted, so the file holds exactly the object."""
+    nested = FLATTENED.get(section, {})
+    flat: dict[str, object] = {}
+    gone: list[str] = []
+    for name, value in values.items():
+        if name not in nested:
+            flat[name] = value
+            continue
+        fields = nested[name]
+        given = value if isinstance(value, dict) else {}
+        for field_name, key in fields.items():
+            item = given.get(field_name)
+            if item is None or item == "" or item == [] or item == {} or item is False:
+                gone.append(key)
+            else:
+                flat[key] = item
+    for name in deletions:
+        if name in nested:
+            gone.extend(nested[name].values())
+        else:
+            gone.append(name)
+    return flat, [name for name in gone if name not in flat]
+
+
+def _nest(section: str, table: Mapping[str, Any]) -> dict[str, object]:
+    """The file's plain keys of a flattened object gathered back into it, as the API shows it."""
+    values = dict(table)
+    for name, fields in FLATTENED.get(section, {}).items():
+        found = {field_name: values.pop(key) for field_name, key in fields.items() if key in values}
+        if found:
+            values[name] = found
+    return values
+
+
+def _file_options(section: str) -> tuple[str, ...]:
+    """The keys a section may have in the file, in the order new keys are written."""
+    names: list[str] = []
+    for name in OPTIONS[section]:
+        names.extend(FLATTENED.get(section, {}).get(name, {name: name}).values())
+    return tuple(names)
 
 
 def _newline_of(text: str) -> str:
@@ -546,8 +694,9 @@ def _newline_of(text: str) -> str:
     return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
-def _workspace_of(table: Mapping[str, Any]) -> str:
-    value = table.get("workspace", "")
+def _workspace_of(table: Mapping[str, Any], section: str = "slack") -> str:
+    """The key that names a list section's element (`workspace`, `endpoint`, `id`, `name`)."""
+    value = table.get(LIST_KEYS.get(section, "workspace"), "")
     return value if isinstance(value, str) else str(value)
 
 
@@ -557,6 +706,18 @@ def _kv_items(container: Container) -> list[tuple[Any, Item]]:
 
 def _make_value(value: object, old: Item | None, newline: str) -> Item:
     """A tomlkit item for `value`, in the old item's string style when that is possible."""
+    if isinstance(value, dict):
+        inline = tomlkit.inline_table()
+        for key, item in value.items():
+            if item is not None:
+                inline[key] = _make_value(item, None, "")
+        inline.trivia.trail = newline
+        return inline
+    if isinstance(value, (list, tuple)):
+        array = tomlkit.array()
+        array.extend(value)
+        array.trivia.trail = newline
+        return array
     if isinstance(value, str):
         literal = old is not None and getattr(old, "type", None) is not None and old.type.name == "SLL"
         new: Item
@@ -575,7 +736,36 @@ def _make_value(value: object, old: Item | None, newline: str) -> Item:
 
 def _same(old: Item, value: object) -> bool:
     current = old.unwrap() if hasattr(old, "unwrap") else old
+    if isinstance(value, tuple):
+        value = list(value)
     return type(current) is type(value) and current == value
+
+
+def _replace_sub_table(sub: Table, value: Mapping[str, object], newline: str) -> None:
+    """An object kept as its own `[section.name]` table: its keys change in place, comments stay."""
+    for key in [k for k, _ in _kv_items(sub.value) if str(k) not in value]:
+        del sub[key]
+    indent = _key_indent(sub, DEFAULT_INDENT)
+    for key, item in value.items():
+        if item is None:
+            if key in sub:
+                del sub[key]
+            continue
+        old = sub.value.item(key) if key in sub else None
+        if old is not None and _same(old, item):
+            continue
+        new = _make_value(item, old, newline)
+        new.trivia.indent = old.trivia.indent if old is not None else indent
+        if old is not None:
+            sub[key] = new
+        else:
+            container = sub.value
+            idx = _body_insert_index(container)
+            if idx < len(container.body):
+                container._insert_at(idx, key, new)
+            else:
+                container.append(key, new)
+            dict.__setitem__(sub, key, new)
 
 
 def _key_indent(table: Table, fallback: str) -> str:
@@ -599,11 +789,14 @@ def _body_insert_index(container: Container) -> int:
 
 def _set_in_table(table: Table, section: str, values: Mapping[str, object], indent: str, newline: str) -> None:
     container = table.value
-    new_keys = [name for name in OPTIONS[section] if name in values and name not in table]
+    new_keys = [name for name in _file_options(section) if name in values and name not in table]
     for name, value in values.items():
         if name in table:
             old = container.item(name)
             if _same(old, value):
+                continue
+            if isinstance(old, Table) and isinstance(value, dict):
+                _replace_sub_table(old, value, newline)
                 continue
             table[name] = _make_value(value, old, newline)
     key_indent = _key_indent(table, indent)
@@ -633,7 +826,7 @@ def _render_new_table(
     header: str, section: str, values: Mapping[str, object], indent: str, newline: str
 ) -> str:
     lines = [header]
-    for name in OPTIONS[section]:
+    for name in _file_options(section):
         if name in values:
             item = _make_value(values[name], None, newline)
             lines.append(f"{indent}{tomlkit.key(name).as_string()} = {item.as_string()}")
@@ -835,11 +1028,11 @@ class ConfigDocument:
         if section in LIST_SECTIONS and isinstance(self._data.get(section), dict):
             # A single [slack] table is the default workspace (Kapacitor's older sample).
             node = elements[0]
-            return node if _workspace_of(node) == workspace or workspace == "" else None
+            return node if _workspace_of(node, section) == workspace or workspace == "" else None
         if section not in LIST_SECTIONS:
             return elements[0] if elements else None
         for entry in elements:
-            if _workspace_of(entry) == workspace:
+            if _workspace_of(entry, section) == workspace:
                 return entry
         return None
 
@@ -853,11 +1046,16 @@ class ConfigDocument:
         if section not in LIST_SECTIONS and workspace:
             raise ValueError(f"{section} has no workspaces")
         found = self._find(section, workspace)
-        return dict(found) if found is not None else {}
+        return _nest(section, found) if found is not None else {}
+
+    def element_keys(self, section: str) -> list[str]:
+        """The keys of a list section's entries in file order ("" is an entry without its key)."""
+        _check_section(section)
+        return [_workspace_of(t, section) for t in self._elements(section)]
 
     def slack_workspaces(self) -> list[str]:
         """Workspace keys of the slack entries in file order ("" is the unnamed default)."""
-        return [_workspace_of(t) for t in self._elements("slack")]
+        return self.element_keys("slack")
 
     def slack_index(self, workspace: str = "") -> int | None:
         """The position of a slack entry, as used in KAPACITOR_SLACK_<n>_* variables."""
@@ -869,7 +1067,11 @@ class ConfigDocument:
 
     def is_single_slack_table(self) -> bool:
         """True when the file has `[slack]` (one table) rather than `[[slack]]` entries."""
-        return isinstance(self._data.get("slack"), dict)
+        return self.is_single_table("slack")
+
+    def is_single_table(self, section: str) -> bool:
+        """True when a list section is one `[section]` table rather than `[[section]]` entries."""
+        return isinstance(self._data.get(section), dict)
 
     def secret_values(self) -> list[str]:
         """Every secret value set in the handlers' sections (to mask them wherever they show)."""
@@ -881,10 +1083,9 @@ class ConfigDocument:
                 node = self._data.get(section)
                 elements = [node] if isinstance(node, dict) else [e for e in node if isinstance(e, dict)] if isinstance(node, list) else []
             for element in elements:
+                element = _nest(section, element)
                 for name in names:
-                    value = element.get(name)
-                    if isinstance(value, str) and value:
-                        found.append(value)
+                    found.extend(leaf for leaf in string_leaves(element.get(name)) if leaf)
         return found
 
     # -- editing
@@ -911,6 +1112,7 @@ class ConfigDocument:
         _check_options(section, list(values) + deletions)
         for name, value in values.items():
             _check_value(section, name, value)
+        values, deletions = _flatten(section, values, deletions)
         if section not in LIST_SECTIONS and workspace:
             raise ValueError(f"{section} has no workspaces")
 
@@ -932,8 +1134,8 @@ class ConfigDocument:
             return self  # nothing to delete, nothing to create
 
         if section in LIST_SECTIONS:
-            values = self._new_entry_values(workspace, values, deletions)
-            if self.is_single_slack_table():
+            values = self._new_entry_values(section, workspace, values, deletions)
+            if self.is_single_table(section):
                 raise ConfigFileUnsupported(
                     f"{self._where()} has a single [{section}] section; another workspace needs [[{section}]] entries.",
                     f"Change [{section}] to [[{section}]] (and give that entry default = true), then add the workspace again.",
@@ -942,6 +1144,10 @@ class ConfigDocument:
             entries = [(s, e) for s, e, h in self._pieces_of(section) if h.array]
             if entries:
                 start, end = entries[-1]
+                with_subs = self._with_sub_tables(section, end)
+                if with_subs != end:
+                    # The last entry ends with its own [section.name] tables: the new one goes after them.
+                    return self._splice(start, with_subs, self._append_after(start, with_subs, section, values, newline))
                 return self._splice(start, end, self._append_entry(start, end, section, values, newline))
         header = f"[[{section}]]" if section in LIST_SECTIONS else f"[{section}]"
         return self._append_at_end(header, section, values, newline)
@@ -951,17 +1157,30 @@ class ConfigDocument:
         if self._find(section, workspace) is None:
             return None
         pieces = self._pieces_of(section)
-        if section in LIST_SECTIONS and not self.is_single_slack_table():
+        if section in LIST_SECTIONS and not self.is_single_table(section):
             entries = [(s, e) for s, e, h in pieces if h.array]
             for (start, end), element in zip(entries, self._elements(section)):
-                if _workspace_of(element) == workspace:
-                    return start, end
+                if _workspace_of(element, section) == workspace:
+                    return start, self._with_sub_tables(section, end)
             return None
         tables = [(s, e) for s, e, h in pieces if not h.array]
         if not tables:
             # Defined only through sub-tables such as [telegram.x]: nothing to edit in place.
             return None
-        return tables[0]
+        return tables[0][0], self._with_sub_tables(section, tables[0][1])
+
+    def _with_sub_tables(self, section: str, end: int) -> int:
+        """The end of an element's piece with the `[section.name]` tables right after it
+        (`[httppost.headers]`, `[kafka.sasl-oauth-parameters]`): they belong to that element."""
+        assert self._headers is not None
+        for header in self._headers:
+            if header.start < end:
+                continue
+            if header.start > end or len(header.key) < 2 or header.key[0] != section or header.array:
+                break
+            following = [h.start for h in self._headers if h.start > header.start]
+            end = following[0] if following else len(self.text)
+        return end
 
     def _splice(self, start: int, end: int, piece: str) -> ConfigDocument:
         """This document with `text[start:end]` (whole pieces) replaced by `piece`."""
@@ -987,17 +1206,18 @@ class ConfigDocument:
         return DEFAULT_INDENT
 
     def _new_entry_values(
-        self, workspace: str, values: dict[str, object], deletions: list[str]
+        self, section: str, workspace: str, values: dict[str, object], deletions: list[str]
     ) -> dict[str, object]:
         values = dict(values)
+        key = LIST_KEYS[section]
         if workspace:
-            values.setdefault("workspace", workspace)
-        elif "default" not in values and "default" not in deletions:
-            others = [t for t in self._elements("slack") if t.get("default") is True]
+            values.setdefault(key, workspace)
+        elif "default" in OPTIONS[section] and "default" not in values and "default" not in deletions:
+            others = [t for t in self._elements(section) if t.get("default") is True]
             if not others:
                 values["default"] = True
-        if values.get("workspace", "") != workspace:
-            raise ValueError("set['workspace'] differs from the workspace being edited")
+        if values.get(key, "") != workspace:
+            raise ValueError(f"set[{key!r}] differs from the element being edited")
         return values
 
     def _append_at_end(self, header: str, section: str, values: Mapping[str, object], newline: str) -> ConfigDocument:
@@ -1013,6 +1233,14 @@ class ConfigDocument:
             last = self._headers[-1].start
             return self._splice(last, start, self.text[last:] + added)
         return ConfigDocument(self.text + added, self.path, self.existed)
+
+    def _append_after(self, start: int, end: int, section: str, values: Mapping[str, object], newline: str) -> str:
+        """The text from `start` to `end` followed by a new `[[section]]` entry, after a blank line."""
+        piece = self.text[start:end]
+        trailing = piece[len(piece.rstrip("\r\n \t")):]
+        body = piece[: len(piece) - len(trailing)] + newline + newline
+        entry = _render_new_table(f"[[{section}]]", section, values, self._indent(), newline)
+        return body + entry + (newline if end < len(self.text) else "")
 
     def _append_entry(self, start: int, end: int, section: str, values: Mapping[str, object], newline: str) -> str:
         """The last `[[section]]` entry's piece followed by a new entry."""
@@ -1060,8 +1288,23 @@ def _masked_piece(piece: str, section: str, names: Iterable[str], scrub: Scrubbe
     node = doc.get(section)
     tables = list(node.body) if isinstance(node, AoT) else [node] if isinstance(node, Table) else []
     replacements: dict[str, str] = {}
+    flattened = FLATTENED.get(section, {})
+    names = [key for name in names for key in ([name, *flattened[name].values()] if name in flattened else [name])]
     for table in tables:
         for name in names:
+            if name in table and isinstance(table.value.item(name), Table):
+                # An object kept as its own [section.name] table: each of its values is masked.
+                _masked_piece_values(table.value.item(name), scrub, replacements)
+                continue
+            if name in table and isinstance(table[name], (list, dict)) and string_leaves(table[name]):
+                for leaf in string_leaves(table[name]):
+                    scrub.add(leaf)
+                old = table.value.item(name)
+                extra_lines = old.as_string().count("\n")
+                sentinel = f"conffile-mask-{uuid.uuid4().hex}"
+                table[name] = tomlkit.string(sentinel)
+                replacements[f'"{sentinel}"'] = f'"{MASK}"' + "\n" * extra_lines
+                continue
             if name in table and isinstance(table[name], str) and table[name]:
                 old = table.value.item(name)
                 scrub.add(str(table[name]))
@@ -1075,6 +1318,19 @@ def _masked_piece(piece: str, section: str, names: Iterable[str], scrub: Scrubbe
     for sentinel, shown in replacements.items():
         masked = masked.replace(sentinel, shown)
     return masked
+
+
+def _masked_piece_values(table: Table, scrub: Scrubber, replacements: dict[str, str]) -> None:
+    for key, item in _kv_items(table.value):
+        leaves = [leaf for leaf in string_leaves(table[key]) if leaf]
+        if not leaves:
+            continue
+        for leaf in leaves:
+            scrub.add(leaf)
+        extra_lines = item.as_string().count("\n")
+        sentinel = f"conffile-mask-{uuid.uuid4().hex}"
+        table[key] = tomlkit.string(sentinel)
+        replacements[f'"{sentinel}"'] = f'"{MASK}"' + "\n" * extra_lines
 
 
 def _masked_lines(
@@ -1672,8 +1928,56 @@ def env_lines(
         if value is None:
             continue
         _check_value(section, option, value)
+        if isinstance(value, (list, tuple, dict)):
+            lines += _env_structure(section, option, value, workspace_index, show_secrets, placeholder)
+            continue
         shown = _env_value(section, option, value)
         if option in SECRETS[section] and shown and not show_secrets:
             shown = placeholder
         lines.append(f"{env_name(section, option, workspace_index)}={shown}")
+    return lines
+
+
+def _env_structure(
+    section: str, option: str, value: list[Any] | tuple[Any, ...] | dict[str, Any], index: int, show_secrets: bool, placeholder: str
+) -> list[str]:
+    """A list or an object as Kapacitor's environment reader takes it: a list's items as `_<n>`,
+    a struct's fields as `_<FIELD>`, a map's keys as `_<key>` (spelled as in the file).
+
+    That reader only overrides what the configuration already has: list items and map keys
+    that kapacitor.conf (or Kapacitor's defaults) lack are ignored, so a comment says so.
+    Kafka's SASL options are an embedded struct with an empty name, hence the double `_`.
+    """
+    base = env_name(section, option, index)
+    secret = option in SECRETS[section]
+    if section in FLATTENED and option in FLATTENED[section]:
+        fields = FLATTENED[section][option]
+        base = base[: -len(option.upper().replace("-", "_"))]  # `KAPACITOR_KAFKA_0_` + `_SASL_...`
+        items = [(fields.get(k, k).upper().replace("-", "_"), v) for k, v in dict(value).items()]  # type: ignore[arg-type]
+    elif isinstance(value, dict):
+        struct = (section, option) in STRUCT_OBJECTS
+        items = [(k.upper().replace("-", "_") if struct else k, v) for k, v in value.items()]
+    else:
+        items = [(str(n), v) for n, v in enumerate(value)]
+    lines: list[str] = []
+    partial = False
+    for suffix, item in items:
+        if item is None or item == "" or item == [] or item == {}:
+            continue
+        if isinstance(item, (list, tuple, dict)):
+            nested = item if isinstance(item, dict) else dict(enumerate(item))
+            for key, leaf in nested.items():
+                shown = _env_value(section, option, leaf)
+                shown = placeholder if secret and shown and not show_secrets else shown
+                lines.append(f"{base}_{suffix}_{key}={shown}")
+            partial = True
+            continue
+        shown = _env_value(section, option, item)
+        shown = placeholder if secret and shown and not show_secrets else shown
+        lines.append(f"{base}_{suffix}={shown}")
+    if isinstance(value, (list, tuple)) or not (section, option) in STRUCT_OBJECTS or partial:
+        lines.append(
+            f"# Kapacitor applies {base}_* only to the items or keys kapacitor.conf already has for {option}; "
+            "write the others into the file"
+        )
     return lines

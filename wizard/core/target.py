@@ -126,12 +126,19 @@ class FileTarget:
         config: dict[str, list[Element]] = {}
         for spec in HANDLERS.values():
             section = spec.section
-            keys = document.slack_workspaces() if spec.list_key else [""]
-            if "" not in keys:
-                keys.insert(0, "")  # Kapacitor always has a default element
+            if section not in conffile.OPTIONS:
+                continue  # a section this file format does not know
+            keys = document.element_keys(section) if spec.list_key else [""]
+            built_in = conffile.BUILT_IN_KEYS.get(section, "")
+            if spec.list_key and built_in == "" and "" not in keys:
+                keys.insert(0, "")  # Slack and Discord always have their default element
+            elif not keys:
+                keys = [built_in]  # Kapacitor's own element when the file has none
             elements = []
             for key in keys:
                 options: dict[str, Any] = {o.name: o.default for o in spec.options}
+                if spec.list_key:
+                    options[spec.list_key] = key
                 options.update(document.read_element(section, key))
                 for name in spec.secrets:
                     options[name] = bool(options.get(name))
@@ -219,7 +226,8 @@ class FileTarget:
                 elements = await client.get_section(plan.spec.section)
         except WizardError:
             return ()  # no Kapacitor answers there: nothing can shadow the file
-        running = next((e for e in elements if not plan.spec.list_key or e.workspace == plan.workspace), None)
+        key = plan.spec.list_key
+        running = next((e for e in elements if not key or str(e.options.get(key, "")) == plan.workspace), None)
         if running is None:
             return ()
         file_before = {o.name: o.default for o in plan.spec.options}
