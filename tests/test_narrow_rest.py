@@ -134,3 +134,87 @@ def test_apply_hipchat_disable_needs_nothing_else_and_test_with_disable_is_refus
     code, out, err = run(["apply", "hipchat", "--url", kapacitor.url, "--disable"], monkeypatch, capsys)
     assert code == 0, err
     assert kapacitor.config_posts()[-1].json == {"set": {"enabled": False}}
+
+
+# -- plain http:// to a relay --------------------------------------------------------------
+
+RELAY_WEBHOOK = "http://relay.internal:8080" + WEBHOOK_PATH
+
+
+def test_an_http_webhook_on_another_host_needs_allow_http(kapacitor, monkeypatch, capsys):
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", "-"], monkeypatch, capsys,
+                         stdin=RELAY_WEBHOOK + "\n")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "--allow-http" in err and "unencrypted between Kapacitor and relay.internal" in err
+    assert RELAY_WEBHOOK not in err and not kapacitor.config_posts()
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", "-", "--allow-http"], monkeypatch, capsys,
+                         stdin=RELAY_WEBHOOK + "\n")
+    assert code == 0, err
+    assert "unencrypted between Kapacitor and relay.internal" in err  # said once more, as a warning
+    assert kapacitor.config_posts()[-1].json == {"set": {"enabled": True, "url": RELAY_WEBHOOK}}
+    assert RELAY_WEBHOOK not in out + err
+
+
+def test_an_http_webhook_on_kapacitors_own_machine_needs_no_confirmation(kapacitor, slack_receiver, monkeypatch, capsys):
+    assert slack_receiver.webhook_url.startswith("http://127.0.0.1:")
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", "-"], monkeypatch, capsys,
+                         stdin=slack_receiver.webhook_url + "\n")
+    assert code == 0, err
+    assert "--allow-http" not in err
+
+
+async def start_slack(pilot):
+    from tests.tui_helpers import wait_for_screen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.screens.slack import SlackWebhookScreen
+
+    await pilot.press("enter")
+    await wait_for_screen(pilot, HandlersScreen)
+    await pilot.press("down", "enter")
+    await wait_for_screen(pilot, SlackWebhookScreen)
+
+
+def wizard_app(kapacitor):
+    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.tui.app import WizardApp
+    from wizard.tui.state import AppSettings
+
+    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+
+
+async def test_an_http_webhook_on_another_host_is_asked_about_once_and_kept(kapacitor):
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, wait_for_screen
+    from wizard.tui.screens.base import ConfirmScreen
+    from wizard.tui.screens.review import ReviewScreen
+    from wizard.tui.screens.slack import SlackWebhookScreen
+
+    async with wizard_app(kapacitor).run_test(size=SIZE) as pilot:
+        await start_slack(pilot)
+        await paste(pilot, RELAY_WEBHOOK)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert shows(pilot, "Use this address over plain http://?")
+        text = screen_text(pilot)  # (the dialog's frame runs into its lines)
+        assert "Kapacitor would call relay.internal over plain http://" in text
+        assert "travels unencrypted between Kapacitor and" in text
+        assert "fakefake" not in screen_text(pilot)  # the webhook URL itself stays masked
+        await pilot.click("#no")  # Change it: back to the field, nothing lost
+        await wait_for_screen(pilot, SlackWebhookScreen)
+        assert input_value(pilot, "#input-url") == RELAY_WEBHOOK
+        assert shows(pilot, "confirm that relay.internal is a relay you trust")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel",
+                       what="the channel step")
+        await pilot.press("escape")  # back and forth: the yes holds for this flow
+        await wait_for_screen(pilot, SlackWebhookScreen)
+        assert input_value(pilot, "#input-url") == RELAY_WEBHOOK
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel",
+                       what="the channel step without a second question")
+        await pilot.press("enter", "enter", "enter")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert pilot.app.state.plan().set_body()["url"].reveal() == RELAY_WEBHOOK

@@ -58,6 +58,12 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         "It is a secret: prefer '-' or the variable to keep it out of shell history",
     )
     parser.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="accept an http:// webhook URL on a host other than Kapacitor's own (an internal relay); the URL, "
+        "a secret, then travels unencrypted between Kapacitor and that host",
+    )
+    parser.add_argument(
         "--token",
         metavar="TOKEN",
         help="a Slack app's Bot User OAuth Token (xoxb-...), for Kapacitor 1.6+; '-' reads it from standard "
@@ -110,7 +116,10 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         raise UsageError("--slack-api-url goes with --token (the Slack app way).")
     if webhook is not None:
         scrub.add(webhook)
-        check("--webhook-url", validators.slack_webhook_url(webhook.reveal()), err)
+        verdict = validators.slack_webhook_url(webhook.reveal(), allow_http=args.allow_http)
+        if verdict.confirm:
+            raise UsageError(f"--webhook-url: {verdict.confirm} Use https://, or give --allow-http if it is a relay you trust.")
+        check("--webhook-url", verdict, err)
         desired["url"] = webhook
     if args.channel is not None:
         desired["channel"] = check("--channel", validators.slack_channel(args.channel), err)

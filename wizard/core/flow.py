@@ -91,6 +91,9 @@ class Flow:
     """What this flow's write replaced: Undo on the Done step takes back only this write."""
     way: str = ""
     """Slack on Kapacitor 1.6+: "webhook" or "app" (a bot token); "" when there is no choice."""
+    confirmed: set[str] = field(default_factory=set)
+    """Values the person said yes to after a question (a plain http:// webhook on another host):
+    asked once per flow, also when they go back and forth."""
     id: int = field(default_factory=lambda: next(_flow_ids))
 
     def steps(self) -> tuple[StepText, ...]:

@@ -1,6 +1,7 @@
 """A step of a handler's guide: its text and links, and the fields it asks for."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -10,7 +11,8 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Markdown, Sele
 
 from wizard.core.handlers import StepText
 from wizard.core.values import secret_parts
-from wizard.tui.screens.base import StepScreen
+from wizard.core.validators import Verdict
+from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.field import Field
 
@@ -28,6 +30,8 @@ class FormStepScreen(StepScreen):
     def __init__(self, state: WizardState, step: StepText, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
         self.step = step
+        self.unconfirmed: tuple[Field, Verdict] | None = None
+        """The first field whose value waits for a yes, after the last check of every field."""
         assert state.handler is not None
         self.spec = state.handler
         self.step_title = f"{self.spec.title}: {step.title}"
@@ -49,7 +53,7 @@ class FormStepScreen(StepScreen):
         for name in self.step.options:
             option = self.spec.option(name)
             secret_is_set = bool(option.secret and element and element.options.get(name)) and self.keeps_secret(name)
-            yield Field(option, draft.get(name, option.default), secret_is_set=secret_is_set)
+            yield Field(option, draft.get(name, option.default), secret_is_set=secret_is_set, confirmed=self.state.current.confirmed)
         yield from self.compose_extra()
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
@@ -114,10 +118,14 @@ class FormStepScreen(StepScreen):
         fields = self.fields
         for index, field in enumerate(fields):
             if event.input in field.query(Input):
-                if not field.check().ok:
-                    return
+                verdict = field.check()
                 if index + 1 < len(fields):
-                    fields[index + 1].focus_input()
+                    if verdict.confirm:
+                        self.ask_to_confirm(field, verdict, then=fields[index + 1].focus_input)
+                    elif verdict.ok:
+                        fields[index + 1].focus_input()
+                    return
+                if not verdict.ok and not verdict.confirm:
                     return
         self.action_next()
 
@@ -125,6 +133,26 @@ class FormStepScreen(StepScreen):
     def action_next(self) -> None:
         if self.validate_all():
             self.dismiss(NEXT)
+        elif self.unconfirmed is not None:
+            self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
+
+    def ask_to_confirm(self, field: Field, verdict: Verdict, *, then: Callable[[], object]) -> None:
+        """A value that needs an explicit yes (plain http:// to another host): ask, with the reason.
+        Yes keeps it for this flow and goes on; no returns to the field. What was typed stays."""
+        question = self.state.scrub(
+            f"Use this address over plain http://?\n\n{verdict.confirm}\n\n"
+            "Say yes only for a relay you trust; otherwise change it to https://. What you typed is kept either way."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                field.confirmed.add(verdict.value)
+                field.check()
+                then()
+            else:
+                field.focus_input()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Use http://", no="Change it"), answered)
 
     @on(Button.Pressed, "#back")
     def pressed_back(self) -> None:
@@ -133,10 +161,14 @@ class FormStepScreen(StepScreen):
     def validate_all(self) -> bool:
         """Check every field; focus the first that is wrong. Values stay as typed."""
         first_bad = None
+        self.unconfirmed = None
         for field in self.fields:
             self._store(field)
-            if not field.check().ok and first_bad is None:
+            verdict = field.check()
+            if not verdict.ok and first_bad is None:
                 first_bad = field
+                if verdict.confirm:
+                    self.unconfirmed = (field, verdict)
         if first_bad is not None:
             first_bad.focus_input()
             return False

@@ -34,6 +34,9 @@ class SlackWebhookScreen(FormStepScreen):
     def action_check_webhook(self) -> None:
         field = self.fields[0]
         verdict = field.check()
+        if verdict.confirm:
+            self.ask_to_confirm(field, verdict, then=self.action_check_webhook)
+            return
         if not verdict.ok:
             field.focus_input()
             return

@@ -41,11 +41,17 @@ class Field(Vertical):
     }
     """
 
-    def __init__(self, option: OptionSpec, value: object, *, secret_is_set: bool = False) -> None:
+    def __init__(
+        self, option: OptionSpec, value: object, *, secret_is_set: bool = False, confirmed: set[str] | None = None
+    ) -> None:
         super().__init__(id=f"field-{option.name}")
         self.option = option
         self.initial = value
         self.secret_is_set = secret_is_set
+        self.confirmed = confirmed if confirmed is not None else set()
+        """Values the person said yes to (`Verdict.confirm`), shared with the flow."""
+        self.shown_warning = ""
+        """The warning under the field now: one already on screen does not stop Next again."""
 
     def compose(self) -> ComposeResult:
         option = self.option
@@ -93,6 +99,8 @@ class Field(Vertical):
         else:
             wrong_kind = problem(self.option, text)  # a list, number or object that cannot be read
             verdict = Verdict(text, error=wrong_kind) if wrong_kind else self.option.validate(text)
+            if verdict.confirm and verdict.value in self.confirmed:
+                verdict = verdict.confirmed()
         self.show(verdict)
         return verdict
 
@@ -106,6 +114,7 @@ class Field(Vertical):
     def show(self, verdict: Verdict) -> None:
         message = self.query_one(".field--message", Static)
         message.set_classes("field--message")
+        self.shown_warning = "" if verdict.error else verdict.warning
         if verdict.error:
             message.update(verdict.error)
             message.add_class("-error")
