@@ -598,7 +598,7 @@ def test_any_edit_parses_and_reads_back(edit) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.sampled_from(sorted(SECRETS)),
+    st.sampled_from(["hipchat", "slack", "telegram"]),  # the other sections: test_conffile_sections.py
     texts,
 )
 def test_masked_diff_never_shows_a_secret(section: str, tail: str) -> None:
