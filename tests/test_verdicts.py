@@ -241,3 +241,97 @@ async def test_cli_direct_check_without_a_stored_password_asks_for_it() -> None:
     values = direct.check_values(handler("smtp"), {"username": "kapacitor", "password": True}, frozenset({"password"}))
     assert await run_direct_check(handler("smtp"), values, Scrubber(), out, err=err) == 2
     assert "needs password" in err.getvalue()
+
+
+def test_a_stored_secret_kapacitor_does_not_show_is_asked_for_before_an_http_check() -> None:
+    from wizard.core.secrets import StructuredSecret
+
+    spec = handler("httppost")
+    stored = {"endpoint": "ops", "url": "http://127.0.0.1:9/alerts", "headers": True, "basic-auth": False}
+    values = direct.check_values(spec, stored, frozenset({"basic-auth"}))
+    assert direct.missing_secrets(spec, values) == ("headers",)
+    typed = direct.check_values(spec, stored, frozenset({"basic-auth"}), {"headers": StructuredSecret({"X-Token": "FAKE-header-token"})})
+    assert direct.missing_secrets(spec, typed) == ()
+    request = direct.http_post_request(spec, typed)
+    assert isinstance(request, direct.HttpPost) and request.headers == (("X-Token", "FAKE-header-token"),)
+    assert "FAKE" not in request.describe()
+
+
+# -- the wizard's screens ---------------------------------------------------------------
+
+
+async def choose_handler(pilot, name: str) -> None:
+    from textual.widgets import OptionList
+
+    from tests.tui_helpers import wait_for, wait_for_screen
+    from wizard.tui.screens.connect import ConnectScreen
+    from wizard.tui.screens.handlers import HandlersScreen
+
+    await wait_for_screen(pilot, ConnectScreen)
+    await pilot.press("enter")
+    await wait_for_screen(pilot, HandlersScreen)
+    options = pilot.app.screen.query_one(OptionList)
+    ids = lambda: [options.get_option_at_index(i).id for i in range(options.option_count)]  # noqa: E731
+    await wait_for(pilot, lambda: name in ids(), what=f"{name} in the handler list")
+    options.highlighted = ids().index(name)
+    options.focus()
+    await pilot.press("enter")
+
+
+async def fill_step(pilot, step_id: str, values: dict[str, object]) -> None:
+    from textual.widgets import Checkbox, Input
+
+    from tests.tui_helpers import wait_for
+
+    await wait_for(pilot, lambda: getattr(getattr(pilot.app.screen, "step", None), "id", None) == step_id,
+                   what=f"the {step_id} step")
+    for name, value in values.items():
+        widget = pilot.app.screen.query_one(f"#input-{name}")
+        if isinstance(widget, Checkbox):
+            widget.value = bool(value)
+        else:
+            assert isinstance(widget, Input)
+            widget.value = str(value)
+    await pilot.pause()
+    await pilot.click("#next")
+
+
+async def test_smtp_done_step_says_what_kapacitors_test_did_not_prove_and_the_direct_check_finds_the_refused_login() -> None:
+    from tests.fakes.kapacitor import KapacitorFake
+    from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
+    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.tui.app import WizardApp
+    from wizard.tui.screens.apply import ApplyScreen
+    from wizard.tui.screens.direct import DirectCheckScreen
+    from wizard.tui.screens.done import DoneScreen
+    from wizard.tui.screens.review import ReviewScreen
+    from wizard.tui.state import AppSettings
+
+    spec = HANDLERS["smtp"]
+    with KapacitorFake(version="1.8.3") as kapacitor, SmtpSink(SinkSettings(starttls=False, refuse_logins=True)) as sink:
+        app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+        async with app.run_test(size=(100, 40)) as pilot:
+            await choose_handler(pilot, "smtp")
+            await fill_step(pilot, "server", {"host": "127.0.0.1", "port": sink.port, "username": "kapacitor",
+                                              "password": PASSWORD, "from": "kapacitor@example.com"})
+            await fill_step(pilot, "recipients", {"to": "oncall@example.com"})
+            await fill_step(pilot, "which", {})
+            await wait_for_screen(pilot, ReviewScreen)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ApplyScreen)
+            await wait_for(pilot, lambda: shows(pilot, "does not show that the alert was delivered"),
+                           what="the honest verdict on the Apply step")
+            assert not shows(pilot, "Kapacitor sent the test alert")
+            await pilot.click("#finish")
+            await wait_for_screen(pilot, DoneScreen)
+            # Kapacitor reported success although the server refuses the login: the Done step says so.
+            assert shows(pilot, f"Kapacitor's {spec.title} test reported success, which does not show that the alert was delivered")
+            assert shows(pilot, "did not wait for the mail server")
+            assert not shows(pilot, "Kapacitor delivered its test alert")
+            await pilot.click("#direct-check")
+            await wait_for_screen(pilot, DirectCheckScreen)
+            assert shows(pilot, f"Mail server 127.0.0.1:{sink.port}, logging in as kapacitor")
+            await pilot.click("#run")
+            await wait_for(pilot, lambda: shows(pilot, "refused the login of kapacitor: 535"), what="the refused login")
+            assert PASSWORD not in screen_text(pilot)
+    assert sink.logins[-1] == ("kapacitor", PASSWORD) and sink.mails == []

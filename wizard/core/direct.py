@@ -168,17 +168,19 @@ def _result(ok: bool, summary: str, steps: list[str], scrub: Scrubber) -> CheckR
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, Secret):
+    if value is STORED:
+        return ""
+    if isinstance(value, Secret) and not isinstance(value, StructuredSecret):
         return value.reveal()
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, (bool, dict, list)) or isinstance(value, StructuredSecret):
         return ""
     return str(value).strip()
 
 
 def _items(value: Any) -> tuple[str, ...]:
-    if isinstance(value, StructuredSecret):
-        value = json.loads(value.reveal())
-    if isinstance(value, Secret):
+    if value is STORED:
+        return ()
+    if isinstance(value, Secret):  # a StructuredSecret reveals its list itself
         value = value.reveal()
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -188,6 +190,11 @@ def _items(value: Any) -> tuple[str, ...]:
 
 
 def _object(value: Any) -> dict[str, Any]:
+    if value is STORED:
+        return {}
+    if isinstance(value, StructuredSecret):
+        structure = value.reveal()
+        return dict(structure) if isinstance(structure, dict) else {}  # type: ignore[call-overload]
     if isinstance(value, Secret):
         text = value.reveal()
         try:
@@ -215,17 +222,29 @@ def _pairs(text: str) -> dict[str, Any]:
     return pairs
 
 
+class _Stored:
+    """A secret that is set where the settings live but cannot be read back."""
+
+    def __repr__(self) -> str:
+        return "STORED"
+
+
+STORED = _Stored()
+
+
 def missing_secrets(spec: HandlerSpec, values: Mapping[str, Any]) -> tuple[str, ...]:
-    """The secret options the direct check needs but `values` lacks (a stored secret that
-    Kapacitor never shows: the person types it for the check)."""
+    """The secret options the direct check needs but `values` lacks: a stored secret that
+    Kapacitor never shows (`STORED`), or one without which the service refuses everything.
+    The person types them for the check."""
     if spec.direct_check == SMTP:
         return ("password",) if _text(values.get("username")) and not _text(values.get("password")) else ()
-    if spec.direct_check == HTTP_POST:
-        if spec.section == "pushover":
-            return tuple(name for name in ("token", "user-key") if not _text(values.get(name)))
-        if spec.section in ("zenoss", "servicenow"):
-            return ("password",) if _text(values.get("username")) and not _text(values.get("password")) else ()
-    return ()
+    if spec.direct_check != HTTP_POST:
+        return ()
+    if spec.section == "pushover":
+        return tuple(name for name in ("token", "user-key") if not _text(values.get(name)))
+    if "username" in {o.name for o in spec.options} and _text(values.get("username")) and not _text(values.get("password")):
+        return ("password",)
+    return tuple(name for name in sorted(spec.secrets) if values.get(name) is STORED)
 
 
 # -- SMTP -------------------------------------------------------------------------
@@ -600,7 +619,13 @@ def check_values(spec: HandlerSpec, stored: Mapping[str, Any], redacted: frozens
     set/not-set booleans that stand in for secrets, then each of `given` in turn (what was
     typed or given on the command line; empty values there keep the stored ones)."""
     hidden = spec.secrets | redacted
-    values = {name: value for name, value in stored.items() if not (name in hidden and isinstance(value, bool))}
+    values: dict[str, Any] = {}
+    for name, value in stored.items():
+        if name in hidden and isinstance(value, bool):
+            if value:
+                values[name] = STORED  # set, but Kapacitor never shows it
+            continue
+        values[name] = value
     for layer in given:
         for name, value in layer.items():
             if value is None or (isinstance(value, str) and not value.strip()) or (name in hidden and isinstance(value, bool)):

@@ -660,7 +660,16 @@ def direct_tickscript(kind: str, workspace: str = "") -> str:
     """The handler call in a script (its alerts go straight to the handler, no topic)."""
     if kind == "slack":
         return ".slack()" + (f".workspace('{workspace}')" if workspace else "")
-    return {"telegram": ".telegram()", "hipchat": ".hipChat()"}[kind]
+    calls = {"telegram": ".telegram()", "hipchat": ".hipChat()"}
+    if kind in calls:
+        return calls[kind]
+    from wizard.core.handlers import HANDLERS  # the other handlers' calls are in their definitions
+
+    spec = HANDLERS.get(kind)
+    if spec is None:
+        return f".{kind}()"
+    script = spec.tickscript({spec.list_key: workspace} if spec.list_key and workspace else {})
+    return "".join(line.strip() for line in script.splitlines()) or f".{kind}()"
 
 
 # -- the end-to-end proof -----------------------------------------------------------------

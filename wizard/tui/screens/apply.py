@@ -15,6 +15,8 @@ from wizard.core.undo import UNKNOWN_HINT
 from wizard.core.flow import Review
 from wizard.core.service_tests import service_test_options
 from wizard.core.plan import Plan
+from wizard.core import direct
+from wizard.core.kapacitor import ServiceTestResult
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, Intent, WizardState, jump
 from wizard.tui.widgets.error_text import titled
@@ -181,6 +183,8 @@ class ApplyScreen(StepScreen):
             self._message("Kapacitor does not read Slack's answer in the Slack app way, so delivery is not confirmed: "
                           "check the channel (the direct check on the token step reads Slack's verdict). Press Finish.", "ok")
             self._buttons("finish")
+        elif result.success and direct.unproven(self.spec):
+            self._show_unproven_success(result)
         elif result.success:
             self._status("test", Text.assemble("2. ", ("✓ ", "bold green"), f"Kapacitor sent the test alert through {self.spec.title}."))
             self._message("Check the chat: the test alert should be there. Press Finish.", "ok")
@@ -199,6 +203,14 @@ class ApplyScreen(StepScreen):
             self._buttons("finish", "retry", "fix")
             if self.spec.name == "telegram" and "upgraded to a supergroup" in result.message.lower():
                 await self._offer_upgraded_chat(result.message)
+
+    def _show_unproven_success(self, result: ServiceTestResult) -> None:
+        """A success that proves less than delivery (SMTP only queues the mail): say exactly
+        what Kapacitor checked, and where the direct check is."""
+        verdict = direct.test_verdict(self.spec, result, direct_hint=direct.tui_direct_hint(self.spec))
+        self._status("test", Text.assemble("2. ", ("✓ ", "bold yellow"), verdict.headline))
+        self._message(f"{verdict.detail} Press Finish.", "unproven")
+        self._buttons("finish")
 
     @on(Button.Pressed, "#back")
     def pressed_back(self) -> None:

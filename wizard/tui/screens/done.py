@@ -8,11 +8,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Markdown, Static
 
-from wizard.core import undo
+from wizard.core import direct, undo
+from wizard.core.kapacitor import ServiceTestResult
 from wizard.core.errors import WizardError
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import HOME, WizardState
 from wizard.tui.widgets.error_text import titled
+
+
+DIRECT_CHECK_BUTTON = "Direct check…"
 
 
 class DoneScreen(StepScreen):
@@ -50,6 +54,8 @@ class DoneScreen(StepScreen):
                 yield Button("Route alerts here…", id="topics")
             if self.can_undo:
                 yield Button("Undo this change", id="undo")
+            if self.offers_direct_check:
+                yield Button(DIRECT_CHECK_BUTTON, id="direct-check")
             yield Button("Quit", id="quit")
 
     def summary(self) -> str:
@@ -77,10 +83,14 @@ class DoneScreen(StepScreen):
                 lines.append("Running Kapacitor in a container? The same settings as environment variables "
                              "(secrets replaced; `kapacitor-wizard apply ... --format env --show-secrets` prints them):\n\n```\n"
                              + "\n".join(env) + "\n```")
+            if self.offers_direct_check:
+                lines.append(f"**{DIRECT_CHECK_BUTTON}** below {direct.check_summary(self.spec)}, with these settings and without Kapacitor.")
         else:
             # Only what really happened: a test alert is mentioned only when the review promised one.
             result = self.flow.test_result
-            if applied is not None and applied.will_test:
+            if applied is not None and applied.will_test and result and result.success and direct.unproven(self.spec):
+                lines.append(self.unproven_success_text(result))
+            elif applied is not None and applied.will_test:
                 lines.append(
                     "Kapacitor delivered its test alert."
                     if result and result.success
@@ -100,6 +110,25 @@ class DoneScreen(StepScreen):
         )
         lines.append(topic_tickscript_text(self.spec.name, self.flow.workspace))
         return "\n\n".join(lines)
+
+    # -- what Kapacitor's test proved, and the direct check ------------------------------
+
+    @property
+    def offers_direct_check(self) -> bool:
+        """The handler has a check of the service itself, and the change is meant to send alerts."""
+        return bool(self.spec.direct_check) and self.flow.intent.sends_alerts
+
+    def unproven_success_text(self, result: ServiceTestResult) -> str:
+        """A success that proves less than delivery (SMTP only queues): what Kapacitor checked and did not."""
+        hint = f"Press **{DIRECT_CHECK_BUTTON}** below: it {direct.check_summary(self.spec)}." if self.offers_direct_check else ""
+        verdict = direct.test_verdict(self.spec, result, direct_hint=hint)
+        return self.state.scrub(f"**{verdict.headline}** {verdict.detail}")
+
+    @on(Button.Pressed, "#direct-check")
+    def open_direct_check(self) -> None:
+        from wizard.tui.screens.direct import DirectCheckScreen
+
+        self.app.push_screen(DirectCheckScreen(self.state, self.spec, progress=self.progress))
 
     def env_lines(self) -> list[str]:
         from wizard.core.conffile import env_lines
