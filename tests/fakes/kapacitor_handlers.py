@@ -1154,8 +1154,8 @@ class HandlerSections:
                             f"failed to update endpoint {go_quote(conf['endpoint'])}: failed to parse template: {err}")
         elif section == "mqtt":
             enabled = [c for c in elements if c["enabled"]]
-            if len(enabled) > 1:
-                defaults = [c for c in enabled if c["default"]]
+            if len(elements) > 1:
+                defaults = [c for c in elements if c["default"]]
                 if not defaults:
                     raise _ServiceUpdateError("no configuration is marked as the default")
                 if len(defaults) > 1:
@@ -1437,10 +1437,10 @@ class HandlerSections:
         url = c["url"] + "/"
         if o["message-type"] == "RECOVERY":
             url, data["note"] = c["recovery_url"] + "/", o["message"]
-        if o["recipients"]:
-            data["recipients"] = o["recipients"]
-        if o["teams"]:
-            data["teams"] = o["teams"]
+        if o["recipients"] or c["recipients"]:
+            data["recipients"] = o["recipients"] or c["recipients"]
+        if o["teams"] or c["teams"]:
+            data["teams"] = o["teams"] or c["teams"]
         return self._http(url, _encode(data), ok=(200,), service="OpsGenie", field_name="message", verify=True)
 
     def test_opsgenie2(self, o: dict[str, Any]) -> str | None:
@@ -1455,15 +1455,15 @@ class HandlerSections:
         if level in ("OK", "RECOVERY"):
             action = "close" if o["recovery_action"] == "close" else "notes"
             url = f"{c['url']}/{alias}/{action}?identifierType=alias"
-            payload = go_json({"note": o["message"]}).encode()
+            payload = (go_json({"note": o["message"]}) + "\n").encode()
         else:
-            responders = [{"name": t, "type": "team"} for t in o["teams"] or []]
-            responders += [{"type": "user", "username": r} for r in o["recipients"] or []]
+            responders = [{"name": t, "type": "team"} for t in o["teams"] or c["teams"] or []]
+            responders += [{"type": "user", "username": r} for r in o["recipients"] or c["recipients"] or []]
             data = {"alias": alias, **self._opsgenie_common(o, c), "note": "",
                     "priority": {"CRITICAL": "P1", "WARNING": "P3"}.get(level, "P5")}
             if responders:
                 data["responders"] = responders
-            url, payload = c["url"], go_json(data).encode()
+            url, payload = c["url"], (go_json(data) + "\n").encode()
         error = self._http(url, payload, ok=(202,), service="OpsGenie", field_name="message", headers=headers,
                            verify=True, connect_prefix="failed to execute API request: ")
         if error and not error.startswith("failed to execute"):
@@ -1499,7 +1499,7 @@ class HandlerSections:
             "custom_details": {"result": event.get("Result", {"series": None})},
         }
         data = {"routing_key": c["routing-key"], "event_action": "resolve" if o["level"] == "OK" else "trigger",
-                "dedup_key": o["alert_id"], "payload": payload, "images": None, "links": o["links"],
+                "dedup_key": o["alert_id"], "payload": payload, "images": None, "links": o["links"] or None,
                 "client": "kapacitor", "client_url": self.fake.url + BASE_PATH}
         result = self._http_raw(c["url"], (go_json(data) + "\n").encode(), verify=True,
                                 headers={"Accept": "application/vnd.pagerduty+json;version=2"})
@@ -1711,6 +1711,11 @@ class HandlerSections:
                  "evclass": o["eventclass"], "evclasskey": o["eventclasskey"], "severity": severity,
                  "summary": o["summary"] or o["message"]}
         for k, v in (o["custom_fields"] or {}).items():
+            if isinstance(v, str) and v.strip()[:1] in ("{", "["):
+                try:  # a string that holds JSON goes out as that JSON
+                    v = json.loads(v)
+                except ValueError:
+                    pass
             event.setdefault(k, v)
         data = {"action": o["action"] or c["action"], "method": o["method"] or c["method"],
                 "data": [{k: event[k] for k in sorted(event)}], "type": o["type"] or c["type"],
@@ -1728,7 +1733,11 @@ class HandlerSections:
         all_headers = {"User-Agent": "Go-http-client/1.1", "Content-Type": content_type,
                        "Accept-Encoding": "gzip", **(headers or {})}
         try:
-            response = _client(verify).post(url, content=payload, headers=all_headers)
+            client = _client(verify)
+            request = client.build_request("POST", url, content=payload, headers=all_headers)
+            if "Accept" not in all_headers:
+                del request.headers["Accept"]  # httpx's default; Go sends none
+            response = client.send(request)
         except httpx.ConnectError as exc:
             text = str(exc).lower()
             if "refused" in text:
