@@ -11,6 +11,7 @@ values that differ per run (timestamps, dates, request ids) masked.
 """
 from __future__ import annotations
 
+import filecmp
 import json
 import re
 import socket
@@ -360,3 +361,53 @@ def test_not_replayed_step(key: tuple[str, int]) -> None:
 def test_every_handler_section_has_its_recording() -> None:
     names = {p.stem for p in FILES}
     assert len(names) == 19 and {"smtp", "mqtt", "kafka", "snmptrap", "zenoss"} <= names
+
+
+@pytest.mark.skipif(not SHARED_DIR.is_dir(), reason="no shared recordings beside this checkout to compare with")
+def test_copied_handler_recordings_equal_the_shared_ones() -> None:
+    shared = sorted(p.name for p in SHARED_DIR.iterdir() if p.is_file())
+    assert sorted(p.name for p in HANDLERS_DIR.iterdir()) == shared
+    _, mismatch, errors = filecmp.cmpfiles(HANDLERS_DIR, SHARED_DIR, shared, shallow=False)
+    assert (mismatch, errors) == ([], [])
+
+
+# ------------------------------------------- listings of a fresh server, both versions
+
+LISTINGS = [
+    ("1.5.7", "02-config-get-all", 0, "sections"),
+    ("1.8.3", "02-config-get-all", 0, "sections"),
+    ("1.8.3", "19-redaction-all-sections", 0, "sections"),
+    ("1.5.7", "04-service-tests-list", 0, "services"),
+    ("1.8.3", "04-service-tests-list", 0, "services"),
+]
+# The 1.5.7 server of 02-config-get-all ran with a kapacitor.conf whose httppost url was 127.0.0.1:9.
+LISTING_FILE_VALUES = {("1.5.7", "02-config-get-all"): {"httppost": {"url": "http://127.0.0.1:9/"}}}
+
+
+@pytest.mark.parametrize(("version", "scenario", "index", "kind"), LISTINGS, ids=lambda v: str(v))
+def test_fresh_listing_matches_the_recording_for_every_handler_section(version: str, scenario: str, index: int,
+                                                                       kind: str) -> None:
+    """GET /config and GET /service-tests on a fresh server: options, defaults, redaction and test
+    options of every handler section the version has (and none it lacks)."""
+    step = json.loads((HANDLERS_DIR.parents[1] / version / f"{scenario}.json").read_text())["steps"][index]
+    with KapacitorFake(version=version) as fake:
+        for section, values in LISTING_FILE_VALUES.get((version, scenario), {}).items():
+            fake.set_file_values(section, values, "example" if section == "httppost" else "")
+        served = set(fake.handlers.sections)
+        got = httpx.get(fake.url + step["request"]["path"]).json()
+    if kind == "sections":
+        want = {k: v for k, v in step["response"]["body"]["sections"].items() if k in SECTIONS_ALL}
+        got = {k: v for k, v in got["sections"].items() if k in served}
+    else:
+        want = {s["name"]: s for s in step["response"]["body"]["services"] if s["name"] in SECTIONS_ALL}
+        got = {s["name"]: s for s in got["services"] if s["name"] in served}
+        for name in ("bigpanda",):  # its default timestamp is the time of the request
+            for listing in (want, got):
+                if name in listing:
+                    listing[name]["options"]["timestamp"] = "<now>"
+    assert set(got) == set(want)
+    for name in sorted(want):
+        assert json.dumps(got[name]) == json.dumps(want[name]), name
+
+
+SECTIONS_ALL = {p.stem for p in FILES}

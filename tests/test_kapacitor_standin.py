@@ -38,7 +38,6 @@ UNREPLAYABLE: dict[tuple[str, int], str] = {
 }
 # Whole stretches that are outside the stand-in: it serves only hipchat, slack and telegram.
 OUT_OF_SCOPE: dict[tuple[str, str], tuple[range, str]] = {
-    ("1.8.3", "19-redaction-all-sections"): (range(1, 18), "kafka's SASLAuth: the stand-in has no kafka section"),
 }
 
 _PORT_RE = re.compile(r"127\.0\.0\.1:\d+")
@@ -355,7 +354,7 @@ def test_every_version_has_its_recordings() -> None:
 def test_copied_recordings_equal_the_shared_ones(version: str) -> None:
     copies, shared = DATA_DIR / version, _shared_dir(version)
     shared_files = sorted(p.name for p in shared.iterdir() if p.is_file())
-    assert sorted(p.name for p in copies.iterdir()) == shared_files
+    assert sorted(p.name for p in copies.iterdir() if p.is_file()) == shared_files  # handlers/: test_handlers_standin
     _, mismatch, errors = filecmp.cmpfiles(copies, shared, shared_files, shallow=False)
     assert (mismatch, errors) == ([], [])
 

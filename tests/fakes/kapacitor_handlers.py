@@ -306,17 +306,30 @@ def convert(opt: Opt, value: Any, current: Any, stored: bool) -> Any:
                 raise _OverrideError(f"cannot set option {opt.name}: Unknown field {k} for SeverityMap")
             out[k] = v
         return out
-    # SASLAuth: decoded onto the file/default value, field by field.
-    out = dict(current)
+    # SASLAuth: mapstructure-decoded onto the file/default value, field by field.
+    if stored and any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
+        raise _OverrideError(f"cannot set option {opt.name}: interface conversion: "
+                             "interface {} is json.Number, not string")
+    out, errors = dict(current), []
+    invalid = sorted(k for k in value if k not in out)
+    if invalid:
+        errors.append(f"* '' has invalid keys: {', '.join(invalid)}")
     for k, v in value.items():
         if k not in out:
             continue
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            if stored:
-                raise _OverrideError(f"cannot set option {opt.name}: interface conversion: "
-                                     "interface {} is json.Number, not string")
+        zero = dict(SASL_FIELDS)[k]
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if k == "SASLOAUTHExpiryMargin" and number:
             v = int(v)
+        elif isinstance(zero, str) and not isinstance(v, str) or isinstance(zero, bool) and not isinstance(v, bool):
+            want = "string" if isinstance(zero, str) else "bool"
+            errors.append(f"* '{k}' expected type '{want}', got unconvertible type "
+                          f"'{_go_reflect_kind(v)}', value: '{_go_sprint(v)}'")
+            continue
         out[k] = v
+    if errors:
+        raise _OverrideError(f"cannot set option {opt.name}: failed to decode options into *kafka.SASLAuth: "
+                             f"{len(errors)} error(s) decoding:\n\n" + "\n".join(errors))
     return out
 
 
