@@ -219,6 +219,14 @@ REFUSED = [
     ("httppost", "headers", "Bad Header=x", "header name"),
     ("httppost", "alert-template-file", "templates/alert.tmpl", "absolute path"),
     ("httppost", "url", "https://x.example.com/{{.ID", "'}}'"),
+    ("httppost", "alert-template", '{"text": "{{.Message"}', "without its '}}'"),
+    ("httppost", "row-template", "{{ }}", "empty"),
+    ("smtp", "to-templates", "{{ index .Tags \"owner\" @example.com", "without its '}}'"),
+    ("kafka", "SASLAuth", "sasl-oauth-token-expiry-margin=10s", "SASLOAUTHExpiryMargin"),
+    ("kafka", "SASLAuth", "sasl_password=x", "SASLPassword"),
+    ("kafka", "SASLAuth", "Mechanism=PLAIN", "does not know"),
+    ("kafka", "SASLAuth", '{"SASLOAUTHExpiryMargin": "10"}', "duration"),
+    ("kafka", "SASLAuth", '{"SASLUsername": 5}', "text"),
     ("zenoss", "severity-map", "ok=Clear, fatal=Critical", "ok, info, warning and critical"),
     ("zenoss", "tid", "1.5", "whole number"),
     ("discord", "url", "discord.com/api/webhooks/1/abc", "http://"),
@@ -268,6 +276,8 @@ ACCEPTED = [
     ("zenoss", "severity-map", '{"critical": 5}', None),
     ("discord", "url", "https://discord.com/api/webhooks/1/abc", None),
     ("discord", "avatar-url", "", None),
+    ("httppost", "alert-template", '{"text": "{{ .Message }}", "id": "{{.ID}}"}', None),
+    ("smtp", "to-templates", '{{ index .Tags "owner" }}@example.com', None),
 ]
 
 

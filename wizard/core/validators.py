@@ -783,8 +783,12 @@ KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI", "O
 def _sasl_field(key: str) -> str:
     """The Go field name a kebab-case or lower-case name means (`sasl-username` → SASLUsername)."""
     squeezed = key.replace("-", "").replace("_", "").lower()
+    aliases = {"sasloauthtokenexpirymargin": "SASLOAUTHExpiryMargin", "sasloauthtenantid": "SASLOAUTHTenant",
+               "sasloauthparameters": "SASLOAUTHParams", "saslgssapidisablepafxfast": "SASLGSSAPIDisablePAFXFAST"}
+    if squeezed in aliases:
+        return aliases[squeezed]
     for name in KAFKA_SASL_FIELDS:
-        if name.lower() in (squeezed, "sasl" + squeezed) or name.lower().replace("oauth", "oauth") == squeezed:
+        if name.lower() in (squeezed, "sasl" + squeezed):
             return name
     return ""
 
@@ -919,6 +923,45 @@ def severity_map(text: str) -> Verdict:
     unknown = [k for k in pairs if k not in ZENOSS_LEVELS]
     if unknown:
         return Verdict(value, f"The severity map knows only the levels ok, info, warning and critical (not {str(unknown[0])[:20]!r}).")
+    return Verdict(value)
+
+
+def go_template(text: str, what: str = "The template") -> Verdict:
+    """Empty, or text whose `{{ … }}` actions are closed: Kapacitor stores a template that does
+    not parse and then refuses the change with an error from the running service."""
+    value = text if isinstance(text, str) else ""
+    if not value.strip():
+        return Verdict("")
+    problem = text_problem(value.replace("\n", " ").replace("\t", " "), what, 65536)
+    if problem:
+        return Verdict(value, problem)
+    depth = 0
+    for match in re.finditer(r"\{\{|\}\}", value):
+        depth += 1 if match.group() == "{{" else -1
+        if depth not in (0, 1):
+            return Verdict(value, f"{what} has a '}}}}' without its '{{{{', or a '{{{{' inside another action.")
+    if depth:
+        return Verdict(value, f"{what} has a '{{{{' without its '}}}}'.")
+    if re.search(r"\{\{-?\s*-?\}\}", value):
+        return Verdict(value, f"{what} has an empty {{{{ }}}} action.")
+    return Verdict(value)
+
+
+def alert_template(text: str) -> Verdict:
+    return go_template(text, "The alert template")
+
+
+def row_template(text: str) -> Verdict:
+    return go_template(text, "The row template")
+
+
+def recipient_templates(text: str) -> Verdict:
+    """smtp's to-templates: comma-separated Go templates that make addresses."""
+    value = _clean(text)
+    for part in (p.strip() for p in value.split(",")):
+        verdict = go_template(part, f"The recipient template {part[:40]!r}")
+        if part and not verdict.ok:
+            return Verdict(value, verdict.error)
     return Verdict(value)
 
 
