@@ -31,7 +31,7 @@ from wizard.core.errors import (
 from wizard.core import validators
 from wizard.core import answers
 from wizard.core.answers import ShapeError, expect, member
-from wizard.core.secrets import Scrubber, Secret, string_leaves
+from wizard.core.secrets import Scrubber, Secret, secret_is_set, string_leaves
 
 T = TypeVar("T")
 
@@ -224,7 +224,7 @@ class KapacitorClient:
         for name in hidden:
             value = options[name]
             self.scrub.add_all(string_leaves(value))
-            options[name] = bool(value)
+            options[name] = secret_is_set(value)
         return Element(element.section, options, element.redacted | hidden, element.link)
 
     async def update_element(

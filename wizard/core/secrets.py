@@ -72,6 +72,14 @@ def string_leaves(value: object) -> list[str]:
     return []
 
 
+def secret_is_set(value: object) -> bool:
+    """Whether a secret holds something: for an object of settings (Kafka's SASL), whether a
+    text in it does; its default numbers and empty texts are not a secret being set."""
+    if isinstance(value, (dict, list, tuple)):
+        return any(string_leaves(value))
+    return bool(value)
+
+
 class StructuredSecret(Secret):
     """A secret list or object (httppost `headers`, kafka's SASL settings): every string in it
     is a secret, and Kapacitor gets the structure itself, not its text."""

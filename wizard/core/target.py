@@ -16,7 +16,7 @@ from wizard.core.handlers import HANDLERS
 from wizard.core.errors import WizardError
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, element_path
 from wizard.core.plan import Plan
-from wizard.core.secrets import Scrubber, Secret
+from wizard.core.secrets import Scrubber, Secret, secret_is_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,7 @@ class FileTarget:
                     options[spec.list_key] = key
                 options.update(document.read_element(section, key))
                 for name in spec.secrets:
-                    options[name] = bool(options.get(name))
+                    options[name] = secret_is_set(options.get(name))
                     # Secrets read from the file are still never shown.
                 elements.append(
                     Element(section, options, frozenset(spec.secrets), element_path(section, key))
