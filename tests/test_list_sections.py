@@ -354,3 +354,17 @@ async def test_mqtt_refuses_removing_the_default_while_two_others_remain(kapacit
         await wait_for(pilot, lambda: shows(pilot, "Remove the other brokers first"))
         assert isinstance(pilot.app.screen, WorkspacesScreen)
     assert kapacitor.config_posts() == []
+
+
+async def test_the_element_list_and_its_add_form_fit_80x24(kapacitor, discord_receiver):
+    post(kapacitor, "/discord", {"add": {"workspace": "ops", "url": webhook(discord_receiver)}})
+    app = make_app(kapacitor.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_list(pilot, "discord/ops")
+        assert shows(pilot, "default workspace") and shows(pilot, "Edit Add… Remove…")
+        assert shows(pilot, "a Add d Remove r Refresh ^q Quit")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: pilot.app.focused is pilot.app.screen.query_one("#new-name", Input))
+        await pilot.pause()
+        assert shows(pilot, "Make it the default (alerts that name no workspace go here)")
+        assert shows(pilot, "Continue Cancel")

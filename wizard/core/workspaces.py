@@ -246,7 +246,7 @@ def check_new_element(rules: ListSection, name: str, elements: Sequence[Element]
         return Verdict(
             value,
             f"With two {rules.plural} or more, Kapacitor needs exactly one of them to be the default "
-            f"(it answers 500 otherwise), and none is yet: tick \"Make this the default {rules.noun}\".",
+            f"(it answers 500 otherwise), and none is yet: tick \"Make it the default\".",
         )
     warnings = []
     similar = [key_of(rules, e) for e in elements if key_of(rules, e) and key_of(rules, e).lower() == value.lower()]

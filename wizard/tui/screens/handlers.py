@@ -101,7 +101,8 @@ class HandlersScreen(StepScreen):
             line.add_column(ratio=1)
             line.add_row(
                 Text(title, "bold"),
-                Text("● enabled" if status.enabled else "○ disabled", "green" if status.enabled else ""),
+                Text("● enabled" if status.enabled else "○ disabled", "green" if status.enabled else "")
+                if self._has_enabled(status) else Text(""),
                 Text(self._details(status)),
             )
             if status.workspace:
@@ -119,6 +120,11 @@ class HandlersScreen(StepScreen):
         if not options.option_count:
             options.add_option(Option("Kapacitor offers none of these handlers.", disabled=True))
         options.highlighted = min(highlighted, options.option_count - 1) if highlighted is not None else 0
+
+    def _has_enabled(self, status: HandlerStatus) -> bool:
+        """HTTP post endpoints have no on/off switch: each one is always there for the rules that name it."""
+        element = self.state.element(status.spec, status.workspace)
+        return element is None or "enabled" in element.options
 
     def _details(self, status: HandlerStatus) -> str:
         element = self.state.element(status.spec, status.workspace)

@@ -106,7 +106,7 @@ class WorkspacesScreen(StepScreen):
             yield Label(f"New {rules.noun} name", classes="field--label")
             yield Input(placeholder="team2 (letters, digits, _ - +)", id="new-name")
             yield Static("", id="new-name-message", classes="field--message")
-            checkbox = Checkbox(f"Make this the default {rules.noun} (alerts that name no {rules.noun} go here)", id="make-default")
+            checkbox = Checkbox(f"Make it the default (alerts that name no {rules.noun} go here)", id="make-default")
             checkbox.display = bool(rules.defaults)
             yield checkbox
             with Horizontal(classes="list-actions"):
@@ -141,7 +141,7 @@ class WorkspacesScreen(StepScreen):
         for ws in self.workspaces:
             # The key is the row's title, not a detail.
             shown = {k: v for k, v in ws.element.options.items() if k != self.rules.key}
-            details = summary.details(self.spec, shown, ws.element.redacted)
+            details = summary.details(self.spec, shown, ws.element.redacted) or "not configured yet"
             line = Text.assemble(
                 (f"{ws.label:<{width}}  ", "bold"),
                 ("★ default  " if ws.default else "           ", "yellow") if self.rules.defaults else "",
