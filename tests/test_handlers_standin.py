@@ -411,3 +411,101 @@ def test_fresh_listing_matches_the_recording_for_every_handler_section(version: 
 
 
 SECTIONS_ALL = {p.stem for p in FILES}
+
+
+# ------------------------------------------------- the stand-in API other tests use
+
+
+def _test(fake: KapacitorFake, name: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    return httpx.post(f"{fake.url}/kapacitor/v1/service-tests/{name}", json=options or {}).json()
+
+
+def _set(fake: KapacitorFake, path: str, body: dict[str, Any]) -> httpx.Response:
+    return httpx.post(f"{fake.url}/kapacitor/v1/config/{path}", json=body)
+
+
+def test_file_values_point_smtp_at_the_sink_and_the_mail_arrives() -> None:
+    with KapacitorFake(version="1.8.3") as fake, SmtpReceiver() as sink:
+        fake.set_file_values("smtp", {"enabled": True, "host": "127.0.0.1", "port": sink.port,
+                                      "from": "kapacitor@example.com", "to": ["oncall@example.com"],
+                                      "username": "kapacitor", "password": "FAKE-pass"})
+        assert _test(fake, "smtp", {"subject": "Wizard test"}) == {"success": True, "message": ""}
+        (mail,) = sink.mails
+        assert (mail.mail_from, mail.rcpt_to, mail.auth_plain) == (
+            "kapacitor@example.com", ["oncall@example.com"], ["", "kapacitor", "FAKE-pass"])
+        assert mail.headers["Subject"] == "Wizard test" and mail.body == "test body\r\n"
+        sink.close()  # the SMTP server goes away: Kapacitor still reports success
+        fake.restart()
+        assert _test(fake, "smtp") == {"success": True, "message": ""}
+
+
+def test_snmptrap_sensu_and_kafka_reach_their_receivers() -> None:
+    with KapacitorFake(version="1.8.3") as fake, SnmpTrapReceiver() as traps, SensuReceiver() as sensu, \
+            RawTcpListener() as kafka:
+        fake.set_file_values("snmptrap", {"enabled": True, "addr": traps.address, "community": "FAKE-community"})
+        fake.set_file_values("sensu", {"enabled": True, "addr": sensu.address})
+        fake.set_file_values("kafka", {"enabled": True, "brokers": [kafka.address]})
+        assert _test(fake, "snmptrap", {"trap-oid": "1.3.6.1.4.1.1.1"})["success"]
+        assert traps.wait_for(lambda: len(traps.traps) == 1)
+        assert (traps.traps[0].community, traps.traps[0].trap_oid) == ("FAKE-community", "1.3.6.1.4.1.1.1")
+        assert _test(fake, "sensu") == {"success": True, "message": ""}
+        assert json.loads(sensu.received[0])["name"] == "testName"
+        sensu.answer = b"ok\n"
+        assert _test(fake, "sensu") == {"success": False, "message": "sensu socket error: ok\n"}
+        assert _test(fake, "kafka", {"cluster": "default", "topic": "alerts"})["success"]
+        assert kafka.wait_for(lambda: kafka.first_bytes != [])
+        assert b"alerts" in kafka.first_bytes[0]
+
+
+def test_mqtt_connects_during_the_update_and_publishes_on_test() -> None:
+    with KapacitorFake(version="1.8.3") as fake, MqttBroker() as broker:
+        down = f"tcp://127.0.0.1:{_free_port()}"
+        response = _set(fake, "mqtt/default", {"set": {"enabled": True, "url": down}})
+        assert response.status_code == 500 and "network Error : dial tcp" in response.json()["error"]
+        assert _set(fake, "mqtt/default", {"set": {"enabled": True, "url": broker.url}}).status_code == 204
+        assert [p.kind for p in broker.packets] == ["CONNECT"]
+        assert _test(fake, "mqtt", {"topic": "alerts", "qos": "at-least-once"}) == {"success": True, "message": ""}
+        assert broker.wait_for(lambda: len(broker.packets) == 2)
+        assert broker.packets[1].fields["topic"] == "alerts" and broker.packets[1].fields["qos"] == 1
+        bad = httpx.post(f"{fake.url}/kapacitor/v1/service-tests/mqtt", json={"topic": "a", "qos": "exactly-once"})
+        assert (bad.status_code, bad.json()["error"]) == (400, "failed to decode JSON body:invalid QoS")
+
+
+def test_a_poisoned_store_breaks_reads_and_the_next_start_until_repaired() -> None:
+    with KapacitorFake(version="1.8.3") as fake:
+        assert _set(fake, "smtp/", {"set": {"port": 25.5}}).status_code == 204
+        for path in ("", "/slack", "/smtp/"):
+            response = httpx.get(f"{fake.url}/kapacitor/v1/config{path}")
+            assert response.status_code == 500
+            assert response.json()["error"].startswith("failed to resolve current config:")
+        assert _set(fake, "slack/", {"set": {"channel": "#x"}}).status_code == 400
+        with pytest.raises(ValueError, match="failed to apply config overrides"):
+            fake.restart()
+        fake.restart(skip_config_overrides=True)
+        assert _set(fake, "smtp/", {"delete": ["port"]}).status_code == 204
+        fake.restart()
+        assert httpx.get(f"{fake.url}/kapacitor/v1/config/smtp/").json()["options"]["port"] == 25
+
+
+def test_a_removed_discord_workspace_answers_until_restart() -> None:
+    with KapacitorFake(version="1.8.3") as fake, HttpReceiver() as discord:
+        discord.set_answer(204)
+        add = {"add": {"workspace": "ops", "enabled": True, "url": discord.url + "/api/webhooks/1/x"}}
+        assert _set(fake, "discord", add).status_code == 204
+        with pytest.raises(httpx.RemoteProtocolError):  # adding it again: no answer at all
+            _set(fake, "discord", add)
+        assert _set(fake, "discord", {"remove": ["ops"]}).status_code == 204
+        assert _test(fake, "discord", {"workspace": "ops"}) == {"success": True, "message": ""}
+        fake.restart()
+        assert _test(fake, "discord", {"workspace": "ops"}) == {"success": False, "message": "workspace id not found"}
+
+
+def test_version_157_has_only_its_sections_and_options() -> None:
+    with KapacitorFake(version="1.5.7") as fake:
+        assert httpx.get(f"{fake.url}/kapacitor/v1/config/bigpanda").status_code == 404
+        assert httpx.get(f"{fake.url}/kapacitor/v1/service-tests/zenoss").status_code == 404
+        response = _set(fake, "kafka/default", {"set": {"SASLAuth": {"SASLUsername": "x"}}})
+        assert response.json() == {"error": "failed to override configuration kafka/default: "
+                                            "unknown options [SASLAuth] in section kafka"}
+        options = httpx.get(f"{fake.url}/kapacitor/v1/service-tests/alerta").json()["options"]
+        assert "correlate" not in options and "attributes" not in options

@@ -1,4 +1,4 @@
-"""A stand-in for Kapacitor 1.5.7's and 1.8.3's HTTP API (hipchat, slack, telegram only).
+"""A stand-in for Kapacitor 1.5.7's and 1.8.3's HTTP API (the 22 alert-handler sections).
 
 ``KapacitorFake`` is a real HTTP server on 127.0.0.1 that answers the way a
 real ``kapacitord`` 1.5.7 does (or 1.8.3, with ``version="1.8.3"``: see the
@@ -24,10 +24,11 @@ the real server drop the connection without an answer, and so does this one.
 
 Deliberate differences from the real server:
 
-* Only the hipchat, slack and telegram sections and service tests exist.
-  Every other section is "unknown" (the real server has ~40 more sections
-  and ~35 more service tests), so ``GET /config`` and ``GET /service-tests``
-  return just these three.
+* Only the alert-handler sections and service tests exist: hipchat, slack
+  and telegram here, the other 19 in ``kapacitor_handlers.py`` (whose
+  docstring lists their own differences). Every other section (influxdb,
+  the discovery services, ...) is "unknown", so ``GET /config`` and
+  ``GET /service-tests`` return just the handlers.
 * Unknown option names are listed sorted; Go lists them in random map order.
 * Error texts use Go 1.19's quoting (``Post "http://...": ...``) as in the
   recordings; the official 1.5.7 builds (Go 1.13) print URLs unquoted.
