@@ -22,6 +22,7 @@ from wizard.core.handlers import HANDLERS, handler_status
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber, install_log_scrubbing, mask_userinfo, scrubbed_traceback, unexpected_error_line
 from wizard.commands import hipchat as hipchat_command
+from wizard.commands import generic as generic_command
 from wizard.commands import slack as slack_command
 from wizard.commands import undo as undo_command
 from wizard.commands import route as route_command
@@ -31,7 +32,7 @@ from wizard.commands.common import UsageError
 from wizard.commands.options import OneLineParser
 
 # Each module adds `apply <handler>` with register(subparsers, connection_options).
-APPLY_COMMANDS = (hipchat_command, slack_command, telegram_command)
+APPLY_COMMANDS = (hipchat_command, slack_command, telegram_command, generic_command)
 
 EPILOG = """\
 examples:
@@ -236,9 +237,16 @@ async def show(settings: ConnectionSettings, scrub: Scrubber, out: TextIO, *, as
         print(scrub(json.dumps(document, indent=2)), file=out)
         return 0
     print(f"Kapacitor {version} at {mask_userinfo(settings.url)}", file=out)
+    rows = []
     for spec, element in elements:
         status = handler_status(spec, element.options, element.redacted)
         name = spec.title + (f" ({status.workspace})" if status.workspace else "")
-        state = "● enabled " if status.enabled else "○ disabled"
-        print(scrub(f"  {name:<20} {state}  {summary.details(spec, element.options, element.redacted)}"), file=out)
+        if not any(o.name == "enabled" for o in spec.options):
+            state = "● active  "  # no on/off switch (HTTP POST endpoints): alert rules can always use it
+        else:
+            state = "● enabled " if status.enabled else "○ disabled"
+        rows.append((name, state, summary.details(spec, element.options, element.redacted)))
+    width = max([20, *(len(name) for name, _, _ in rows)])
+    for name, state, details in rows:
+        print(scrub(f"  {name:<{width}} {state}  {details}"), file=out)
     return 0

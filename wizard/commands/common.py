@@ -151,7 +151,7 @@ def find_element(elements: list[Element], workspace: str = "") -> Element | None
 def print_request(settings: ConnectionSettings, plan: Plan, out: TextIO, *, adding: bool = False) -> None:
     """The exact request `apply` would send, secrets masked."""
     if adding:
-        body: dict[str, Any] = {"add": {"workspace": plan.workspace, **plan.request_body().get("set", {})}}
+        body: dict[str, Any] = {"add": {plan.spec.list_key or "workspace": plan.workspace, **plan.request_body().get("set", {})}}
         path = f"{API}/config/{plan.spec.section}"
     else:
         body = plan.request_body()

@@ -645,9 +645,12 @@ def _check_value(section: str, name: str, value: object) -> None:
     raise TypeError(f"{section}.{name}: cannot write a value of type {type(value).__name__}")
 
 
-def _flatten(section: str, values: Mapping[str, object], deletions: Iterable[str]) -> tuple[dict[str, object], list[str]]:
+def _flatten(
+    section: str, values: Mapping[str, object], deletions: Iterable[str], current: Mapping[str, object]
+) -> tuple[dict[str, object], list[str]]:
     """An object the file spells as plain keys (kafka's SASLAuth) becomes those keys: the ones
-    with a value are set, the others deleted, so the file holds exactly the object."""
+    with a value are set, the others deleted, so the file holds exactly the object. A key that
+    is empty already stays (an empty `[kafka.sasl-oauth-parameters]` keeps its comments)."""
     nested = FLATTENED.get(section, {})
     flat: dict[str, object] = {}
     gone: list[str] = []
@@ -668,7 +671,8 @@ def _flatten(section: str, values: Mapping[str, object], deletions: Iterable[str
             gone.extend(nested[name].values())
         else:
             gone.append(name)
-    return flat, [name for name in gone if name not in flat]
+    flat_keys = {key for fields in nested.values() for key in fields.values()}
+    return flat, [name for name in gone if name not in flat and (name not in flat_keys or current.get(name))]
 
 
 def _nest(section: str, table: Mapping[str, Any]) -> dict[str, object]:
@@ -1112,9 +1116,9 @@ class ConfigDocument:
         _check_options(section, list(values) + deletions)
         for name, value in values.items():
             _check_value(section, name, value)
-        values, deletions = _flatten(section, values, deletions)
         if section not in LIST_SECTIONS and workspace:
             raise ValueError(f"{section} has no workspaces")
+        values, deletions = _flatten(section, values, deletions, self._find(section, workspace) or {})
 
         problem = self._unsupported(section)
         if problem is not None:
