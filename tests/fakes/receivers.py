@@ -7,6 +7,12 @@ Kapacitor (or the Kapacitor stand-in) at them and check exactly what was
 sent and how an error answer is reported.  ``HttpReceiver`` is the generic
 base and can stand in for any other endpoint (e.g. the Telegram Bot API when
 only a canned answer is needed).
+
+For the handlers that do not post HTTP there are ``SmtpReceiver`` (an SMTP sink), ``SnmpTrapReceiver``
+(UDP, decodes SNMPv2c traps), ``SensuReceiver`` (sensu's TCP line socket), ``RawTcpListener`` (records a
+Kafka client's first request) and ``MqttBroker`` (MQTT 3.1.1 CONNECT/PUBLISH/PUBACK).  They expose
+``address`` (``127.0.0.1:<port>``) or ``url`` for the Kapacitor option, and ``wait_for(predicate)`` for
+senders that answer before they deliver.
 """
 from __future__ import annotations
 
