@@ -368,3 +368,16 @@ async def test_the_element_list_and_its_add_form_fit_80x24(kapacitor, discord_re
         await pilot.pause()
         assert shows(pilot, "Make it the default (alerts that name no workspace go here)")
         assert shows(pilot, "Continue Cancel")
+
+
+async def test_every_list_section_finds_its_elements_by_their_key(kapacitor):
+    from wizard.core.kapacitor import KapacitorClient
+    from wizard.core.undo import read_element
+
+    post(kapacitor, "/httppost", {"add": {"endpoint": "second", "url": "http://127.0.0.1:9/x"}})
+    post(kapacitor, "/kafka", {"add": {"id": "second"}})
+    async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
+        for section in ("httppost", "kafka"):
+            found = await read_element(client, section, "second")
+            assert found is not None and found.workspace == "second"
+            assert await read_element(client, section, "nosuch") is None

@@ -100,7 +100,9 @@ class Element:
 
     @property
     def workspace(self) -> str:
-        return str(self.options.get("workspace", ""))
+        """The element's key in a list section: Slack's and Discord's workspace, httppost's
+        endpoint, Kafka's id, MQTT's name ("" for the default workspace and single sections)."""
+        return str(self.options.get(list_key(self.section) or "workspace", ""))
 
     def is_set(self, option: str) -> bool:
         """Whether an option has a value; for secrets Kapacitor only tells us this."""
@@ -116,6 +118,13 @@ class ServiceTestResult:
 
     success: bool
     message: str
+
+
+def list_key(section: str) -> str | None:
+    """The option that names an element of a list section (None for a single section)."""
+    from wizard.core.handlers import HANDLERS  # the definitions say which sections are lists
+
+    return next((s.list_key for s in HANDLERS.values() if s.section == section), None)
 
 
 def hidden_secrets(element: Element) -> frozenset[str]:
