@@ -218,3 +218,87 @@ async def test_an_http_webhook_on_another_host_is_asked_about_once_and_kept(kapa
         await pilot.press("enter", "enter", "enter")
         await wait_for_screen(pilot, ReviewScreen)
         assert pilot.app.state.plan().set_body()["url"].reveal() == RELAY_WEBHOOK
+
+
+# -- Apply when Kapacitor is away at that moment --------------------------------------------
+
+
+async def disable_slack_up_to_review(pilot) -> None:
+    from tests.tui_helpers import wait_for_screen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.screens.review import ReviewScreen
+
+    await pilot.press("enter")
+    await wait_for_screen(pilot, HandlersScreen)
+    await pilot.press("down", "e")  # disable Slack: a write without a test alert
+    await wait_for_screen(pilot, ReviewScreen)
+
+
+async def test_apply_offers_retry_when_kapacitor_is_away_and_writes_the_reviewed_plan_once(kapacitor, slack_receiver):
+    from tests.fakes.switch import SwitchableRelay
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import shows, wait_for, wait_for_screen
+    from wizard.tui.screens.apply import ApplyScreen
+    from wizard.tui.screens.done import DoneScreen
+
+    post_config(kapacitor, "slack", {"enabled": True, "url": slack_receiver.webhook_url, "channel": "#alerts"})
+    before = len(kapacitor.config_posts())
+    from textual.worker import Worker, WorkerState
+
+    attempts_done: list[Worker] = []
+
+    def count_attempts(message) -> None:
+        if isinstance(message, Worker.StateChanged) and message.worker.group == "apply" and message.state == WorkerState.SUCCESS:
+            attempts_done.append(message.worker)
+
+    with SwitchableRelay(kapacitor.port) as relay:
+        async with wizard_app(relay).run_test(size=SIZE, message_hook=count_attempts) as pilot:
+            await disable_slack_up_to_review(pilot)
+            relay.off()  # Kapacitor goes away between the review and Apply
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ApplyScreen)
+            await wait_for(pilot, lambda: shows(pilot, "Retry sends exactly the reviewed changes again"), what="the retry offer")
+            assert shows(pilot, "Could not connect to Kapacitor") and shows(pilot, "Nothing was changed.")
+            assert shows(pilot, "Back to the review")
+            retry = pilot.app.screen.query_one("#retry-write")
+            assert retry.display and pilot.app.focused is retry
+            await wait_for(pilot, lambda: not retry.has_class("-active"), what="the button to settle")
+            await pilot.press("enter")  # Retry while it is still away: the same offer again
+            await wait_for(pilot, lambda: len(attempts_done) == 2, what="the second attempt")
+            assert pilot.app.screen.query_one("#retry-write").display and shows(pilot, "Back to the review")
+            relay.on()  # back, on the same port
+            # (a button ignores a second press while it still shows the first one)
+            await wait_for(pilot, lambda: not retry.has_class("-active"), what="the button to settle")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: shows(pilot, "Slack is disabled"), what="the write to go through")
+            assert not pilot.app.screen.query_one("#retry-write").display and not shows(pilot, "Back to the review")
+            assert not shows(pilot, "Escape cancels.")  # nothing runs any more
+            await pilot.press("enter")
+            await wait_for_screen(pilot, DoneScreen)
+    assert [p.json for p in kapacitor.config_posts()[before:]] == [{"set": {"enabled": False}}]
+
+
+async def test_back_to_the_review_after_a_failed_write_keeps_the_plan(kapacitor, slack_receiver):
+    from tests.fakes.switch import SwitchableRelay
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import shows, wait_for, wait_for_screen
+    from wizard.tui.screens.apply import ApplyScreen
+    from wizard.tui.screens.review import ReviewScreen
+
+    post_config(kapacitor, "slack", {"enabled": True, "url": slack_receiver.webhook_url, "channel": "#alerts"})
+    before = len(kapacitor.config_posts())
+    with SwitchableRelay(kapacitor.port) as relay:
+        async with wizard_app(relay).run_test(size=SIZE) as pilot:
+            await disable_slack_up_to_review(pilot)
+            relay.off()
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ApplyScreen)
+            await wait_for(pilot, lambda: shows(pilot, "Back to the review"), what="the retry offer")
+            await pilot.click("#back")
+            await wait_for_screen(pilot, ReviewScreen)
+            assert shows(pilot, "enabled")
+            relay.on()
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ApplyScreen)
+            await wait_for(pilot, lambda: shows(pilot, "Slack is disabled"), what="the write to go through")
+    assert [p.json for p in kapacitor.config_posts()[before:]] == [{"set": {"enabled": False}}]

@@ -8,10 +8,10 @@ from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
 from wizard.core.conffile import default_config_path
-from wizard.core.errors import OverridesDisabled, WizardError
+from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
 from wizard.core.secrets import Secret
 from wizard.core.target import FileTarget
-from wizard.core.undo import UNKNOWN_HINT
+from wizard.core.undo import UNKNOWN_HINT, write_refused
 from wizard.core.flow import Review
 from wizard.core.service_tests import service_test_options
 from wizard.core.plan import Plan
@@ -60,6 +60,7 @@ class ApplyScreen(StepScreen):
             yield Button("Write kapacitor.conf instead", id="use-file")
             yield Button("Use the new chat id", id="use-new-chat", variant="primary")
             yield Button("Retry test", id="retry")
+            yield Button("Retry", id="retry-write", variant="primary")
             yield Button("Finish", id="finish", variant="primary")
 
     def on_mount(self) -> None:
@@ -82,8 +83,9 @@ class ApplyScreen(StepScreen):
         message.update(text)
 
     def _buttons(self, *shown: str) -> None:
-        for button in ("fix", "retry", "finish", "use-file", "use-new-chat"):
+        for button in ("fix", "retry", "retry-write", "finish", "use-file", "use-new-chat"):
             self.query_one(f"#{button}").display = button in shown
+        self.query_one("#back", Button).label = "Back to the review" if "retry-write" in shown else "Back"
         if shown:
             self.query_one(f"#{shown[-1]}").focus()
 
@@ -102,6 +104,7 @@ class ApplyScreen(StepScreen):
                 await self._test()
             elif target is not None and target.can_test:
                 self._status("test", f"2. {self._no_test_reason()}")
+                self._message("Press Finish.", "muted")  # not "Escape cancels." once nothing runs
                 self._buttons("finish")
             else:
                 self._status("test", "2. Kapacitor reads kapacitor.conf when it starts: restart it to load the change.")
@@ -136,6 +139,14 @@ class ApplyScreen(StepScreen):
             self._status("write", Text.assemble("1. ", ("✗ ", "bold red"), f"Writing {names} failed."))
             # No answer is not a refusal: Kapacitor may have applied it (the hint then says how to undo).
             unchanged = "" if UNKNOWN_HINT in err.hint else "\nNothing was changed."
+            if isinstance(err, KapacitorUnreachable) and write_refused(err):
+                # The request never reached Kapacitor: the reviewed plan can go again as it is, once.
+                self._message(Text.assemble(
+                    *titled(err), "\n", err.hint, unchanged,
+                    "\nRetry sends exactly the reviewed changes again; Back to the review keeps everything you typed.",
+                ), "error")
+                self._buttons("retry-write")
+                return False
             self._message(Text.assemble(*titled(err), "\n", err.hint, unchanged, "\nGo back to correct it; everything you typed is kept."), "error")
             if isinstance(err, OverridesDisabled):
                 # The settings can still go into kapacitor.conf; what was typed carries over.
@@ -278,6 +289,12 @@ class ApplyScreen(StepScreen):
     @on(Button.Pressed, "#retry")
     def retry(self) -> None:
         self.run_apply(write=False)
+
+    @on(Button.Pressed, "#retry-write")
+    def retry_write(self) -> None:
+        """The write did not reach Kapacitor: send the same reviewed plan (this screen keeps it)."""
+        if not self.wrote and not any(w.is_running for w in self.workers if w.group == "apply"):
+            self.run_apply(write=True)
 
     @on(Button.Pressed, "#finish")
     def finish(self) -> None:
