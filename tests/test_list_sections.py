@@ -282,6 +282,8 @@ async def test_discord_warns_before_a_first_change_of_the_default_workspace(kapa
         await through_steps_to_review(pilot, {"url": webhook(discord_receiver, "main")})
         assert shows(pilot, "Kapacitor may refuse this")
         assert shows(pilot, "remove the other workspaces, change the default one, then add them again")
+        await pilot.click("#apply")  # not blocked: the default workspace may have a stored change after all
+        await wait_for(pilot, lambda: shows(pilot, "id must not be empty"), what="Kapacitor's refusal")
 
 
 async def test_httppost_add_sends_the_endpoint_key_and_remove_of_example_only_resets_it(kapacitor):
@@ -381,3 +383,21 @@ async def test_every_list_section_finds_its_elements_by_their_key(kapacitor):
             found = await read_element(client, section, "second")
             assert found is not None and found.workspace == "second"
             assert await read_element(client, section, "nosuch") is None
+
+
+async def test_mqtt_add_of_a_second_broker_connects_and_publishes_the_test(kapacitor):
+    from tests.fakes.receivers import MqttBroker
+
+    post(kapacitor, "/mqtt/default", {"set": {"default": True}})
+    with MqttBroker() as broker:
+        app = make_app(kapacitor.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_list(pilot, "mqtt/default")
+            await type_new_name(pilot, "second")
+            await wait_for_screen(pilot, FormStepScreen)
+            await through_steps_to_review(pilot, {"url": broker.url, "client-id": "kapacitor-second"})
+            await pilot.click("#apply")
+            await wait_for(pilot, lambda: any(p.kind == "PUBLISH" for p in broker.packets), what="the test message")
+        add = kapacitor.config_posts()[0].json["add"]
+        assert add["name"] == "second" and add["url"] == broker.url and add.get("default", False) is False
+        assert [p.fields["client_id"] for p in broker.packets if p.kind == "CONNECT"][:1] == ["kapacitor-second"]
