@@ -1047,7 +1047,7 @@ class HandlerSections:
                 target[opt.name] = convert(opt, options[opt.name], target[opt.name], opt.name not in fresh)
                 used.add(opt.name)
         unused = sorted(set(options) - used)
-        if unused and targets:
+        if unused:
             raise _OverrideError(f"unknown options [{' '.join(unused)}] in section {section}")
         if key and (element == "" or not targets):
             err = self._validate_list(spec, elements)
