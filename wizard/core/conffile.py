@@ -206,6 +206,7 @@ SECRETS: dict[str, frozenset[str]] = {
     "pagerduty": frozenset({"service-key"}),
     "pagerduty2": frozenset({"routing-key"}),
     "pushover": frozenset({"token", "user-key"}),
+    "sensu": frozenset(),
     "servicenow": frozenset({"password"}),
     "smtp": frozenset({"password"}),
     "snmptrap": frozenset({"community"}),
@@ -680,6 +681,7 @@ def _nest(section: str, table: Mapping[str, Any]) -> dict[str, object]:
     values = dict(table)
     for name, fields in FLATTENED.get(section, {}).items():
         found = {field_name: values.pop(key) for field_name, key in fields.items() if key in values}
+        found = {k: v for k, v in found.items() if v not in ({}, [])}  # an empty table there says nothing
         if found:
             values[name] = found
     return values
