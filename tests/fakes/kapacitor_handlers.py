@@ -65,7 +65,6 @@ import httpx
 from tests.fakes.kapacitor import (
     CONFIG_BASE,
     LEVELS,
-    TESTS_BASE,
     BASE_PATH,
     VERSION,
     GoJSONSyntaxError,
@@ -241,10 +240,6 @@ def _show(opt: Opt, value: Any, redacted: bool) -> Any:
     if opt.kind == "dur":
         return format_duration(value)
     return copy.deepcopy(value)
-
-
-class _Poisoned(Exception):
-    pass
 
 
 def _wrong_kind(opt: Opt, value: Any, want: str) -> _OverrideError:
