@@ -413,7 +413,8 @@ KAFKA = HandlerSpec(
             title="TLS and SASL (if the cluster needs them)",
             body=(
                 "Tick **Use TLS** for brokers that speak TLS and give CA and client files on the Kapacitor host.\n\n"
-                "For SASL, type the settings as `Name=value` pairs with Kapacitor's Go names, for example "
+                "For SASL (Kapacitor 1.8 and later; older versions have no SASL option), type the settings "
+                "as `Name=value` pairs with Kapacitor's Go names, for example "
                 "`SASLMechanism=SCRAM-SHA-512, SASLUsername=kapacitor, SASLPassword=…`."
             ),
             options=("use-ssl", "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify", "SASLAuth"),

@@ -53,6 +53,11 @@ def _alerta(values: Mapping[str, Any], key: str) -> Options:
     return {"resource": "kapacitor-wizard", "event": "test"}
 
 
+def _bigpanda(values: Mapping[str, Any], key: str) -> Options:
+    # Kapacitor's default test app_key is a sample ("012345"); empty makes it use the configured one.
+    return {"app_key": ""}
+
+
 def _list_key(spec: HandlerSpec) -> Callable[[Mapping[str, Any], str], Options]:
     def options(values: Mapping[str, Any], key: str) -> Options:
         return {spec.list_key: key} if spec.list_key and key else {}
@@ -69,6 +74,7 @@ _SPECIAL: dict[str, Callable[[Mapping[str, Any], str], Options]] = {
     "sensu": _sensu,
     "talk": _talk,
     "alerta": _alerta,
+    "bigpanda": _bigpanda,
 }
 
 

@@ -26,6 +26,9 @@ class FormStepScreen(StepScreen):
     """Shows one `StepText` and keeps what is typed in the current flow's values."""
 
     CSS_PATH = "form_step.tcss"
+    FIELD_WARNINGS = True
+    """Warnings show under their field as soon as a value is there: pasted, or entered on an
+    earlier visit to the step. (A step that says them elsewhere as the value is typed sets False.)"""
 
     def __init__(self, state: WizardState, step: StepText, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
@@ -50,7 +53,10 @@ class FormStepScreen(StepScreen):
         yield from self.compose_guide()
         draft = self.state.draft()
         element = self.state.element()
+        available = self.state.available(self.spec)
         for name in self.step.options:
+            if available is not None and name not in available:
+                continue  # this Kapacitor has no such option (Kafka's SASLAuth before 1.8)
             option = self.spec.option(name)
             secret_is_set = bool(option.secret and element and element.options.get(name)) and self.keeps_secret(name)
             yield Field(option, draft.get(name, option.default), secret_is_set=secret_is_set, confirmed=self.state.current.confirmed)
@@ -81,6 +87,9 @@ class FormStepScreen(StepScreen):
         yield from ()
 
     def on_mount(self) -> None:
+        if self.FIELD_WARNINGS:
+            for field in self.fields:
+                field.recall()
         fields = list(self.query(Field))
         if fields and fields[0].query(Input):
             fields[0].focus_input()
@@ -107,15 +116,21 @@ class FormStepScreen(StepScreen):
     def keep_typed(self, event: Input.Changed | Checkbox.Changed | Select.Changed) -> None:
         for field in event.control.ancestors:
             if isinstance(field, Field):
+                before = str(self.state.draft().get(field.option.name) or "")
                 self._store(field, learn_secret=False)
                 if isinstance(event, Input.Changed):
-                    field.clear()
+                    # A value that arrives whole (pasted) is checked at once; one being typed is not.
+                    if self.FIELD_WARNINGS and len(event.value) - len(before) > 1:
+                        field.check()
+                    else:
+                        field.clear()
                 break
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         # Enter in the last field goes on; in another field it moves to the next one.
         fields = self.fields
+        seen = self._warnings_on_screen()
         for index, field in enumerate(fields):
             if event.input in field.query(Input):
                 verdict = field.check()
@@ -127,14 +142,27 @@ class FormStepScreen(StepScreen):
                     return
                 if not verdict.ok and not verdict.confirm:
                     return
-        self.action_next()
+        self._go_on(seen)
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
-        if self.validate_all():
-            self.dismiss(NEXT)
-        elif self.unconfirmed is not None:
-            self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
+        self._go_on(self._warnings_on_screen())
+
+    def _warnings_on_screen(self) -> dict[str, str]:
+        return {field.option.name: field.seen_warning for field in self.fields}
+
+    def _go_on(self, seen: dict[str, str]) -> None:
+        """Next: every value checked; a doubt the person has not seen yet (a webhook host that
+        is not Slack's) stops this Next once, under its field, and the next Next goes on."""
+        if not self.validate_all():
+            if self.unconfirmed is not None:
+                self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
+            return
+        for field in self.fields:
+            if field.seen_warning and field.seen_warning != seen.get(field.option.name):
+                field.focus_input()
+                return
+        self.dismiss(NEXT)
 
     def ask_to_confirm(self, field: Field, verdict: Verdict, *, then: Callable[[], object]) -> None:
         """A value that needs an explicit yes (plain http:// to another host): ask, with the reason.
