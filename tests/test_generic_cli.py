@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,10 @@ def receiver() -> Iterator[HttpReceiver]:
 
 def run(argv, monkeypatch, capsys, stdin: str = ""):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(argv)
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's own refusals
+        code = stop.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -338,3 +342,28 @@ def test_format_env_of_a_single_section(monkeypatch, capsys, tmp_path):
     lines = out.splitlines()
     assert "KAPACITOR_ZENOSS_TID=2" in lines
     assert "KAPACITOR_ZENOSS_SEVERITY_MAP_CRITICAL=Critical" in lines
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--routing-key", "{key}"],  # an option by habit, as the three guided handlers have them
+        ["--routing-key={key}"],
+        ["--set", "routing-key", "{key}"],  # the = forgotten
+        ["--set=routing-key={key}"],
+    ],
+)
+def test_a_secret_given_the_wrong_way_never_shows_in_the_refusal(arguments, monkeypatch, capsys):
+    key = f"FAKE-habit-{uuid.uuid4().hex}"  # new to every scrubber of this process
+    arguments = [a.format(key=key) for a in arguments]
+    code, out, err = run(["apply", "pagerduty2", "--url", "http://127.0.0.1:9", *arguments], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert key not in out + err
+
+
+def test_a_secret_kapacitor_echoes_in_a_failed_test_is_masked(kapacitor18, monkeypatch, capsys):
+    monkeypatch.setenv("TALK_URL", "http://127.0.0.1:9/hooks/FAKE-talk-secret-99")
+    code, out, err = run(["apply", "talk", "--url", kapacitor18.url, "--set-env", "url=TALK_URL", "--test"], monkeypatch, capsys)
+    assert code == 1
+    assert "Talk test alert failed" in err and "connection refused" in err
+    assert "FAKE-talk-secret-99" not in out + err

@@ -201,13 +201,28 @@ SECRET_OPTION = re.compile(r"pass|pa?s+w|pwd|token|secret|webhook|auth", re.IGNO
 def learn_given_secrets(arguments: Sequence[str], scrub: Scrubber) -> None:
     """Before parsing: argparse echoes values it refuses (a misspelled `--pasword=...` whole),
     and a URL may hold a password."""
+    # Handlers' secret options by name (`--routing-key X` typed by habit, `--set api-key=X`);
+    # not `url`, which is also Kapacitor's own address.
+    handler_secrets = {name for spec in HANDLERS.values() for name in spec.secrets} - {"url"}
+    handler = next((HANDLERS[a] for a in arguments if a in HANDLERS), None)
+    set_secrets = handler.secrets if handler is not None else handler_secrets
+
+    def following(index: int) -> str:
+        return arguments[index] if index < len(arguments) else ""
+
     for index, argument in enumerate(arguments):
         scrub.add_url(argument)
         name, equals, value = argument.partition("=")
-        if name.startswith("--") and SECRET_OPTION.search(name):
-            given = value if equals else (arguments[index + 1] if index + 1 < len(arguments) else "")
+        if name.startswith("--") and (SECRET_OPTION.search(name) or re.search(r"key|community", name) or name[2:] in handler_secrets):
+            given = value if equals else following(index + 1)
             if given != "-" and not given.startswith("--"):
                 scrub.add(given)
+        if name == "--set":
+            option, given_here, given = (value if equals else following(index + 1)).partition("=")
+            if option in set_secrets or SECRET_OPTION.search(option):
+                given = given if given_here else following(index + (1 if equals else 2))
+                if given.strip() not in ("-", "") and not given.startswith("--"):
+                    scrub.add(given)
 
 
 def run_wizard(args: argparse.Namespace, settings: ConnectionSettings, *, debug: bool = False) -> int:
