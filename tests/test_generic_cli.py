@@ -367,3 +367,36 @@ def test_a_secret_kapacitor_echoes_in_a_failed_test_is_masked(kapacitor18, monke
     assert code == 1
     assert "Talk test alert failed" in err and "connection refused" in err
     assert "FAKE-talk-secret-99" not in out + err
+
+
+def test_format_env_through_the_api_prints_what_kapacitor_has_too(kapacitor18, receiver, monkeypatch, capsys):
+    monkeypatch.setenv("PD_ROUTING_KEY", ROUTING_KEY)
+    run(["apply", "pagerduty2", "--url", kapacitor18.url, "--set", f"url={receiver.url}/v2", "--set-env",
+         "routing-key=PD_ROUTING_KEY"], monkeypatch, capsys)
+    code, out, err = run(["apply", "pagerduty2", "--url", kapacitor18.url, "--set", "global=true", "--format", "env"],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "KAPACITOR_PAGERDUTY2_GLOBAL=true" in lines
+    assert f"KAPACITOR_PAGERDUTY2_URL={receiver.url}/v2" in lines
+    assert any(line.startswith("# KAPACITOR_PAGERDUTY2_ROUTING_KEY is set in") for line in lines)
+    assert ROUTING_KEY not in out
+    assert len(kapacitor18.config_posts()) == 1  # printing writes nothing
+
+
+def test_reset_drops_an_api_setting(kapacitor18, receiver, monkeypatch, capsys):
+    run(["apply", "alerta", "--url", kapacitor18.url, "--set", f"url={receiver.url}/api", "--set", "origin=kapacitor-eu"],
+        monkeypatch, capsys)
+    code, out, err = run(["apply", "alerta", "--url", kapacitor18.url, "--reset", "origin"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitor18.config_posts()[-1].json == {"delete": ["origin"]}
+
+
+def test_an_option_kapacitor_15_lacks_is_refused(kapacitor, monkeypatch, capsys):
+    monkeypatch.setenv("KAFKA_SASL", "SASLUsername=kapacitor, SASLPassword=FAKE-sasl-pass-88")
+    code, out, err = run(["apply", "kafka", "--url", kapacitor.url, "--set", "brokers=127.0.0.1:1", "--set-env",
+                          "SASLAuth=KAFKA_SASL"], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "has no Kafka option SASLAuth" in err
+    assert "FAKE-sasl-pass-88" not in out + err
+    assert kapacitor.config_posts() == []

@@ -354,6 +354,9 @@ async def _print_env(
     except WizardError as err:
         print(f"# {' '.join(err.message.split())} Only the values given here are printed.", file=out)
     plan = plan_changes(spec, None, desired, workspace=key)
+    if spec.list_key and not getattr(args, "config_file", None) and key != workspaces.list_section(spec.section, spec.list_key).builtin:
+        print(f"# <n> in KAPACITOR_{spec.section.upper()}_<n>_* is the position of {key or 'the default element'} among "
+              f"the [[{spec.section}]] entries of kapacitor.conf; 0 is printed: give --config-file to have it counted", file=out)
     if spec.list_key and index < 0:
         index = 0
         print(f"# {key} is not in kapacitor.conf yet: Kapacitor reads KAPACITOR_{spec.section.upper()}_<n>_* only for "
