@@ -99,7 +99,8 @@ ALERTA = HandlerSpec(
                    help="Sent as `Authorization: <prefix> <key>`. Needed when Alerta requires authentication "
                         "(AUTH_REQUIRED); alert rules can use another one with .token()."),
         OptionSpec("token-prefix", "Authorization prefix", placeholder="Bearer (empty) or Key",
-                   help="The word before the key in the Authorization header; empty means Bearer. Alerta's API keys use Key."),
+                   help="The word before the key in the Authorization header; empty means Bearer. Set Key when Alerta "
+                        "answers 401 with a valid API key."),
         OptionSpec("environment", "Environment", placeholder="Production",
                    help="Alerta's environment for alerts whose rule names none; Alerta refuses environments it does not allow."),
         OptionSpec("origin", "Origin", placeholder="kapacitor", help="Where Alerta says the alert came from."),
@@ -124,8 +125,9 @@ ALERTA = HandlerSpec(
                 Link("Alerta: authentication", "https://docs.alerta.io/authentication.html"),
                 Link("Kapacitor's Alerta handler", _guide("alerta")),
             ),
-            help="Alerta accepts an API key as `Authorization: Key <key>`, or as a Bearer token for its JSON web "
-                 "tokens: set the prefix to Key for an API key.",
+            help="Kapacitor sends `Authorization: <prefix> <key>`, with Bearer when the prefix is empty. "
+                 "Alerta servers that expect an API key as `Key <key>` answer 401 to Bearer: then set the prefix to Key.\n\n"
+                 "Kapacitor counts only HTTP 201 (alert created) as success.",
         ),
         StepText(
             id="defaults",
@@ -632,8 +634,8 @@ PAGERDUTY = HandlerSpec(
         _which_alerts_step("PagerDuty with `.pagerDuty()`", state_changes=False),
     ),
     tickscript=lambda values: ".pagerDuty()",
-    test_hint="Check the integration key (an Events API v1 key of the service). The test alert at level INFO is "
-              "ignored by Kapacitor's PagerDuty service; test with CRITICAL.",
+    test_hint="Check the integration key (an Events API v1 key of the service). Kapacitor's PagerDuty v1 service "
+              "ignores alerts at level INFO (nothing is sent): test with WARNING or CRITICAL.",
 )
 
 PAGERDUTY2 = HandlerSpec(
@@ -1013,8 +1015,8 @@ TEAMS = HandlerSpec(
         _which_alerts_step("Teams with `.teams()`"),
     ),
     tickscript=lambda values: ".teams()",
-    test_hint="Check that the webhook still exists (Microsoft retired Office 365 connectors; Workflows webhooks may "
-              "need the message card format allowed). Kapacitor counts HTTP 200 or 204 as success.",
+    test_hint="Check that the webhook still exists (Microsoft is retiring Office 365 connector webhooks in favour of "
+              "Workflows) and that the Kapacitor host can reach it. Kapacitor counts HTTP 200 or 204 as success.",
 )
 
 
