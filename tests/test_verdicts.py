@@ -335,3 +335,49 @@ async def test_smtp_done_step_says_what_kapacitors_test_did_not_prove_and_the_di
             await wait_for(pilot, lambda: shows(pilot, "refused the login of kapacitor: 535"), what="the refused login")
             assert PASSWORD not in screen_text(pilot)
     assert sink.logins[-1] == ("kapacitor", PASSWORD) and sink.mails == []
+
+
+async def test_pushover_direct_post_is_sent_only_after_the_person_agrees() -> None:
+    from tests.fakes.kapacitor import KapacitorFake
+    from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
+    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.tui.app import WizardApp
+    from wizard.tui.screens.apply import ApplyScreen
+    from wizard.tui.screens.base import ConfirmScreen
+    from wizard.tui.screens.direct import DirectCheckScreen
+    from wizard.tui.screens.done import DoneScreen
+    from wizard.tui.screens.review import ReviewScreen
+    from wizard.tui.state import AppSettings
+
+    token, user = "azGDORePK8gMaC0QOYAMyEEuzJnyUi", "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+    with KapacitorFake(version="1.8.3") as kapacitor, HttpReceiver() as pushover:
+        pushover.set_answer(200, {"status": 1, "request": "647d2300"})
+        kapacitor.set_file_values("pushover", {"url": pushover.url + "/1/messages.json"})
+        app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+        async with app.run_test(size=(100, 40)) as pilot:
+            await choose_handler(pilot, "pushover")
+            await fill_step(pilot, "keys", {"user-key": user, "token": token})
+            await wait_for_screen(pilot, ReviewScreen)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, ApplyScreen)
+            await wait_for(pilot, lambda: shows(pilot, "does not show that the alert was delivered"), what="the verdict")
+            await pilot.click("#finish")
+            await wait_for_screen(pilot, DoneScreen)
+            assert shows(pilot, "Kapacitor does not read the answer")
+            kapacitors_test = len(pushover.received)
+            await pilot.click("#direct-check")
+            await wait_for_screen(pilot, DirectCheckScreen)
+            await pilot.click("#run")
+            await wait_for_screen(pilot, ConfirmScreen)
+            assert shows(pilot, "may be notified or paged") and token not in screen_text(pilot)
+            await pilot.click("#no")
+            await wait_for(pilot, lambda: shows(pilot, "Nothing was sent."), what="the refusal")
+            assert len(pushover.received) == kapacitors_test
+            await pilot.click("#run")
+            await wait_for_screen(pilot, ConfirmScreen)
+            await pilot.click("#yes")
+            await wait_for(pilot, lambda: shows(pilot, "Pushover queued the notification"), what="Pushover's answer")
+            assert token not in screen_text(pilot) and user not in screen_text(pilot)
+        sent = pushover.received[-1]
+    assert len(pushover.received) == kapacitors_test + 1
+    assert sent.path == "/1/messages.json" and b"priority=-1" in sent.body_raw and f"token={token}".encode() in sent.body_raw

@@ -5,7 +5,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Markdown, Static
 
 from wizard.core import direct, undo
@@ -48,15 +48,24 @@ class DoneScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield Markdown(self.summary(), id="done-text")
         yield Static("", id="undo-result")
+        if self.offers_direct_check:
+            # A row of its own above the others: together they do not fit 80 columns.
+            with Vertical(classes="step-actions"):
+                with Horizontal(classes="direct-actions"):
+                    yield Button(DIRECT_CHECK_BUTTON, id="direct-check")
+                with Horizontal(classes="main-actions"):
+                    yield from self.action_buttons()
+            return
         with Horizontal(classes="step-actions"):
-            yield Button("Set up another handler", id="home", variant="primary")
-            if self.state.client is not None:
-                yield Button("Route alerts here…", id="topics")
-            if self.can_undo:
-                yield Button("Undo this change", id="undo")
-            if self.offers_direct_check:
-                yield Button(DIRECT_CHECK_BUTTON, id="direct-check")
-            yield Button("Quit", id="quit")
+            yield from self.action_buttons()
+
+    def action_buttons(self) -> ComposeResult:
+        yield Button("Set up another handler", id="home", variant="primary")
+        if self.state.client is not None:
+            yield Button("Route alerts here…", id="topics")
+        if self.can_undo:
+            yield Button("Undo this change", id="undo")
+        yield Button("Quit", id="quit")
 
     def summary(self) -> str:
         applied = self.flow.applied
