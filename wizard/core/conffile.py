@@ -1142,9 +1142,11 @@ class ConfigDocument:
         if section in LIST_SECTIONS:
             values = self._new_entry_values(section, workspace, values, deletions)
             if self.is_single_table(section):
+                noun = {"endpoint": "endpoint", "id": "cluster", "name": "broker"}.get(LIST_KEYS[section], "workspace")
+                default = " (and give that entry default = true)" if "default" in OPTIONS[section] else ""
                 raise ConfigFileUnsupported(
-                    f"{self._where()} has a single [{section}] section; another workspace needs [[{section}]] entries.",
-                    f"Change [{section}] to [[{section}]] (and give that entry default = true), then add the workspace again.",
+                    f"{self._where()} has a single [{section}] section; another {noun} needs [[{section}]] entries.",
+                    f"Change [{section}] to [[{section}]]{default}, then add the {noun} again.",
                     path=self.path,
                 )
             entries = [(s, e) for s, e, h in self._pieces_of(section) if h.array]
