@@ -130,7 +130,9 @@ class HandlersScreen(StepScreen):
         element = self.state.element(status.spec, status.workspace)
         if element is None:
             return "not configured yet"
-        return summary.details(status.spec, element.options, element.redacted)
+        # An element's key (httppost's endpoint name) is in the row's title already.
+        shown = {k: v for k, v in element.options.items() if k != status.spec.list_key}
+        return summary.details(status.spec, shown, element.redacted) or "not configured yet"
 
     @on(OptionList.OptionSelected)
     def choose(self, event: OptionList.OptionSelected) -> None:
