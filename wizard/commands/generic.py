@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -204,10 +205,13 @@ def given_values(
                 variable = text.strip()
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
                     raise UsageError(f"--set-env {name}: give the name of an environment variable, such as {name.upper().replace('-', '_')}.")
-                secret = read_secret(None, variable, stdin, env, option=f"--set-env {name}")
-                if secret is None:
+                if option.secret:
+                    secret = read_secret(None, variable, stdin, env, option=f"--set-env {name}")
+                    text = secret.reveal() if secret is not None else ""
+                else:  # not taught to the scrubbers: a plain address stays readable in what is printed
+                    text = (os.environ if env is None else env).get(variable, "").strip()
+                if not text:
                     raise UsageError(f"--set-env {name}: the environment variable {variable} is not set or is empty.")
-                text = secret.reveal()
             elif text.strip() == "-":
                 if from_stdin:
                     raise UsageError(f"--set {name}=-: standard input already gives {from_stdin}; give this one with --set-env {name}=VARIABLE.")
