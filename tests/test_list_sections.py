@@ -401,3 +401,21 @@ async def test_mqtt_add_of_a_second_broker_connects_and_publishes_the_test(kapac
         add = kapacitor.config_posts()[0].json["add"]
         assert add["name"] == "second" and add["url"] == broker.url and add.get("default", False) is False
         assert [p.fields["client_id"] for p in broker.packets if p.kind == "CONNECT"][:1] == ["kapacitor-second"]
+
+
+async def test_kafka_add_on_1_8_leaves_the_sasl_object_at_its_zero_value():
+    from tests.fakes.kapacitor import KapacitorFake
+
+    with KapacitorFake(version="1.8.3") as kapacitor:
+        app = make_app(kapacitor.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_list(pilot, "kafka/default")
+            await type_new_name(pilot, "second")
+            await wait_for_screen(pilot, FormStepScreen)
+            await through_steps_to_review(pilot, {"brokers": "127.0.0.1:9"})
+            await pilot.click("#apply")
+            await wait_for(pilot, lambda: kapacitor.config_posts(), what="the add")
+        add = kapacitor.config_posts()[0].json["add"]
+        assert add["id"] == "second" and "SASLAuth" not in add
+        # Kapacitor still reads its config: no number was stored in the SASL object.
+        assert httpx.get(kapacitor.url + CONFIG + "/kafka/second").status_code == 200
