@@ -144,6 +144,7 @@ def test_every_handler_has_steps_links_and_a_guide(spec):
     assert spec.steps[0].links, "the first step links to where the key or URL is made"
     assert {o.name for o in spec.options if o.required} <= asked, "every required option is asked for"
     assert len({s.id for s in spec.steps}) == len(spec.steps)
+    assert [o.name for o in spec.options if not o.help and o.name != "enabled"] == [], "help says what Kapacitor does with it"
 
 
 HONEST_ABOUT = {"smtp": "smtp", "kafka": "", "httppost": "http-post", "snmptrap": "", "zenoss": "http-post", "pushover": "http-post"}
