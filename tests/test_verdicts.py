@@ -381,3 +381,88 @@ async def test_pushover_direct_post_is_sent_only_after_the_person_agrees() -> No
         sent = pushover.received[-1]
     assert len(pushover.received) == kapacitors_test + 1
     assert sent.path == "/1/messages.json" and b"priority=-1" in sent.body_raw and f"token={token}".encode() in sent.body_raw
+
+
+def run_cli(argv: list[str], monkeypatch, capsys, stdin: str = "") -> tuple[int, str, str]:
+    import io
+    import sys
+
+    from wizard.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    try:
+        code = main(argv)
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_apply_smtp_direct_check_finds_the_refused_login_that_kapacitors_test_hides(monkeypatch, capsys, tmp_path) -> None:
+    from tests.fakes.kapacitor import KapacitorFake
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    with KapacitorFake(version="1.8.3") as kapacitor, SmtpSink(SinkSettings(refuse_logins=True)) as sink:
+        code, out, err = run_cli(
+            ["apply", "smtp", "--url", kapacitor.url, "--set", "host=127.0.0.1", "--set", f"port={sink.port}",
+             "--set", "username=kapacitor", "--set-env", "password=SMTP_PASSWORD", "--set", "no-verify=true",
+             "--set", "from=kapacitor@example.com", "--set", "to=oncall@example.com", "--test", "--direct-check"],
+            monkeypatch, capsys,
+        )
+    assert code == 1, out + err
+    assert "does not show that the alert was delivered" in out
+    assert "STARTTLS: the connection is now encrypted" in out
+    assert "direct check failed: The server refused the login of kapacitor: 535" in err
+    assert PASSWORD not in out + err
+
+
+def test_apply_httppost_direct_check_posts_with_the_configured_headers(monkeypatch, capsys, tmp_path) -> None:
+    from tests.fakes.kapacitor import KapacitorFake
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    with KapacitorFake(version="1.8.3") as kapacitor, HttpReceiver() as receiver:
+        receiver.set_answer(503, "maintenance", "text/plain")
+        code, out, err = run_cli(
+            ["apply", "httppost", "--url", kapacitor.url, "--set", f"url={receiver.url}/alerts", "--set", "headers=-",
+             "--test", "--direct-check"],
+            monkeypatch, capsys, stdin='{"X-Token": "FAKE-header-secret-77"}\n',
+        )
+        ours = [r for r in receiver.received if r.headers.get("X-Token")]
+    # Kapacitor's test calls a 503 a success; the direct POST, with the endpoint's header, does not.
+    assert code == 1, out + err
+    assert "does not show that the alert was delivered" in out
+    assert "answered HTTP 503" in err
+    assert len(ours) == 1 and ours[0].path == "/alerts" and ours[0].json["level"] == "OK"
+    assert "FAKE-header-secret-77" not in out + err
+
+
+async def test_zenoss_json_rpc_refusal_is_a_failure_though_the_status_is_200() -> None:
+    with HttpReceiver() as receiver:
+        receiver.set_answer(200, {"result": {"success": False, "msg": "bad severity"}, "tid": 1, "type": "rpc"})
+        values = {"url": receiver.url + "/zport/dmd/evconsole_router", "username": "kapacitor",
+                  "password": Secret("FAKE-zenoss-password")}
+        request = direct.http_post_request(handler("zenoss"), values)
+        assert isinstance(request, direct.HttpPost)
+        async with httpx.AsyncClient() as http:
+            result = await direct.check_http_post(http, request, Scrubber())
+        [sent] = receiver.received
+    assert not result.ok and "the event was refused (bad severity)" in result.summary
+    assert sent.headers["Authorization"].startswith("Basic ") and sent.json["method"] == "add_event"
+
+
+async def test_smtp_certificate_that_cannot_be_verified_is_named() -> None:
+    with SmtpSink() as sink:
+        result = await direct.check_smtp(smtp_settings(sink, **{"no-verify": False}), Scrubber())
+    assert not result.ok
+    assert "TLS certificate of 127.0.0.1 could not be verified" in result.summary and "no-verify" in result.summary
+    assert sink.logins == []
+
+
+async def test_smtp_server_that_never_answers_times_out() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings = smtp_settings(None, port=silent.getsockname()[1])
+        result = await direct.check_smtp(settings, Scrubber(), timeout=0.2)
+    assert not result.ok and "did not answer within 0.2 seconds" in result.summary

@@ -178,12 +178,14 @@ def warn(message: str) -> None:
     print(f"kapacitor-wizard: warning: {message}", file=sys.stderr)
 
 
-def report_test(title: str, result: ServiceTestResult, out: TextIO, err: TextIO, *, spec: HandlerSpec | None = None) -> int:
+def report_test(
+    title: str, result: ServiceTestResult, out: TextIO, err: TextIO, *, spec: HandlerSpec | None = None, direct_follows: bool = False
+) -> int:
     if spec is not None and spec.test_proves:
         # Kapacitor's success means less than delivery here (SMTP only queues): say what it checked.
         from wizard.commands.direct import report_test_verdict
 
-        return report_test_verdict(spec, result, out, err)
+        return report_test_verdict(spec, result, out, err, direct_follows=direct_follows)
     if not result.success:
         print(f"kapacitor-wizard: Kapacitor's {title} test alert failed: {result.message}", file=err)
         return 1
@@ -352,7 +354,7 @@ async def carry_out(
         if test_options is None:
             test_options = service_test_options(plan.spec, await _element_values(target.client, plan), plan.workspace)
         result_test = await target.client.run_service_test(plan.spec.service_test, {"message": TEST_MESSAGE, **test_options})
-        status = report_test(title, result_test, out, err, spec=plan.spec)
+        status = report_test(title, result_test, out, err, spec=plan.spec, direct_follows=getattr(args, "direct_check", False))
     if getattr(args, "direct_check", False):
         from wizard.commands.direct import direct_check_after_apply
 

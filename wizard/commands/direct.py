@@ -25,9 +25,13 @@ def add_direct_check_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def report_test_verdict(spec: HandlerSpec, result: ServiceTestResult, out: TextIO, err: TextIO) -> int:
-    """Kapacitor's test result, saying what a success does not prove for this handler."""
-    verdict = direct.test_verdict(spec, result, direct_hint=direct.cli_direct_hint(spec))
+def report_test_verdict(
+    spec: HandlerSpec, result: ServiceTestResult, out: TextIO, err: TextIO, *, direct_follows: bool = False
+) -> int:
+    """Kapacitor's test result, saying what a success does not prove for this handler
+    (`direct_follows`: --direct-check was given, so the hint says it comes next)."""
+    hint = "The direct check follows" if direct_follows and spec.direct_check else direct.cli_direct_hint(spec)
+    verdict = direct.test_verdict(spec, result, direct_hint=hint)
     if not verdict.ok:
         print(f"kapacitor-wizard: Kapacitor's {spec.title} test alert failed: {verdict.detail}", file=err)
         return 1

@@ -395,6 +395,8 @@ def _smtp_failure(err: BaseException, settings: SmtpSettings, timeout: float) ->
         return f"The server refused the test mail: {_reply(err.smtp_code, err.smtp_error)}."
     if isinstance(err, smtplib.SMTPConnectError):
         return f"The server at {where} refused the connection: {_reply(err.smtp_code, err.smtp_error)}."
+    if isinstance(err, smtplib.SMTPServerDisconnected) and "timed out" in str(err):
+        return f"The server at {where} did not answer within {timeout:g} seconds."
     if isinstance(err, smtplib.SMTPServerDisconnected):
         return f"The server at {where} closed the connection unexpectedly."
     if isinstance(err, smtplib.SMTPResponseException):
