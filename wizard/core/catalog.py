@@ -214,14 +214,15 @@ DISCORD = HandlerSpec(
     name="discord",
     title="Discord",
     section="discord",
-    summary="Post alerts into a Discord channel through its webhook.",
+    summary="Post alerts into a Discord channel through a channel webhook.",
     service_test="discord",
     list_key="workspace",
     guide_url=_guide("discord"),
     options=(
         _enabled(),
         OptionSpec("default", "Default workspace", bool, default=True,
-                   help="Rules that name no workspace use the default one; with several, exactly one is the default."),
+                   help="Rules that name no workspace use the default one; with several workspaces, at least one "
+                        "is the default, and only the default one may be global."),
         OptionSpec("workspace", "Workspace", default="",
                    help="The name alert rules use: .discord().workspace('name'); the default workspace has none."),
         OptionSpec("url", "Webhook URL", secret=True, required=True, validate=v.webhook_url,
@@ -263,7 +264,16 @@ DISCORD = HandlerSpec(
             body="The name, picture and title alerts are posted with, and whether each shows its time.",
             options=("username", "avatar-url", "embed-title", "timestamp"),
         ),
-        _which_alerts_step("Discord with `.discord()`"),
+        StepText(
+            id="which",
+            title="Which alerts (advanced)",
+            body=(
+                "Usually alert rules choose Discord with `.discord()`. Leave this unticked for that.\n\n"
+                "**Global** sends *every* alert of this Kapacitor to the channel; Kapacitor allows it only on the "
+                "default workspace. **Only state changes** then skips alerts whose level did not change."
+            ),
+            options=("global", "state-changes-only"),
+        ),
     ),
     tickscript=_discord_tickscript,
     test_hint="Check that the webhook still exists (Discord answers 404 Unknown Webhook for a deleted one) and that "
