@@ -400,3 +400,35 @@ def test_an_option_kapacitor_15_lacks_is_refused(kapacitor, monkeypatch, capsys)
     assert "has no Kafka option SASLAuth" in err
     assert "FAKE-sasl-pass-88" not in out + err
     assert kapacitor.config_posts() == []
+
+
+@pytest.fixture(scope="module")
+def faulty_kapacitor():
+    from tests.fakes.faulty import FaultyServer
+
+    with KapacitorFake(version="1.8.3") as upstream, FaultyServer("kapacitor", upstream.url) as faulty:
+        yield upstream, faulty
+
+
+@pytest.mark.parametrize("fault", __import__("tests.fakes.faulty", fromlist=["FAULT_NAMES"]).FAULT_NAMES)
+@pytest.mark.parametrize("pattern", [r"^GET /kapacitor/v1/config$", r"^POST /kapacitor/v1/config/pagerduty2/$",
+                                     r"^POST /kapacitor/v1/service-tests/pagerduty2$"], ids=["read", "write", "test"])
+def test_apply_against_a_misbehaving_kapacitor_is_one_line_without_the_secret(
+    faulty_kapacitor, fault, pattern, monkeypatch, capsys
+):
+    upstream, faulty = faulty_kapacitor
+    upstream.reset_overrides()
+    faulty.set_fault(fault, pattern)
+    faulty.faulted.clear()
+    monkeypatch.setenv("PD_ROUTING_KEY", ROUTING_KEY)
+    code, out, err = run(
+        ["apply", "pagerduty2", "--url", faulty.url, "--timeout", "1", "--set", "url=http://127.0.0.1:9/v2",
+         "--set-env", "routing-key=PD_ROUTING_KEY", "--test"],
+        monkeypatch, capsys,
+    )
+    faulty.set_fault(None)
+    assert faulty.faulted, "the fault was never reached"
+    assert code == 1, (out, err)
+    assert err.count("\n") == 1 and err.startswith("kapacitor-wizard: ") and "Kapacitor" in err
+    assert "Traceback" not in out + err
+    assert ROUTING_KEY not in out + err
