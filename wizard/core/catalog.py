@@ -59,14 +59,14 @@ def _tls_files() -> tuple[OptionSpec, ...]:
     )
 
 
-def _which_alerts_step(what: str, *, state_changes: bool = True) -> StepText:
+def _which_alerts_step(service: str, call: str, *, state_changes: bool = True) -> StepText:
     options = ("global", "state-changes-only") if state_changes else ("global",)
     return StepText(
         id="which",
         title="Which alerts (advanced)",
         body=(
-            f"Usually alert rules choose {what} in TICKscript. Leave this unticked for that.\n\n"
-            f"**Global** sends *every* alert of this Kapacitor to {what}."
+            f"Usually alert rules choose {service} with `{call}` in TICKscript. Leave this unticked for that.\n\n"
+            f"**Global** sends *every* alert of this Kapacitor to {service}."
             + (" **Only state changes** then skips alerts whose level did not change." if state_changes else "")
         ),
         options=options,
@@ -549,7 +549,7 @@ OPSGENIE = HandlerSpec(
                 Link("Kapacitor's OpsGenie v1 handler", _guide("opsgenie/v1")),
             ),
         ),
-        _which_alerts_step("OpsGenie with `.opsGenie()`", state_changes=False),
+        _which_alerts_step("OpsGenie", ".opsGenie()", state_changes=False),
     ),
     tickscript=lambda values: ".opsGenie()",
     test_hint="Check the API key (the integration must have Create and Update Access) and that your Opsgenie still "
@@ -600,7 +600,7 @@ OPSGENIE2 = HandlerSpec(
                  "alert recovers: **notes** adds a note, **close** closes the Opsgenie alert.",
             options=("teams", "recipients", "recovery_action", "details"),
         ),
-        _which_alerts_step("OpsGenie with `.opsGenie2()`", state_changes=False),
+        _which_alerts_step("OpsGenie", ".opsGenie2()", state_changes=False),
     ),
     tickscript=lambda values: ".opsGenie2()",
     test_hint="Check the API key (Create and Update Access), the API URL for EU accounts, and the team names. "
@@ -643,7 +643,7 @@ PAGERDUTY = HandlerSpec(
                 Link("Kapacitor's PagerDuty v1 handler", _guide("pagerduty/v1")),
             ),
         ),
-        _which_alerts_step("PagerDuty with `.pagerDuty()`", state_changes=False),
+        _which_alerts_step("PagerDuty", ".pagerDuty()", state_changes=False),
     ),
     tickscript=lambda values: ".pagerDuty()",
     test_hint="Check the integration key (an Events API v1 key of the service). Kapacitor's PagerDuty v1 service "
@@ -687,7 +687,7 @@ PAGERDUTY2 = HandlerSpec(
             help="The routing key is a secret: anyone who holds it can trigger incidents on the service. A test "
                  "alert from Kapacitor opens a real incident and may page whoever is on call.",
         ),
-        _which_alerts_step("PagerDuty with `.pagerDuty2()`", state_changes=False),
+        _which_alerts_step("PagerDuty", ".pagerDuty2()", state_changes=False),
     ),
     tickscript=lambda values: ".pagerDuty2()",
     test_hint="Check the integration key (PagerDuty answers 400 Invalid routing key) and that the Kapacitor host can "
@@ -825,7 +825,7 @@ SERVICENOW = HandlerSpec(
             ),
             help="Kapacitor enables ServiceNow with the placeholder instance URL; nothing arrives until it names your instance.",
         ),
-        _which_alerts_step("ServiceNow with `.serviceNow()`"),
+        _which_alerts_step("ServiceNow", ".serviceNow()"),
     ),
     tickscript=lambda values: ".serviceNow()",
     test_hint="Check the instance URL, the user's evt_mgmt_integration role and password (ServiceNow answers 401), "
@@ -900,7 +900,7 @@ SMTP = HandlerSpec(
             body="Default recipients, separated by commas. Alert rules can name others: `.email('db-team@example.com')`.",
             options=("to", "to-templates", "idle-timeout", "no-verify"),
         ),
-        _which_alerts_step("email with `.email()`"),
+        _which_alerts_step("email", ".email()"),
     ),
     tickscript=_email_tickscript,
     test_proves="Kapacitor put the email in its queue; it did not wait for the mail server, so a server that is down, "
@@ -1025,7 +1025,7 @@ TEAMS = HandlerSpec(
                 Link("Kapacitor's Teams handler", _guide("microsoftteams")),
             ),
         ),
-        _which_alerts_step("Teams with `.teams()`"),
+        _which_alerts_step("Teams", ".teams()"),
     ),
     tickscript=lambda values: ".teams()",
     test_hint="Check that the webhook still exists (Microsoft is retiring Office 365 connector webhooks in favour of "
@@ -1082,7 +1082,7 @@ VICTOROPS = HandlerSpec(
             help="The API key sits in the URL Kapacitor posts to, so Kapacitor quotes it in connection errors; the "
                  "wizard masks it there too.",
         ),
-        _which_alerts_step("VictorOps with `.victorOps()`", state_changes=False),
+        _which_alerts_step("VictorOps", ".victorOps()", state_changes=False),
     ),
     tickscript=_victorops_tickscript,
     test_hint="Check the REST API key (404 means the URL or key was not found) and the routing key.",
@@ -1143,7 +1143,7 @@ ZENOSS = HandlerSpec(
             body="The JSON-RPC router call Kapacitor makes, and which Zenoss severity each alert level gets.",
             options=("action", "method", "type", "tid", "collector", "severity-map"),
         ),
-        _which_alerts_step("Zenoss with `.zenoss()`"),
+        _which_alerts_step("Zenoss", ".zenoss()"),
     ),
     tickscript=lambda values: ".zenoss()",
     test_proves="Zenoss answered HTTP 200; Kapacitor does not read the answer, so a JSON-RPC error such as "
