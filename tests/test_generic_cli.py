@@ -16,6 +16,7 @@ import pytest
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.receivers import HttpReceiver, SmtpReceiver
 from wizard.cli import main
+from wizard.core import conffile
 from wizard.core.catalog import CATALOG
 
 DATA = Path(__file__).parent / "data"
@@ -432,3 +433,59 @@ def test_apply_against_a_misbehaving_kapacitor_is_one_line_without_the_secret(
     assert err.count("\n") == 1 and err.startswith("kapacitor-wizard: ") and "Kapacitor" in err
     assert "Traceback" not in out + err
     assert ROUTING_KEY not in out + err
+
+
+# -- every handler through kapacitor.conf ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def case_receivers():
+    from tests.handler_cases import Receivers
+
+    found = Receivers()
+    yield found
+    found.close()
+
+
+def _case_arguments(case, values):
+    from tests.test_handler_flows import cli_arguments
+
+    return cli_arguments(case, values)
+
+
+@pytest.mark.parametrize("name", sorted(spec.name for spec in CATALOG))
+def test_every_handler_is_written_into_kapacitor_conf_and_printed_as_env(name, case_receivers, conf, monkeypatch, capsys):
+    import tomllib
+
+    from tests.handler_cases import CASES, secrets_of
+    from wizard.core.values import parse_text
+
+    case = CASES[name]
+    spec = case.spec
+    values = case.values(case_receivers)
+    arguments, stdin, environment = _case_arguments(case, values)
+    for variable, text in environment.items():
+        monkeypatch.setenv(variable, text)
+    comments = [line for line in conf.read_text().splitlines() if line.strip().startswith("#")]
+    code, out, err = run(["apply", name, "--config-file", str(conf), *arguments], monkeypatch, capsys, stdin=stdin)
+    assert code == 0, out + err
+    text = conf.read_text()
+    assert all(line in text.splitlines() for line in comments)  # every comment of Kapacitor's sample stays
+    assert stat.S_IMODE(os.stat(conf).st_mode) == 0o600
+    data = tomllib.loads(text)[spec.section]
+    entry = data[-1] if isinstance(data, list) else data
+    entry = conffile._nest(spec.section, entry)  # kafka's sasl-* keys as the SASLAuth object
+    assert entry.get("enabled", True) is True
+    for option_name, typed in values.items():
+        assert entry[option_name] == parse_text(spec.option(option_name), typed), option_name
+    for secret in secrets_of(case, values):
+        assert secret not in out + err
+    # The same values as KAPACITOR_* variables, secrets as placeholders.
+    code, out, err = run(["apply", name, "--config-file", str(conf), *arguments, "--format", "env"], monkeypatch, capsys,
+                         stdin=stdin)
+    assert code == 0, out + err
+    prefix = f"KAPACITOR_{spec.section.upper()}_"
+    assert any(line.startswith(prefix) for line in out.splitlines())
+    assert all(line.startswith((prefix, "#")) for line in out.splitlines() if line)
+    for secret in secrets_of(case, values):
+        assert secret not in out + err
