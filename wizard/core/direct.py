@@ -56,13 +56,8 @@ def unproven(spec: HandlerSpec) -> bool:
     return bool(spec.test_proves)
 
 
-def check_label(spec: HandlerSpec) -> str:
-    """The name of the handler's direct check, for a button or a heading ("" when it has none)."""
-    if spec.direct_check == SMTP:
-        return "Check the mail server directly"
-    if spec.direct_check == HTTP_POST:
-        return f"Send a test POST to {spec.title} directly"
-    return ""
+CHECK_BUTTON = "Direct check…"
+"""The Done step's button that opens the direct check."""
 
 
 def check_description(spec: HandlerSpec) -> str:
@@ -126,9 +121,8 @@ def test_verdict(spec: HandlerSpec, result: ServiceTestResult, *, direct_hint: s
 
 
 def tui_direct_hint(spec: HandlerSpec) -> str:
-    """Where the wizard's screens offer the direct check."""
-    label = check_label(spec)
-    return f"{label} on the Done step ({check_summary(spec)})" if label else ""
+    """Where the wizard's screens offer the direct check (said on the Apply step)."""
+    return f"{CHECK_BUTTON} on the Done step {check_summary(spec)}" if spec.direct_check else ""
 
 
 def cli_direct_hint(spec: HandlerSpec) -> str:

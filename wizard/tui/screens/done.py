@@ -16,9 +16,6 @@ from wizard.tui.state import HOME, WizardState
 from wizard.tui.widgets.error_text import titled
 
 
-DIRECT_CHECK_BUTTON = "Direct check…"
-
-
 class DoneScreen(StepScreen):
     """What was written where, how to use it, and a way to take it back."""
 
@@ -52,7 +49,7 @@ class DoneScreen(StepScreen):
             # A row of its own above the others: together they do not fit 80 columns.
             with Vertical(classes="step-actions"):
                 with Horizontal(classes="direct-actions"):
-                    yield Button(DIRECT_CHECK_BUTTON, id="direct-check")
+                    yield Button(direct.CHECK_BUTTON, id="direct-check")
                 with Horizontal(classes="main-actions"):
                     yield from self.action_buttons()
             return
@@ -93,7 +90,7 @@ class DoneScreen(StepScreen):
                              "(secrets replaced; `kapacitor-wizard apply ... --format env --show-secrets` prints them):\n\n```\n"
                              + "\n".join(env) + "\n```")
             if self.offers_direct_check:
-                lines.append(f"**{DIRECT_CHECK_BUTTON}** below {direct.check_summary(self.spec)}, with these settings and without Kapacitor.")
+                lines.append(f"**{direct.CHECK_BUTTON}** below {direct.check_summary(self.spec)}, with these settings and without Kapacitor.")
         else:
             # Only what really happened: a test alert is mentioned only when the review promised one.
             result = self.flow.test_result
@@ -129,7 +126,7 @@ class DoneScreen(StepScreen):
 
     def unproven_success_text(self, result: ServiceTestResult) -> str:
         """A success that proves less than delivery (SMTP only queues): what Kapacitor checked and did not."""
-        hint = f"Press **{DIRECT_CHECK_BUTTON}** below: it {direct.check_summary(self.spec)}." if self.offers_direct_check else ""
+        hint = f"Press **{direct.CHECK_BUTTON}** below: it {direct.check_summary(self.spec)}." if self.offers_direct_check else ""
         verdict = direct.test_verdict(self.spec, result, direct_hint=hint)
         return self.state.scrub(f"**{verdict.headline}** {verdict.detail}")
 
