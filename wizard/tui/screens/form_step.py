@@ -26,9 +26,6 @@ class FormStepScreen(StepScreen):
     """Shows one `StepText` and keeps what is typed in the current flow's values."""
 
     CSS_PATH = "form_step.tcss"
-    FIELD_WARNINGS = True
-    """Warnings show under their field as soon as a value is there: pasted, or entered on an
-    earlier visit to the step. (A step that says them elsewhere as the value is typed sets False.)"""
 
     def __init__(self, state: WizardState, step: StepText, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
@@ -87,9 +84,6 @@ class FormStepScreen(StepScreen):
         yield from ()
 
     def on_mount(self) -> None:
-        if self.FIELD_WARNINGS:
-            for field in self.fields:
-                field.recall()
         fields = list(self.query(Field))
         if fields and fields[0].query(Input):
             fields[0].focus_input()
@@ -116,21 +110,15 @@ class FormStepScreen(StepScreen):
     def keep_typed(self, event: Input.Changed | Checkbox.Changed | Select.Changed) -> None:
         for field in event.control.ancestors:
             if isinstance(field, Field):
-                before = str(self.state.draft().get(field.option.name) or "")
                 self._store(field, learn_secret=False)
                 if isinstance(event, Input.Changed):
-                    # A value that arrives whole (pasted) is checked at once; one being typed is not.
-                    if self.FIELD_WARNINGS and len(event.value) - len(before) > 1:
-                        field.check()
-                    else:
-                        field.clear()
+                    field.clear()
                 break
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         # Enter in the last field goes on; in another field it moves to the next one.
         fields = self.fields
-        seen = self._warnings_on_screen()
         for index, field in enumerate(fields):
             if event.input in field.query(Input):
                 verdict = field.check()
@@ -142,27 +130,14 @@ class FormStepScreen(StepScreen):
                     return
                 if not verdict.ok and not verdict.confirm:
                     return
-        self._go_on(seen)
+        self.action_next()
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
-        self._go_on(self._warnings_on_screen())
-
-    def _warnings_on_screen(self) -> dict[str, str]:
-        return {field.option.name: field.seen_warning for field in self.fields}
-
-    def _go_on(self, seen: dict[str, str]) -> None:
-        """Next: every value checked; a doubt the person has not seen yet (a webhook host that
-        is not Slack's) stops this Next once, under its field, and the next Next goes on."""
-        if not self.validate_all():
-            if self.unconfirmed is not None:
-                self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
-            return
-        for field in self.fields:
-            if field.seen_warning and field.seen_warning != seen.get(field.option.name):
-                field.focus_input()
-                return
-        self.dismiss(NEXT)
+        if self.validate_all():
+            self.dismiss(NEXT)
+        elif self.unconfirmed is not None:
+            self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
 
     def ask_to_confirm(self, field: Field, verdict: Verdict, *, then: Callable[[], object]) -> None:
         """A value that needs an explicit yes (plain http:// to another host): ask, with the reason.
