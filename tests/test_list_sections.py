@@ -419,3 +419,18 @@ async def test_kafka_add_on_1_8_leaves_the_sasl_object_at_its_zero_value():
         assert add["id"] == "second" and "SASLAuth" not in add
         # Kapacitor still reads its config: no number was stored in the SASL object.
         assert httpx.get(kapacitor.url + CONFIG + "/kafka/second").status_code == 200
+
+
+async def test_add_checks_the_name_against_what_kapacitor_has_when_the_form_opens(kapacitor, discord_receiver):
+    app = make_app(kapacitor.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(pilot, "discord")
+        # Someone else adds ops after the wizard read the list.
+        httpx.post(kapacitor.url + CONFIG + "/discord", json={"add": {"workspace": "ops", "url": webhook(discord_receiver)}})
+        kapacitor.requests.clear()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: any(w.name == "ops" for w in pilot.app.screen.workspaces), what="the list read again")
+        pilot.app.screen.query_one("#new-name", Input).value = "ops"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: shows(pilot, "already has a workspace named ops"))
+    assert kapacitor.config_posts() == []

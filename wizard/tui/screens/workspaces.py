@@ -192,6 +192,8 @@ class WorkspacesScreen(StepScreen):
         self._say("")
         self.query_one("#new-name", Input).focus()
         form.scroll_visible()
+        # Kapacitor drops a request that adds an existing name: check against what it has now.
+        self.refresh_config(quiet=True)
 
     @on(Button.Pressed, "#add-cancel")
     def cancel_add(self) -> None:
@@ -298,7 +300,7 @@ class WorkspacesScreen(StepScreen):
         self.refresh_config()
 
     @work(exclusive=True, group="refresh")
-    async def refresh_config(self) -> None:
+    async def refresh_config(self, quiet: bool = False) -> None:
         client = self.state.client
         if client is None:
             return
@@ -308,7 +310,8 @@ class WorkspacesScreen(StepScreen):
             self._say(Text.assemble(*titled(err), " ", err.hint), "error")
             return
         self.fill()
-        self._say(f"Read the {self.rules.plural} again.")
+        if not quiet:
+            self._say(f"Read the {self.rules.plural} again.")
 
     def action_back(self) -> None:
         if self.query_one("#add-form").display and self.focused is not None and self.focused.id in (
