@@ -232,6 +232,13 @@ REFUSED = [
     ("zenoss", "tid", "1.5", "whole number"),
     ("discord", "url", "discord.com/api/webhooks/1/abc", "http://"),
     ("teams", "channel-url", "", "empty"),
+    ("smtp", "host", "smtp.example.com:587", "Port field"),
+    ("smtp", "host", "smtp://smtp.example.com", "without smtp://"),
+    ("smtp", "host", "", "empty"),
+    ("pagerduty2", "routing-key", "abc def", "no spaces"),
+    ("pagerduty2", "routing-key", "https://events.pagerduty.com/v2/enqueue", "URL"),
+    ("pushover", "user-key", "uQiRzpo4DXghDmr9QzzfQu27cmVRs", "30 letters"),
+    ("victorops", "url", "https://alert.victorops.com/integrations/generic/20131114/alert/KEY/team", "own fields"),
 ]
 
 
@@ -277,6 +284,13 @@ ACCEPTED = [
     ("zenoss", "severity-map", '{"critical": 5}', None),
     ("discord", "url", "https://discord.com/api/webhooks/1/abc", None),
     ("discord", "avatar-url", "", None),
+    ("smtp", "host", "smtp.example.com", None),
+    ("smtp", "host", "::1", None),
+    ("pushover", "token", "azGDORePK8gMaC0QOYAMyEEuzJnyUi", None),
+    ("pushover", "user-key", "uQiRzpo4DXghDmr9QzzfQu27cmVRsG", None),
+    ("pagerduty2", "routing-key", "0123456789abcdef0123456789abcdef", None),
+    ("opsgenie2", "api-key", "eb243592-faa2-4ba2-a551-1afdf565c889", None),
+    ("victorops", "url", "https://alert.victorops.com/integrations/generic/20131114/alert", None),
     ("httppost", "alert-template", '{"text": "{{ .Message }}", "id": "{{.ID}}"}', None),
     ("smtp", "to-templates", '{{ index .Tags "owner" }}@example.com', None),
 ]
@@ -290,6 +304,18 @@ def test_good_values_are_accepted(name, option, text, value):
     assert not problem(spec_option, text), "and its kind can be read"
     if value is not None:
         assert verdict.value == value
+
+
+@pytest.mark.parametrize(
+    ("name", "option", "text", "says"),
+    [
+        ("alerta", "url", "https://alerta.example.com/api/alert", "adds /alert"),
+        ("discord", "url", "http://discord.example.com/api/webhooks/1/x", "unencrypted"),
+    ],
+)
+def test_doubtful_values_warn_and_are_kept(name, option, text, says):
+    verdict = BY_NAME[name].option(option).validate(text)
+    assert verdict.ok and says in verdict.warning
 
 
 def test_a_fractional_port_is_refused_by_the_kind_too():

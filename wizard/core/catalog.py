@@ -92,10 +92,10 @@ ALERTA = HandlerSpec(
     guide_url=_guide("alerta"),
     options=(
         _enabled(),
-        OptionSpec("url", "Alerta API URL", required=True, validate=v.service_url, placeholder="https://alerta.example.com/api",
+        OptionSpec("url", "Alerta API URL", required=True, validate=v.alerta_url, placeholder="https://alerta.example.com/api",
                    help="The base of Alerta's API; Kapacitor posts each alert to <url>/alert."),
         _insecure(),
-        OptionSpec("token", "API key", secret=True, validate=v.any_text, placeholder="the key from Alerta's API Keys page",
+        OptionSpec("token", "API key", secret=True, validate=v.api_key, placeholder="the key from Alerta's API Keys page",
                    help="Sent as `Authorization: <prefix> <key>`. Needed when Alerta requires authentication "
                         "(AUTH_REQUIRED); alert rules can use another one with .token()."),
         OptionSpec("token-prefix", "Authorization prefix", placeholder="Bearer (empty) or Key",
@@ -156,11 +156,11 @@ BIGPANDA = HandlerSpec(
     options=(
         _enabled(),
         _global("BigPanda"),
-        OptionSpec("app-key", "App key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("app-key", "App key", secret=True, required=True, validate=v.api_key,
                    placeholder="the integration's app key",
                    help="Names the integration the alerts belong to; Kapacitor sends it in each alert's body. "
                         "Kapacitor shows it in clear; the wizard keeps it masked."),
-        OptionSpec("token", "Authorization token", secret=True, required=True, validate=v.any_text,
+        OptionSpec("token", "Authorization token", secret=True, required=True, validate=v.api_key,
                    placeholder="the organization's bearer token",
                    help="Sent as `Authorization: Bearer <token>`. Anyone who holds it can post alerts to your BigPanda."),
         _state_changes_only(),
@@ -526,7 +526,7 @@ OPSGENIE = HandlerSpec(
     guide_url=_guide("opsgenie/v1"),
     options=(
         _enabled(),
-        OptionSpec("api-key", "API key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("api-key", "API key", secret=True, required=True, validate=v.opsgenie_key,
                    help="An Opsgenie API integration's key; Kapacitor sends it in each alert's body."),
         OptionSpec("teams", "Teams", list, default=None, validate=v.name_list, placeholder="ops, db",
                    help="Teams the alert is for, separated by commas; rules can name others with .teams()."),
@@ -565,7 +565,7 @@ OPSGENIE2 = HandlerSpec(
     guide_url=_guide("opsgenie/v2"),
     options=(
         _enabled(),
-        OptionSpec("api-key", "API key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("api-key", "API key", secret=True, required=True, validate=v.opsgenie_key,
                    placeholder="the API integration's key",
                    help="Sent as `Authorization: GenieKey <key>`; anyone who holds it can create alerts."),
         OptionSpec("teams", "Teams", list, default=None, validate=v.name_list, placeholder="ops, db",
@@ -621,7 +621,7 @@ PAGERDUTY = HandlerSpec(
         _enabled(),
         OptionSpec("url", "Events API URL", default="https://events.pagerduty.com/generic/2010-04-15/create_event.json",
                    validate=v.service_url, help="Where Kapacitor posts each event; change it only for a proxy."),
-        OptionSpec("service-key", "Integration key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("service-key", "Integration key", secret=True, required=True, validate=v.pagerduty_key,
                    placeholder="the 32-character integration key",
                    help="The service's Events API v1 integration key, sent with each alert. Kapacitor enables "
                         "PagerDuty without it, but then nothing can be delivered."),
@@ -661,7 +661,7 @@ PAGERDUTY2 = HandlerSpec(
         _enabled(),
         OptionSpec("url", "Events API URL", default="https://events.pagerduty.com/v2/enqueue", validate=v.service_url,
                    help="PagerDuty's Events API v2; EU accounts use https://events.eu.pagerduty.com/v2/enqueue."),
-        OptionSpec("routing-key", "Integration (routing) key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("routing-key", "Integration (routing) key", secret=True, required=True, validate=v.pagerduty_key,
                    placeholder="the 32-character integration key",
                    help="The Events API v2 integration key of the service, sent as routing_key with each alert. "
                         "Kapacitor enables PagerDuty without it, but then nothing can be delivered; rules can "
@@ -706,10 +706,10 @@ PUSHOVER = HandlerSpec(
     guide_url=_guide("pushover"),
     options=(
         _enabled(),
-        OptionSpec("token", "Application API token", secret=True, required=True, validate=v.any_text,
+        OptionSpec("token", "Application API token", secret=True, required=True, validate=v.pushover_key,
                    placeholder="the application's 30-character token",
                    help="The API token of your Pushover application; Kapacitor sends it with each notification."),
-        OptionSpec("user-key", "User or group key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("user-key", "User or group key", secret=True, required=True, validate=v.pushover_key,
                    placeholder="the 30-character user key",
                    help="Who receives the notifications: your user key, or a delivery group's key."),
         OptionSpec("url", "Messages API URL", default="https://api.pushover.net/1/messages.json", validate=v.service_url,
@@ -850,7 +850,7 @@ SMTP = HandlerSpec(
     guide_url=_guide("email"),
     options=(
         _enabled(),
-        OptionSpec("host", "SMTP server", default="localhost", required=True, validate=v.no_control_chars,
+        OptionSpec("host", "SMTP server", default="localhost", required=True, validate=v.smtp_host,
                    placeholder="smtp.example.com", help="The mail server Kapacitor hands its emails to."),
         OptionSpec("port", "Port", int, default=25, validate=v.smtp_port,
                    help="587 for submission with STARTTLS, 465 for TLS, 25 for a relay. A whole number: Kapacitor "
@@ -1049,14 +1049,14 @@ VICTOROPS = HandlerSpec(
     guide_url=_guide("victorops"),
     options=(
         _enabled(),
-        OptionSpec("api-key", "REST API key", secret=True, required=True, validate=v.any_text,
+        OptionSpec("api-key", "REST API key", secret=True, required=True, validate=v.api_key,
                    placeholder="the key in the REST endpoint URL",
                    help="The key of the REST integration; Kapacitor puts it in the address it posts to "
                         "(<url>/<api-key>/<routing-key>). Kapacitor enables VictorOps without it, but then nothing arrives."),
         OptionSpec("routing-key", "Routing key", placeholder="ops",
                    help="Which team's escalation policy gets the incident; rules can name another with .routingKey()."),
         OptionSpec("url", "REST endpoint URL", default="https://alert.victorops.com/integrations/generic/20131114/alert",
-                   validate=v.service_url,
+                   validate=v.victorops_url,
                    help="The REST endpoint without the key: Kapacitor adds /<api-key>/<routing-key> to it."),
         OptionSpec("json-data", "Send data as JSON", bool, default=False,
                    help="Kapacitor sends the alert's data as a JSON object instead of a string."),

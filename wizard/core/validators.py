@@ -1003,3 +1003,85 @@ def element_key(text: str, noun: str = "element") -> Verdict:
     if len(value) > WORKSPACE_MAX:
         return Verdict(value, f"{'An' if noun[0] in 'aeiou' else 'A'} {noun} name has at most {WORKSPACE_MAX} characters.")
     return Verdict(value)
+
+
+def smtp_host(text: str) -> Verdict:
+    """The mail server's name or address, without a scheme or port (the port has its own field)."""
+    value = _clean(text)
+    if not value:
+        return Verdict(value, "The SMTP server is empty; give its name, such as smtp.example.com.")
+    if "://" in value:
+        return Verdict(value, "Give only the server's name, such as smtp.example.com, without smtp:// or https://.")
+    host = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    if ":" in host and not host.count(":") > 1:
+        return Verdict(value, "Give the port in the Port field, not after the server's name.")
+    if host.count(":") > 1:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return Verdict(value, "The SMTP server is not a valid host name or IPv6 address.")
+        return Verdict(value)
+    if not _valid_host_name(host):
+        return Verdict(value, "The SMTP server has characters a host name cannot have.")
+    return Verdict(value)
+
+
+def _key_text(text: str, what: str) -> Verdict | str:
+    """A pasted key: one piece, no control characters, not a URL. Returns the cleaned text or a refusal."""
+    value = _clean(text)
+    if not value:
+        return value
+    problem = text_problem(value, what, 1024, strict=True)
+    if problem:
+        return Verdict(value, problem)
+    if any(c.isspace() for c in value):
+        return Verdict(value, f"{what} has no spaces; copy it again in one piece.")
+    if value.lower().startswith(("http://", "https://")):
+        return Verdict(value, f"That is a URL; {what[0].lower() + what[1:]} is only the key itself.")
+    return value
+
+
+def api_key(text: str) -> Verdict:
+    """A service's API key or token: one piece of printable text."""
+    checked = _key_text(text, "The key")
+    return checked if isinstance(checked, Verdict) else Verdict(checked)
+
+
+def pagerduty_key(text: str) -> Verdict:
+    """A PagerDuty integration key (32 letters and digits): one piece, not the Events API URL."""
+    checked = _key_text(text, "The integration key")
+    return checked if isinstance(checked, Verdict) else Verdict(checked)
+
+
+def opsgenie_key(text: str) -> Verdict:
+    """An Opsgenie API integration key: one piece, not a URL."""
+    checked = _key_text(text, "The API key")
+    return checked if isinstance(checked, Verdict) else Verdict(checked)
+
+
+def pushover_key(text: str) -> Verdict:
+    """A Pushover application token or user/group key: 30 letters and digits."""
+    checked = _key_text(text, "The key")
+    if isinstance(checked, Verdict) or not checked:
+        return checked if isinstance(checked, Verdict) else Verdict(checked)
+    if not re.fullmatch(r"[A-Za-z0-9]{30}", checked):
+        return Verdict(checked, "Pushover keys and tokens are 30 letters and digits; copy the whole key.")
+    return Verdict(checked)
+
+
+def alerta_url(text: str) -> Verdict:
+    """Alerta's API base; Kapacitor adds /alert itself."""
+    verdict = http_url(text, "The Alerta API URL")
+    if verdict.ok and urlsplit(verdict.value).path.rstrip("/").endswith("/alert"):
+        return Verdict(verdict.value, warning="Kapacitor adds /alert itself; give the API's base (…/api), or alerts go to …/alert/alert.")
+    return verdict
+
+
+def victorops_url(text: str) -> Verdict:
+    """The REST endpoint up to /alert: Kapacitor adds /<api-key>/<routing-key> itself."""
+    verdict = http_url(text, "The REST endpoint URL")
+    if verdict.ok:
+        path = urlsplit(verdict.value).path
+        if "/alert/" in path and path.split("/alert/", 1)[1].strip("/"):
+            return Verdict(verdict.value, "Give the endpoint only up to …/alert; the API key and routing key go in their own fields.")
+    return verdict
