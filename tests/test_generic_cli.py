@@ -489,3 +489,22 @@ def test_every_handler_is_written_into_kapacitor_conf_and_printed_as_env(name, c
     assert all(line.startswith((prefix, "#")) for line in out.splitlines() if line)
     for secret in secrets_of(case, values):
         assert secret not in out + err
+
+
+def test_remove_an_element_of_a_list_section_and_what_it_does(kapacitor18, monkeypatch, capsys):
+    assert run(["apply", "kafka", "--url", kapacitor18.url, "--element", "second", "--set", "brokers=127.0.0.1:1"],
+               monkeypatch, capsys)[0] == 0
+    code, out, err = run(["apply", "kafka", "--url", kapacitor18.url, "--remove", "second", "--dry-run"], monkeypatch, capsys)
+    assert code == 0, err
+    assert '{"remove": ["second"]}' in out and "nothing was written" in out
+    code, out, err = run(["apply", "kafka", "--url", kapacitor18.url, "--remove", "second"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "Kafka: Removed the cluster second." in out and ".cluster('second')" in out
+    assert kapacitor18.config_posts()[-1].json == {"remove": ["second"]}
+    code, out, err = run(["apply", "kafka", "--url", kapacitor18.url, "--remove", "default"], monkeypatch, capsys)
+    assert code == 0 and "built into Kapacitor" in out
+    code, out, err = run(["apply", "kafka", "--url", kapacitor18.url, "--remove", "nope"], monkeypatch, capsys)
+    assert code == 2 and "has no Kafka cluster named nope" in err
+    code, out, err = run(["apply", "discord", "--url", kapacitor18.url, "--remove", ""], monkeypatch, capsys)
+    assert code == 2 and "cannot be removed" in err
+    assert len(kapacitor18.config_posts()) == 3

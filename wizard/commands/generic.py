@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import re
 import sys
@@ -115,6 +116,11 @@ def _register_one(
             help=f"which {rules.noun} ({spec.list_key}); a new name adds one "
             f"(default: the only one, else {rules.short_label(rules.builtin) if rules.builtin != chr(0) else 'none'})",
         )
+        parser.add_argument(
+            "--remove", dest="remove", metavar="KEY", default=None,
+            help=f"remove the {rules.noun} KEY instead of configuring one (through Kapacitor's API; "
+            "what Kapacitor does then is said before and after)",
+        )
     if any(o.name == "enabled" for o in spec.options):
         state = parser.add_mutually_exclusive_group()
         state.add_argument("--enable", dest="enabled", action="store_const", const=True, default=None,
@@ -127,7 +133,7 @@ def _register_one(
     if spec.direct_check:
         add_direct_check_flag(parser)
     add_target_flags(parser)
-    parser.set_defaults(run=run, spec=spec, enabled=None)
+    parser.set_defaults(run=run, spec=spec, enabled=None, remove=None)
 
 
 # -- reading the values ------------------------------------------------------------------
@@ -297,6 +303,8 @@ def _needs(spec: HandlerSpec, desired: Mapping[str, Any], element: Element | Non
 async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
     spec: HandlerSpec = args.spec
     err = sys.stderr
+    if args.remove is not None:
+        return await remove_element(args, settings, scrub, spec, out)
     has_enabled = any(o.name == "enabled" for o in spec.options)
     if args.enabled is False and args.test:
         raise UsageError("--test cannot be used with --disable: a disabled handler sends no test alert.")
@@ -333,6 +341,39 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         plan = plan_changes(spec, element, desired, workspace=key, resets=args.resets, available=available)
         # The test names this element and its address; a success says what it does not prove (test_proves).
         return await carry_out(args, target, plan, out)
+
+
+async def remove_element(
+    args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, spec: HandlerSpec, out: TextIO
+) -> int:
+    """`--remove KEY`: POST {"remove": [KEY]}, after the same checks as the wizard's element list."""
+    rules = workspaces.list_section(spec.section, spec.list_key or "")
+    if args.set_values or args.env_values or args.resets or args.element is not None or args.enabled is not None or args.test:
+        raise UsageError("--remove goes alone: it takes no --set, --set-env, --reset, --element, --enable, --disable or --test.")
+    if getattr(args, "config_file", None) or args.format == "env":
+        raise UsageError(f"--remove needs Kapacitor's API: in kapacitor.conf, delete the [[{spec.section}]] table of the {rules.noun}.")
+    key = args.remove
+    async with open_target(args, settings, scrub) as target:
+        assert isinstance(target, ApiTarget)
+        elements = await target.client.get_section(spec.section)
+        verdict = workspaces.check_remove_element(rules, key, elements)
+        if not verdict.ok:
+            raise UsageError(f"--remove {key}: {verdict.error}")
+        if args.dry_run:
+            print(f"POST {settings.url}/kapacitor/v1/config/{spec.section}", file=out)
+            print(json.dumps({"remove": [key]}, ensure_ascii=False), file=out)
+            if verdict.warning:
+                print(verdict.warning, file=out)
+            print("Dry run: nothing was written.", file=out)
+            return 0
+        await target.client.remove_elements(spec.section, [key])
+        still = next((e for e in await target.client.get_section(spec.section) if _key_of(spec, e) == key), None)
+    if still is not None and key != rules.builtin:
+        print(workspaces.file_element_note(rules, key), file=out)
+        return 1
+    done = f"Reset {rules.label(key)}." if key == rules.builtin else f"Removed {rules.label(key)}."
+    print(f"{rules.service}: {done}" + (f" {verdict.warning}" if verdict.warning else ""), file=out)
+    return 0
 
 
 async def _print_env(
