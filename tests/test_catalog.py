@@ -395,3 +395,20 @@ def test_a_secret_kapacitor_shows_in_clear_is_not_prefilled_or_echoed(section, o
     element.options[option] = {"SASLPassword": "FAKE-sasl-password"} if option == "SASLAuth" else "https://x.example/FAKE-clear"
     plan = plan_changes(spec, element, {option: None}, workspace=str(element.options.get(spec.list_key or "", "")))
     assert plan.empty, "an untyped secret keeps what Kapacitor has"
+
+
+SECRET_MARK = "FAKEsecretMARK42"
+BAD_SECRET_TEXTS = [
+    f"{SECRET_MARK} x", f"https://{SECRET_MARK}", f"{SECRET_MARK}\x07", f"k={SECRET_MARK}, broken",
+    f'{{"SASLPassword": 1, "x": "{SECRET_MARK}"}}', f"username={SECRET_MARK}", f"{{{SECRET_MARK}",
+    f"http://h/{SECRET_MARK} space", f"{SECRET_MARK}:99999",
+]
+
+
+@pytest.mark.parametrize("spec", [s for s in CATALOG if s.secrets], ids=lambda s: s.name)
+def test_a_refused_secret_is_not_repeated_in_the_message(spec):
+    for name in sorted(spec.secrets):
+        for text in BAD_SECRET_TEXTS:
+            verdict = spec.option(name).validate(text)
+            assert SECRET_MARK not in verdict.error + verdict.warning, (name, text)
+            assert SECRET_MARK not in problem(spec.option(name), text), (name, text)

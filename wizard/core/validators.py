@@ -883,7 +883,7 @@ def http_headers(text: str) -> Verdict:
         return Verdict(value, f"Headers: {pairs}")
     for name, item in pairs.items():
         if not _HEADER_NAME.fullmatch(str(name)):
-            return Verdict(value, f"{str(name)[:40]!r} is not a header name (letters, digits and - only).")
+            return Verdict(value, "A header name has only letters, digits and - (write Name=value, for example X-Token=…).")
         if not isinstance(item, str):
             return Verdict(value, f"The header {name} must have a text value.")
         if control_character(item):
@@ -987,7 +987,7 @@ def _pairs(text: str) -> dict | str:
             continue
         key, sep, item = part.partition("=")
         if not sep or not key.strip():
-            return f"write key=value pairs separated by commas (got {part.strip()[:40]!r})."
+            return "write key=value pairs separated by commas, or a JSON object."  # the part may hold a secret
         pairs[key.strip()] = item.strip()
     return pairs
 

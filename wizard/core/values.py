@@ -151,7 +151,9 @@ def _parse_object(option: OptionSpec, text: str) -> dict[str, Any]:
             continue
         if not sep or not key.strip():
             raise ValueProblem(
-                f"{option.label}: write key=value pairs separated by commas (got {part.strip()[:40]!r}), "
+                f"{option.label}: write key=value pairs separated by commas"
+                + ("" if option.secret else f" (got {part.strip()[:40]!r})")  # a secret is never repeated
+                + ", "
                 "or a JSON object when a value holds a comma."
             )
         pairs[key.strip()] = item.strip()
