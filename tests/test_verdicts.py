@@ -272,10 +272,16 @@ async def choose_handler(pilot, name: str) -> None:
     await wait_for_screen(pilot, HandlersScreen)
     options = pilot.app.screen.query_one(OptionList)
     ids = lambda: [options.get_option_at_index(i).id for i in range(options.option_count)]  # noqa: E731
-    await wait_for(pilot, lambda: name in ids(), what=f"{name} in the handler list")
-    options.highlighted = ids().index(name)
+    row = lambda: next((i for i, key in enumerate(ids()) if key == name or key.startswith(f"{name}/")), None)  # noqa: E731
+    await wait_for(pilot, lambda: row() is not None, what=f"{name} in the handler list")
+    options.highlighted = row()
     options.focus()
     await pilot.press("enter")
+    if HANDLERS[name].list_key:  # a list section opens its elements; Enter edits the built-in one
+        from wizard.tui.screens.workspaces import WorkspacesScreen
+
+        await wait_for_screen(pilot, WorkspacesScreen)
+        await pilot.press("enter")
 
 
 async def fill_step(pilot, step_id: str, values: dict[str, object]) -> None:
@@ -466,3 +472,59 @@ async def test_smtp_server_that_never_answers_times_out() -> None:
         settings = smtp_settings(None, port=silent.getsockname()[1])
         result = await direct.check_smtp(settings, Scrubber(), timeout=0.2)
     assert not result.ok and "did not answer within 0.2 seconds" in result.summary
+
+
+async def test_the_smtp_recipients_step_checks_the_mail_server_before_anything_is_saved() -> None:
+    from tests.fakes.kapacitor import KapacitorFake
+    from tests.tui_helpers import screen_text, shows, wait_for
+    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.tui.app import WizardApp
+    from wizard.tui.screens.direct import DirectCheckStep
+    from wizard.tui.state import AppSettings
+
+    with KapacitorFake(version="1.8.3") as kapacitor, SmtpSink() as sink:
+        app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await choose_handler(pilot, "smtp")
+            await fill_step(pilot, "server", {"host": "127.0.0.1", "port": sink.port, "username": "kapacitor",
+                                              "password": PASSWORD, "from": "kapacitor@example.com"})
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DirectCheckStep), what="the recipients step")
+            pilot.app.screen.query_one("#input-to").value = "oncall@example.com"
+            pilot.app.screen.query_one("#input-no-verify").value = True  # the sink's certificate is self-signed
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: shows(pilot, "accepted the test mail for oncall@example.com"), what="the mail")
+            assert PASSWORD not in screen_text(pilot)
+    assert [m.recipients for m in sink.mails] == [["oncall@example.com"]] and sink.mails[0].tls
+    assert kapacitor.config_posts() == []  # nothing was saved in Kapacitor
+
+
+async def test_the_httppost_step_posts_only_after_the_person_agrees() -> None:
+    from tests.fakes.kapacitor import KapacitorFake
+    from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
+    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.tui.app import WizardApp
+    from wizard.tui.screens.base import ConfirmScreen
+    from wizard.tui.screens.direct import DirectCheckStep
+    from wizard.tui.state import AppSettings
+
+    with KapacitorFake(version="1.8.3") as kapacitor, HttpReceiver() as receiver:
+        app = WizardApp(AppSettings(ConnectionSettings(url=kapacitor.url)))
+        async with app.run_test(size=(100, 40)) as pilot:
+            await choose_handler(pilot, "httppost")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DirectCheckStep), what="the endpoint step")
+            pilot.app.screen.query_one("#input-url").value = receiver.url + "/alerts"
+            pilot.app.screen.query_one("#input-headers").value = "X-Token=FAKE-header-token-88"
+            await pilot.press("ctrl+t")
+            await wait_for_screen(pilot, ConfirmScreen)
+            assert shows(pilot, f"POST {receiver.url}/alerts (JSON with the configured") and shows(pilot, "paged")
+            await pilot.click("#no")
+            await wait_for(pilot, lambda: shows(pilot, "Nothing was sent."), what="the refusal")
+            assert receiver.received == []
+            await pilot.press("ctrl+t")
+            await wait_for_screen(pilot, ConfirmScreen)
+            await pilot.click("#yes")
+            await wait_for(pilot, lambda: shows(pilot, "answered HTTP 200"), what="the receiver's answer")
+            assert not shows(pilot, "FAKE-header-token-88")
+    [sent] = receiver.received
+    assert sent.headers["X-Token"] == "FAKE-header-token-88" and sent.json["level"] == "OK"
+    assert kapacitor.config_posts() == []

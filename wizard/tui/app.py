@@ -32,6 +32,10 @@ CUSTOM_STEPS: dict[tuple[str, str], str] = {
     ("telegram", "bot"): "wizard.tui.screens.telegram:TelegramBotScreen",
     ("telegram", "chat"): "wizard.tui.screens.telegram:TelegramChatScreen",
     ("telegram", "format"): "wizard.tui.screens.telegram:TelegramFormatScreen",
+    ("smtp", "recipients"): "wizard.tui.screens.direct:DirectCheckStep",
+    ("httppost", "endpoint"): "wizard.tui.screens.direct:DirectCheckStep",
+    ("pushover", "keys"): "wizard.tui.screens.direct:DirectCheckStep",
+    ("zenoss", "api"): "wizard.tui.screens.direct:DirectCheckStep",
 }
 
 

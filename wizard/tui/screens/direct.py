@@ -1,7 +1,8 @@
 """A direct check of the service itself, beside Kapacitor's own test: the mail server for SMTP,
 one test POST for HTTP services (only after the person agreed: it may page someone).
 
-Opened from the Done step for handlers whose `direct_check` is set.
+`DirectCheckScreen` is opened from the Done step for handlers whose `direct_check` is set;
+`DirectCheckStep` offers the same check on a handler's step, before anything is saved.
 """
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
 from wizard.core import direct
 from wizard.core.handlers import HandlerSpec
 from wizard.core.values import ValueProblem, as_secret, secret_parts
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
+from wizard.tui.screens.form_step import FormStepScreen
 from wizard.tui.state import BACK, WizardState
 from wizard.tui.widgets.field import Field
 
@@ -139,47 +143,122 @@ class DirectCheckScreen(StepScreen):
         typed = self._typed()
         if typed is None:
             return
-        values = self.values(typed)
-        scrub = self.state.scrub
         progress = self.query_one("#direct-progress")
-        if self.spec.direct_check == direct.SMTP:
-            settings = direct.SmtpSettings.from_values(values)
-            if isinstance(settings, str):
-                self._show(scrub.line(settings), "error")
-                return
-            self._show(f"Talking to {settings.host}:{settings.port} …", "muted")
-            progress.display = True
-            try:
-                result = await direct.check_smtp(settings, scrub)
-            finally:
-                progress.display = False
-        else:
-            request = direct.http_post_request(self.spec, values)
-            if isinstance(request, str):
-                self._show(scrub.line(request), "error")
-                return
-            question = scrub(direct.http_consent_question(self.spec, request))
-            agreed = await self.app.push_screen_wait(ConfirmScreen(question, yes="Send it", no="Don't send"))
-            if not agreed:
-                self._show("Nothing was sent.", "muted")
-                return
-            self._show(f"Sending to {scrub.line(request.shown_url)} …", "muted")
-            progress.display = True
-            try:
-                result = await direct.check_http_post(self.wizard.http, request, scrub)
-            finally:
-                progress.display = False
-        self._show_result(result)
-
-    def _show_result(self, result: direct.CheckResult) -> None:
-        text = Text()
-        for line in result.steps:
-            text.append(f"  {line}\n")
-        mark = ("✓ ", "bold green") if result.ok else ("✗ ", "bold red")
-        text.append_text(Text.assemble(mark, result.summary))
-        self._show(text, "ok" if result.ok else "error")
-        self.query_one("#run", Button).label = "Run the check again" if self.spec.direct_check == direct.SMTP else "Send again…"
+        text, kind = await run_direct_check(self, self.spec, self.values(typed), self._show, progress)
+        self._show(text, kind)
+        if kind != "muted":
+            self.query_one("#run", Button).label = "Run the check again" if self.spec.direct_check == direct.SMTP else "Send again…"
 
     @on(Button.Pressed, "#back")
     def pressed_back(self) -> None:
         self.dismiss(BACK)
+
+
+async def run_direct_check(
+    screen: StepScreen, spec: HandlerSpec, values: dict[str, Any], show: Any, progress: Widget
+) -> tuple[Text | str, str]:
+    """Run the handler's direct check from a screen (asking first before an HTTP POST); what to
+    show and its kind ("ok", "error" or "muted")."""
+    scrub = screen.state.scrub
+    if spec.direct_check == direct.SMTP:
+        settings = direct.SmtpSettings.from_values(values)
+        if isinstance(settings, str):
+            return scrub.line(settings), "error"
+        show(f"Talking to {settings.host}:{settings.port} … (Escape cancels)", "muted")
+        progress.display = True
+        try:
+            result = await direct.check_smtp(settings, scrub)
+        finally:
+            progress.display = False
+    else:
+        request = direct.http_post_request(spec, values)
+        if isinstance(request, str):
+            return scrub.line(request), "error"
+        question = scrub(direct.http_consent_question(spec, request))
+        if not await screen.app.push_screen_wait(ConfirmScreen(question, yes="Send it", no="Don't send")):
+            return "Nothing was sent.", "muted"
+        show(f"Sending to {scrub.line(request.shown_url)} … (Escape cancels)", "muted")
+        progress.display = True
+        try:
+            result = await direct.check_http_post(screen.wizard.http, request, scrub)
+        finally:
+            progress.display = False
+    return result_text(result), "ok" if result.ok else "error"
+
+
+def result_text(result: direct.CheckResult) -> Text:
+    """Every step of the check on its own line, then the outcome with ✓ or ✗."""
+    text = Text()
+    for line in result.steps:
+        text.append(f"  {line}\n")
+    mark = ("✓ ", "bold green") if result.ok else ("✗ ", "bold red")
+    text.append_text(Text.assemble(mark, result.summary))
+    return text
+
+
+class DirectCheckStep(FormStepScreen):
+    """A handler step with the direct check beside its fields (Ctrl+T), before anything is
+    saved: the mail server for SMTP, a test POST (after asking) for HTTP services."""
+
+    CSS_PATH = ["form_step.tcss", "direct.tcss"]
+    BINDINGS = [Binding("ctrl+t", "check_directly", "Direct check")]
+
+    def compose_extra(self) -> ComposeResult:
+        what = "Check the mail server now" if self.spec.direct_check == direct.SMTP else "Send a test alert now"
+        with Horizontal(classes="check-actions"):
+            yield Button(f"{what} (Ctrl+T)", id="check-direct")
+            yield LoadingIndicator(id="check-progress")
+        yield Static("", id="check-result", classes="check-result")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#check-progress").display = False
+
+    def _show(self, text: Text | str, kind: str) -> None:
+        result = self.query_one("#check-result", Static)
+        result.set_classes(f"check-result -{kind}")
+        result.update(text)
+        result.scroll_visible()
+
+    @on(Button.Pressed, "#check-direct")
+    def action_check_directly(self) -> None:
+        if any(w.is_running for w in self.workers if w.group == "check"):
+            return
+        if not self.validate_all():  # keeps (and learns) what is typed, as Next does
+            return
+        element = self.state.element()
+        draft = {k: v for k, v in self.state.draft().items() if v not in ("", None)}
+        for name in self.spec.secrets:
+            if name in draft:
+                option = self.spec.option(name)
+                try:
+                    draft[name] = as_secret(option, draft[name])
+                except ValueProblem:
+                    draft.pop(name)
+        values = direct.check_values(
+            self.spec, dict(element.options) if element else {}, element.redacted if element else frozenset(), draft
+        )
+        missing = direct.missing_secrets(self.spec, values)
+        if missing:
+            names = ", ".join(self.spec.option(name).label.lower() for name in missing)
+            self._show(f"The {names} is kept in Kapacitor and never shown again: type it here to check.", "error")
+            for field in self.fields:
+                if field.option.name in missing:
+                    field.focus_input()
+                    break
+            return
+        self.run_check(values)
+
+    @work(exclusive=True, group="check")
+    async def run_check(self, values: dict[str, Any]) -> None:
+        text, kind = await run_direct_check(self, self.spec, values, self._show, self.query_one("#check-progress"))
+        self._show(text, kind)
+
+    def action_back(self) -> None:
+        # Escape first stops a running check; a second Escape goes back.
+        if any(w.is_running for w in self.workers if w.group == "check"):
+            self.workers.cancel_group(self, "check")
+            self.query_one("#check-progress").display = False
+            self._show("Cancelled.", "muted")
+            return
+        super().action_back()
