@@ -283,3 +283,19 @@ def test_any_edit_of_any_section_parses_and_reads_back(edit) -> None:
     before = tomllib.loads(old.render())
     assert {k: v for k, v in before.items() if k != section} == {k: v for k, v in data.items() if k != section}
     assert parse(new.render()).read_element(section, workspace) == element
+
+
+def test_a_single_table_of_a_list_section_is_its_one_element() -> None:
+    doc = parse('[kafka]\n  # the only cluster\n  id = "main"\n  brokers = []\n')
+    new = doc.apply("kafka", {"brokers": ["k1:9092"]}, workspace="main")
+    assert new.render() == '[kafka]\n  # the only cluster\n  id = "main"\n  brokers = ["k1:9092"]\n'
+    with pytest.raises(conffile.ConfigFileUnsupported) as refused:
+        doc.apply("kafka", {"brokers": ["k2:9092"]}, workspace="second")
+    assert "another cluster needs [[kafka]] entries" in refused.value.message
+    assert "default = true" not in refused.value.hint  # Kafka has no default cluster
+
+
+def test_a_plain_section_written_as_a_list_is_named_and_left_alone() -> None:
+    with pytest.raises(conffile.ConfigFileUnsupported) as refused:
+        parse('[[pagerduty2]]\n  enabled = false\n').apply("pagerduty2", {"enabled": True})
+    assert "[[pagerduty2]]" in refused.value.message and "line 1" in refused.value.message
