@@ -143,6 +143,8 @@ def test_every_handler_has_steps_links_and_a_guide(spec):
         assert all(link.url.startswith(("https://", "http://")) and link.label for link in step.links)
     assert spec.steps[0].links, "the first step links to where the key or URL is made"
     assert {o.name for o in spec.options if o.required} <= asked, "every required option is asked for"
+    not_asked = {o.name for o in spec.options} - asked - {"enabled", "default", spec.list_key}
+    assert not_asked == set(), "every option can be set on some step"
     assert len({s.id for s in spec.steps}) == len(spec.steps)
     assert [o.name for o in spec.options if not o.help and o.name != "enabled"] == [], "help says what Kapacitor does with it"
 

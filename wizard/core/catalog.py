@@ -59,7 +59,9 @@ def _tls_files() -> tuple[OptionSpec, ...]:
     )
 
 
-def _which_alerts_step(service: str, call: str, *, state_changes: bool = True) -> StepText:
+def _which_alerts_step(service: str, call: str, *, state_changes: bool = True, more: tuple[str, ...] = (),
+                       more_text: str = "") -> StepText:
+    """The advanced step: global and state-changes-only, and `more` options explained by `more_text`."""
     options = ("global", "state-changes-only") if state_changes else ("global",)
     return StepText(
         id="which",
@@ -68,8 +70,9 @@ def _which_alerts_step(service: str, call: str, *, state_changes: bool = True) -
             f"Usually alert rules choose {service} with `{call}` in TICKscript. Leave this unticked for that.\n\n"
             f"**Global** sends *every* alert of this Kapacitor to {service}."
             + (" **Only state changes** then skips alerts whose level did not change." if state_changes else "")
+            + (f"\n\n{more_text}" if more_text else "")
         ),
-        options=options,
+        options=options + more,
     )
 
 
@@ -134,7 +137,7 @@ ALERTA = HandlerSpec(
             title="Environment and origin (optional)",
             body="Defaults for alerts whose rule does not say: the **environment** (Production, Development) "
                  "and the **origin** Alerta shows.",
-            options=("environment", "origin", "timeout"),
+            options=("environment", "origin", "timeout", "insecure-skip-verify"),
         ),
     ),
     tickscript=_alerta_tickscript,
@@ -194,7 +197,7 @@ BIGPANDA = HandlerSpec(
             body="Usually alert rules choose BigPanda with `.bigPanda()`. **Global** sends every alert here; "
                  "**Only state changes** then skips repeats. **Attributes sent** chooses tags, fields or both. "
                  "Keep the API URL unless you go through a proxy.",
-            options=("global", "state-changes-only", "auto-attributes", "url"),
+            options=("global", "state-changes-only", "auto-attributes", "url", "insecure-skip-verify"),
         ),
     ),
     tickscript=lambda values: ".bigPanda()",
@@ -263,6 +266,12 @@ DISCORD = HandlerSpec(
             title="How alerts look (optional)",
             body="The name, picture and title alerts are posted with, and whether each shows its time.",
             options=("username", "avatar-url", "embed-title", "timestamp"),
+        ),
+        StepText(
+            id="tls",
+            title="TLS (advanced)",
+            body="Only for a proxy or gateway in front of Discord that needs its own CA or a client certificate.",
+            options=("ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify"),
         ),
         StepText(
             id="which",
@@ -549,7 +558,8 @@ OPSGENIE = HandlerSpec(
                 Link("Kapacitor's OpsGenie v1 handler", _guide("opsgenie/v1")),
             ),
         ),
-        _which_alerts_step("OpsGenie", ".opsGenie()", state_changes=False),
+        _which_alerts_step("OpsGenie", ".opsGenie()", state_changes=False, more=("url", "recovery_url"),
+                           more_text="Keep the API addresses unless you go through a proxy."),
     ),
     tickscript=lambda values: ".opsGenie()",
     test_hint="Check the API key (the integration must have Create and Update Access) and that your Opsgenie still "
@@ -643,7 +653,8 @@ PAGERDUTY = HandlerSpec(
                 Link("Kapacitor's PagerDuty v1 handler", _guide("pagerduty/v1")),
             ),
         ),
-        _which_alerts_step("PagerDuty", ".pagerDuty()", state_changes=False),
+        _which_alerts_step("PagerDuty", ".pagerDuty()", state_changes=False, more=("url",),
+                           more_text="Keep the Events API address unless you go through a proxy."),
     ),
     tickscript=lambda values: ".pagerDuty()",
     test_hint="Check the integration key (an Events API v1 key of the service). Kapacitor's PagerDuty v1 service "
@@ -687,7 +698,9 @@ PAGERDUTY2 = HandlerSpec(
             help="The routing key is a secret: anyone who holds it can trigger incidents on the service. A test "
                  "alert from Kapacitor opens a real incident and may page whoever is on call.",
         ),
-        _which_alerts_step("PagerDuty", ".pagerDuty2()", state_changes=False),
+        _which_alerts_step("PagerDuty", ".pagerDuty2()", state_changes=False, more=("url",),
+                           more_text="Keep the Events API address unless your account is in the EU "
+                                     "(https://events.eu.pagerduty.com/v2/enqueue) or you go through a proxy."),
     ),
     tickscript=lambda values: ".pagerDuty2()",
     test_hint="Check the integration key (PagerDuty answers 400 Invalid routing key) and that the Kapacitor host can "
@@ -726,7 +739,7 @@ PUSHOVER = HandlerSpec(
                 "3. Name it *Kapacitor*, accept the terms and click **Create Application**.\n"
                 "4. Copy the application's **API Token/Key** and paste it here."
             ),
-            options=("user-key", "token"),
+            options=("user-key", "token", "url"),
             links=(
                 Link("Pushover: sign in (user key)", "https://pushover.net/login"),
                 Link("Pushover: create an application", "https://pushover.net/apps/build"),
@@ -1082,7 +1095,9 @@ VICTOROPS = HandlerSpec(
             help="The API key sits in the URL Kapacitor posts to, so Kapacitor quotes it in connection errors; the "
                  "wizard masks it there too.",
         ),
-        _which_alerts_step("VictorOps", ".victorOps()", state_changes=False),
+        _which_alerts_step("VictorOps", ".victorOps()", state_changes=False, more=("json-data", "url"),
+                           more_text="**Send data as JSON** sends the alert's data as an object, not a string. "
+                                     "Keep the REST endpoint address unless you go through a proxy."),
     ),
     tickscript=_victorops_tickscript,
     test_hint="Check the REST API key (404 means the URL or key was not found) and the routing key.",
