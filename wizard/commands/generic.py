@@ -83,12 +83,14 @@ def _register_one(
 ) -> None:
     parser = handlers.add_parser(
         spec.name,
-        parents=[connection_options(with_short_credentials=True)],
+        # --username and --password would be ambiguous beside the handler's own (SMTP, MQTT, …).
+        parents=[connection_options(with_short_credentials=False)],
         help=spec.summary,
         description=(
-            f"{spec.summary}\n\nConfigure Kapacitor's [{spec.section}] handler with --set OPTION=VALUE, options\n"
-            "as Kapacitor spells them. Only the given options change; a configured handler takes\n"
-            "--enable or --disable alone.\n\noptions of this handler:\n" + _option_lines(spec)
+            f"{spec.summary}\n\nConfigure Kapacitor's [{spec.section}] handler with --set OPTION=VALUE, options as\n"
+            "Kapacitor spells them. Only the given options change; a configured handler takes\n"
+            "--enable or --disable alone. Kapacitor's own user and password are\n"
+            "--kapacitor-username and --kapacitor-password here.\n\noptions of this handler:\n" + _option_lines(spec)
         ),
         epilog=(
             "examples:\n  " + _example(spec) + "\n"
