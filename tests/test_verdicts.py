@@ -10,32 +10,15 @@ import pytest
 from tests.fakes.receivers import HttpReceiver
 from tests.fakes.smtp_sink import SinkSettings, SmtpSink
 from wizard.core import direct
-from wizard.core.handlers import HANDLERS, HandlerSpec, OptionSpec
+from wizard.core.handlers import HANDLERS, HandlerSpec
 from wizard.core.kapacitor import ServiceTestResult
-from wizard.core.secrets import MASK, Scrubber, Secret
+from wizard.core.secrets import Scrubber, Secret
 
 PASSWORD = "FAKE-smtp-password"
 
 
-STAND_INS = {
-    "smtp": HandlerSpec(
-        name="smtp", title="SMTP", section="smtp", summary="", service_test="smtp", steps=(),
-        options=(OptionSpec("host", "Host"), OptionSpec("password", "Password", secret=True)),
-        test_proves="Kapacitor queued the mail; it does not report whether the server accepted it.",
-        direct_check="smtp",
-    ),
-    "httppost": HandlerSpec(
-        name="httppost", title="HTTP POST", section="httppost", summary="", service_test="httppost", steps=(),
-        options=(OptionSpec("url", "URL"), OptionSpec("headers", "Headers", dict, secret=True)),
-        list_key="endpoint",
-        test_proves="Kapacitor posted to the test's own URL and counts any answer as success.",
-        direct_check="http-post",
-    ),
-}
-
-
 def handler(name: str) -> HandlerSpec:
-    return HANDLERS.get(name) or STAND_INS[name]
+    return HANDLERS[name]
 
 
 def smtp_settings(sink: SmtpSink | None, **changes: object) -> direct.SmtpSettings:
