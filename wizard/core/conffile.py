@@ -1,12 +1,14 @@
 """kapacitor.conf as a target: read, edit in place, diff, write atomically.
 
 Kapacitor reads its handler settings from `kapacitor.conf` (TOML) at start.
-This module edits the `[hipchat]`, `[telegram]` and `[[slack]]` sections of
-that file. The file is cut at its table headers; only the edited element's
-own piece is parsed and rendered again with tomlkit, so everything else
-(comments, key order, blank lines, other sections, quoting, where each
-`[[slack]]` entry sits) stays byte for byte as it was, and a large file is
-quick to edit.
+This module edits every alert handler's section of that file: single ones
+(`[telegram]`, `[smtp]`) and lists of elements (`[[slack]]`, `[[discord]]`,
+`[[httppost]]`, `[[kafka]]`, `[[mqtt]]`, each keyed by its own option). The
+file is cut at its table headers; only the edited element's own piece (with
+the `[section.name]` tables that belong to it) is parsed and rendered again
+with tomlkit, so everything else (comments, key order, blank lines, other
+sections, quoting, where each entry sits) stays byte for byte as it was, and
+a large file is quick to edit.
 
 Writers hold a lock beside the file (`.kapacitor.conf.lock`) from reading it
 to renaming the new one over it; SIGINT and SIGTERM during that time leave
