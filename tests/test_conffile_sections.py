@@ -299,3 +299,27 @@ def test_a_plain_section_written_as_a_list_is_named_and_left_alone() -> None:
     with pytest.raises(conffile.ConfigFileUnsupported) as refused:
         parse('[[pagerduty2]]\n  enabled = false\n').apply("pagerduty2", {"enabled": True})
     assert "[[pagerduty2]]" in refused.value.message and "line 1" in refused.value.message
+
+
+def test_two_writers_of_one_list_section_keep_each_others_elements(tmp_path) -> None:
+    path = tmp_path / "kapacitor.conf"
+    path.write_text(SAMPLE.read_text())
+    path.chmod(0o600)
+    spec = HANDLERS["kafka"]
+    first, second = FileTarget(path), FileTarget(path)
+    asyncio.run(first.read_config())
+    asyncio.run(second.read_config())
+    asyncio.run(first.write(plan_changes(spec, None, {"brokers": ["a:9092"]}, workspace="a")))
+    asyncio.run(second.write(plan_changes(spec, None, {"brokers": ["b:9092"]}, workspace="b")))
+    assert [e["id"] for e in tomllib.loads(path.read_text())["kafka"]] == ["localhost", "a", "b"]
+    # A change to an element someone else changed meanwhile is refused, nothing written.
+    third, fourth = FileTarget(path), FileTarget(path)
+    config = asyncio.run(third.read_config())
+    asyncio.run(fourth.read_config())
+    element = next(e for e in config["kafka"] if e.options["id"] == "a")
+    asyncio.run(third.write(plan_changes(spec, element, {"batch-size": 10}, workspace="a")))
+    before = path.read_text()
+    with pytest.raises(conffile.ConfigFileChanged):
+        asyncio.run(fourth.write(plan_changes(spec, element, {"batch-size": 20}, workspace="a")))
+    assert path.read_text() == before
+    assert not list(tmp_path.glob(".kapacitor.conf.*.tmp*"))
