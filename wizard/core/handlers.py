@@ -514,6 +514,14 @@ def handler_steps(spec: HandlerSpec, way: str = "") -> tuple[StepText, ...]:
 
 from wizard.core.catalog import CATALOG  # noqa: E402  (the catalog builds on the classes above)
 
+SECRET_IN_URL: dict[str, str] = {
+    "hipchat": "query", "slack": "path", "telegram": "path", "discord": "path",
+    "teams": "path", "talk": "path", "victorops": "path",
+}
+"""Services whose secret is part of the address Kapacitor posts to, and where in it: a webhook
+URL or an API key in the path, a token in the query. Kapacitor's test errors quote that whole
+address, even for a secret stored before and never seen by the wizard, so that part is masked."""
+
 GUIDED = (HIPCHAT, SLACK, TELEGRAM)
 """The handlers with a guide of their own and live checks of their tokens."""
 HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in (*GUIDED, *sorted(CATALOG, key=lambda s: s.name))}

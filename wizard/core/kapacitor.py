@@ -31,7 +31,7 @@ from wizard.core.errors import (
 from wizard.core import validators
 from wizard.core import answers
 from wizard.core.answers import ShapeError, expect, member
-from wizard.core.secrets import Scrubber, Secret, secret_is_set, string_leaves
+from wizard.core.secrets import Scrubber, Secret, mask_url_paths, mask_url_queries, secret_is_set, string_leaves
 
 T = TypeVar("T")
 
@@ -138,6 +138,15 @@ def hidden_secrets(element: Element) -> frozenset[str]:
         name for name in spec.secrets
         if name in element.options and name not in element.redacted and not isinstance(element.options[name], bool)
     )
+
+
+def _cut_secret_urls(service: str, message: str) -> str:
+    from wizard.core.handlers import SECRET_IN_URL
+
+    where = SECRET_IN_URL.get(service)
+    if where == "path":
+        return mask_url_paths(message)
+    return mask_url_queries(message) if where == "query" else message
 
 
 def element_path(section: str, workspace: str = "") -> str:
@@ -278,7 +287,7 @@ class KapacitorClient:
         def read(body: Mapping[str, Any]) -> ServiceTestResult:
             return ServiceTestResult(
                 success=member(body, "success", bool, ""),
-                message=self.scrub(answers.one_line(member(body, "message", str, "", default=""), 500)),
+                message=self.scrub(_cut_secret_urls(name, answers.one_line(member(body, "message", str, "", default=""), 500))),
             )
 
         return await self._json("POST", f"{API}/service-tests/{name}", dict(options or {}), read=read)

@@ -181,6 +181,34 @@ def mask_userinfo(text: str) -> str:
     return _USERINFO_RE.sub(lambda m: f"{m.group(1)}{MASK}@", text)
 
 
+_URL_PATH_RE = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#\"'<>]+)([/?][^\s\"'<>]*)")
+
+
+def mask_url_paths(text: str) -> str:
+    """`Post "https://alert.victorops.com/alert/KEY/team": …` -> `Post "https://alert.victorops.com/•••": …`.
+
+    For services whose secret is part of the address (a webhook URL, an API key in the path):
+    Kapacitor quotes the whole URL in its connection errors, including a stored secret the
+    wizard never saw, so only the scheme and host of any URL in such a text are kept.
+    """
+    return _URL_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}" if m.group(2).strip("/") else m.group(0), text)
+
+
+_URL_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*://[^\s\"'<>]+")
+
+
+def mask_url_queries(text: str) -> str:
+    """`…/notification?auth_token=TOKEN` -> `…/notification?auth_token=•••`: every query value of every URL."""
+
+    def masked(match: re.Match[str]) -> str:
+        base, sep, query = match.group(0).partition("?")
+        if not sep:
+            return base
+        return base + "?" + re.sub(r"=([^&#]+)", f"={MASK}", query)
+
+    return _URL_RE.sub(masked, text)
+
+
 def url_password(url: str) -> str:
     """The password in a URL's userinfo, as written there ("" when there is none)."""
     candidate = url.strip()
