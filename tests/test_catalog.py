@@ -192,6 +192,9 @@ REFUSED = [
     ("smtp", "port", "70000", "1 to 65535"),
     ("smtp", "port", "twenty-five", "whole number"),
     ("smtp", "from", "kapacitor", "email address"),
+    ("smtp", "from", "kapacitor@", "email address"),
+    ("smtp", "from", "Kapacitor <kapacitor>", "email address"),
+    ("smtp", "to", "ops@example.com; bob@example.com", "email address"),
     ("smtp", "to", "ops@example.com, bob", "email address"),
     ("smtp", "idle-timeout", "30", "30s"),
     ("smtp", "idle-timeout", "0s", "above zero"),
@@ -313,6 +316,8 @@ def test_good_values_are_accepted(name, option, text, value):
     [
         ("alerta", "url", "https://alerta.example.com/api/alert", "adds /alert"),
         ("discord", "url", "http://discord.example.com/api/webhooks/1/x", "unencrypted"),
+        ("smtp", "from", "kapacitor@mailhost", "no dot"),
+        ("smtp", "to", "ops@example.com, root@mailhost", "no dot"),
     ],
 )
 def test_doubtful_values_warn_and_are_kept(name, option, text, says):

@@ -660,17 +660,28 @@ def zenoss_tid(text: str) -> Verdict:
     return whole_number(text, "The transaction id", 0, 2**63 - 1)
 
 
-_EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+|[^@\s<>(),;:\"\[\]]+@localhost")
+_EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
 _NAMED_EMAIL = re.compile(r"[^<>]*<([^<>]+)>")
 
 
-def _email_problem(address: str, what: str) -> str:
+def _bare_address(address: str) -> str:
     named = _NAMED_EMAIL.fullmatch(address)
-    bare = named.group(1).strip() if named else address
+    return named.group(1).strip() if named else address
+
+
+def _email_problem(address: str, what: str) -> str:
     if control_character(address, strict=True):
         return f"{what} contains a control character; type it again without it."
-    if not _EMAIL.fullmatch(bare):
+    if not _EMAIL.fullmatch(_bare_address(address)):
         return f"{what} is not an email address such as alerts@example.com."
+    return ""
+
+
+def _email_doubt(address: str) -> str:
+    """A warning for an address whose domain has no dot (fine for an intranet mail host)."""
+    domain = _bare_address(address).rpartition("@")[2].lower()
+    if "." not in domain and domain != "localhost":
+        return f"{domain} has no dot: fine for a mail host on your network, otherwise check the address."
     return ""
 
 
@@ -679,7 +690,8 @@ def email_address(text: str, what: str = "The address") -> Verdict:
     value = _clean(text)
     if not value:
         return Verdict(value, f"{what} is empty; give an email address such as kapacitor@example.com.")
-    return Verdict(value, _email_problem(value, f"{what} {value[:60]!r}"))
+    problem = _email_problem(value, f"{what} {value[:60]!r}")
+    return Verdict(value, problem, "" if problem else _email_doubt(value))
 
 
 def smtp_from(text: str) -> Verdict:
@@ -694,7 +706,8 @@ def email_list(text: str, what: str = "Recipients") -> Verdict:
             problem = _email_problem(address, f"{address[:60]!r}")
             if problem:
                 return Verdict(value, f"{what}: {problem}")
-    return Verdict(value)
+    doubts = [_email_doubt(a.strip()) for a in value.split(",") if a.strip()]
+    return Verdict(value, warning=next((d for d in doubts if d), ""))
 
 
 _DURATION = re.compile(r"(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
