@@ -188,7 +188,11 @@ class UndoRecord:
     @property
     def element_name(self) -> str:
         title = self.spec.title
-        return f"{title} workspace {self.workspace}" if self.workspace else title
+        if not self.workspace:
+            return title
+        from wizard.core.workspaces import list_section  # workspaces, endpoints, clusters, brokers
+
+        return f"{title} {list_section(self.spec.section, self.spec.list_key or 'workspace').noun} {self.workspace}"
 
     @property
     def when(self) -> str:
