@@ -315,7 +315,6 @@ def test_good_values_are_accepted(name, option, text, value):
     ("name", "option", "text", "says"),
     [
         ("alerta", "url", "https://alerta.example.com/api/alert", "adds /alert"),
-        ("discord", "url", "http://discord.example.com/api/webhooks/1/x", "unencrypted"),
         ("smtp", "from", "kapacitor@mailhost", "no dot"),
         ("smtp", "to", "ops@example.com, root@mailhost", "no dot"),
     ],
@@ -323,6 +322,21 @@ def test_good_values_are_accepted(name, option, text, value):
 def test_doubtful_values_warn_and_are_kept(name, option, text, says):
     verdict = BY_NAME[name].option(option).validate(text)
     assert verdict.ok and says in verdict.warning
+
+
+@pytest.mark.parametrize(
+    ("name", "option"),
+    [("discord", "url"), ("teams", "channel-url"), ("talk", "url"), ("alerta", "url"), ("bigpanda", "url"),
+     ("opsgenie2", "url"), ("pagerduty2", "url"), ("pushover", "url"), ("servicenow", "url"), ("victorops", "url"),
+     ("zenoss", "url")],
+)
+def test_plain_http_elsewhere_carries_a_secret_so_it_needs_a_yes(name, option):
+    validate = BY_NAME[name].option(option).validate
+    verdict = validate("http://relay.example.net:8080/hook")
+    assert not verdict.ok and "unencrypted" in verdict.confirm
+    assert verdict.confirmed().ok and "unencrypted" in verdict.confirmed().warning
+    assert validate("http://127.0.0.1:8080/hook").ok, "Kapacitor's own machine"
+    assert validate("https://relay.example.net/hook").ok
 
 
 def test_a_fractional_port_is_refused_by_the_kind_too():

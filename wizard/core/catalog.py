@@ -169,7 +169,7 @@ BIGPANDA = HandlerSpec(
         _state_changes_only(),
         _insecure(),
         OptionSpec("url", "Alerts API URL", default="https://api.bigpanda.io/data/v2/alerts", required=True,
-                   validate=v.service_url, help="BigPanda's Alerts API; change it only for a proxy or a regional endpoint."),
+                   validate=v.api_url_with_key, help="BigPanda's Alerts API; change it only for a proxy or a regional endpoint."),
         OptionSpec("auto-attributes", "Attributes sent", default="tags,fields",
                    help="Which alert data Kapacitor adds to each alert as attributes: tags, fields, both or neither."),
     ),
@@ -541,10 +541,10 @@ OPSGENIE = HandlerSpec(
                    help="Teams the alert is for, separated by commas; rules can name others with .teams()."),
         OptionSpec("recipients", "Recipients", list, default=None, validate=v.name_list,
                    placeholder="alice@example.com, oncall", help="People or schedules, separated by commas."),
-        OptionSpec("url", "Alert API URL", default="https://api.opsgenie.com/v1/json/alert", validate=v.service_url,
+        OptionSpec("url", "Alert API URL", default="https://api.opsgenie.com/v1/json/alert", validate=v.api_url_with_key,
                    help="Where Kapacitor posts new alerts (it adds a '/'); change it only for a proxy."),
         OptionSpec("recovery_url", "Recovery API URL", default="https://api.opsgenie.com/v1/json/alert/note",
-                   validate=v.service_url, help="Where Kapacitor posts when an alert recovers (a note on the alert)."),
+                   validate=v.api_url_with_key, help="Where Kapacitor posts when an alert recovers (a note on the alert)."),
         _global("OpsGenie"),
     ),
     steps=(
@@ -582,7 +582,7 @@ OPSGENIE2 = HandlerSpec(
                    help="Teams the alert goes to (responders), separated by commas; rules can name others with .teams()."),
         OptionSpec("recipients", "Recipients", list, default=None, validate=v.name_list,
                    placeholder="alice@example.com", help="Users the alert goes to (responders), separated by commas."),
-        OptionSpec("url", "Alert API URL", default="https://api.opsgenie.com/v2/alerts", validate=v.service_url,
+        OptionSpec("url", "Alert API URL", default="https://api.opsgenie.com/v2/alerts", validate=v.api_url_with_key,
                    help="Opsgenie's Alert API; EU accounts use https://api.eu.opsgenie.com/v2/alerts."),
         OptionSpec("recovery_action", "On recovery", default="notes", validate=v.opsgenie_recovery_action,
                    choices=("notes", "close"),
@@ -630,7 +630,7 @@ PAGERDUTY = HandlerSpec(
     options=(
         _enabled(),
         OptionSpec("url", "Events API URL", default="https://events.pagerduty.com/generic/2010-04-15/create_event.json",
-                   validate=v.service_url, help="Where Kapacitor posts each event; change it only for a proxy."),
+                   validate=v.api_url_with_key, help="Where Kapacitor posts each event; change it only for a proxy."),
         OptionSpec("service-key", "Integration key", secret=True, required=True, validate=v.pagerduty_key,
                    placeholder="the 32-character integration key",
                    help="The service's Events API v1 integration key, sent with each alert. Kapacitor enables "
@@ -670,7 +670,7 @@ PAGERDUTY2 = HandlerSpec(
     guide_url=_guide("pagerduty/v2"),
     options=(
         _enabled(),
-        OptionSpec("url", "Events API URL", default="https://events.pagerduty.com/v2/enqueue", validate=v.service_url,
+        OptionSpec("url", "Events API URL", default="https://events.pagerduty.com/v2/enqueue", validate=v.api_url_with_key,
                    help="PagerDuty's Events API v2; EU accounts use https://events.eu.pagerduty.com/v2/enqueue."),
         OptionSpec("routing-key", "Integration (routing) key", secret=True, required=True, validate=v.pagerduty_key,
                    placeholder="the 32-character integration key",
@@ -725,7 +725,7 @@ PUSHOVER = HandlerSpec(
         OptionSpec("user-key", "User or group key", secret=True, required=True, validate=v.pushover_key,
                    placeholder="the 30-character user key",
                    help="Who receives the notifications: your user key, or a delivery group's key."),
-        OptionSpec("url", "Messages API URL", default="https://api.pushover.net/1/messages.json", validate=v.service_url,
+        OptionSpec("url", "Messages API URL", default="https://api.pushover.net/1/messages.json", validate=v.api_url_with_key,
                    help="Where Kapacitor posts each notification as a form; change it only for a proxy."),
     ),
     steps=(
@@ -811,7 +811,7 @@ SERVICENOW = HandlerSpec(
     options=(
         _enabled(),
         OptionSpec("url", "Events API URL", default="https://instance.service-now.com/api/global/em/jsonv2",
-                   required=True, validate=v.service_url, placeholder="https://<instance>.service-now.com/api/global/em/jsonv2",
+                   required=True, validate=v.api_url_with_password, placeholder="https://<instance>.service-now.com/api/global/em/jsonv2",
                    help="Your instance's Event Management endpoint. The default is a placeholder: put your instance's name in it."),
         OptionSpec("source", "Source", help="The event source ServiceNow shows; empty: Kapacitor."),
         OptionSpec("username", "User name", validate=v.basic_auth_user,
@@ -1116,7 +1116,7 @@ ZENOSS = HandlerSpec(
     options=(
         _enabled(),
         OptionSpec("url", "JSON API router URL", default="https://tenant.zenoss.io:8080/zport/dmd/evconsole_router",
-                   required=True, validate=v.service_url, placeholder="https://zenoss.example.com/zport/dmd/evconsole_router",
+                   required=True, validate=v.api_url_with_password, placeholder="https://zenoss.example.com/zport/dmd/evconsole_router",
                    help="Zenoss's event console router. The default is a placeholder: put your Zenoss address in it."),
         OptionSpec("username", "User name", validate=v.basic_auth_user,
                    help="A Zenoss user with the ZenManager role; sent with the password as basic authentication."),

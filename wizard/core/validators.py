@@ -525,6 +525,7 @@ def any_text(text: str) -> Verdict:
 # start. So they are refused here, before anything is sent.
 
 import json as _json  # noqa: E402  (kept beside the validators that read JSON objects)
+from collections.abc import Callable  # noqa: E402
 
 
 def optional_http_url(text: str, what: str = "The URL") -> Verdict:
@@ -539,13 +540,33 @@ def service_url(text: str) -> Verdict:
 
 
 def webhook_url(text: str) -> Verdict:
-    """An incoming webhook's URL (Discord, Teams, Talk): it carries its own secret."""
-    verdict = http_url(text, "The webhook URL")
-    if verdict.ok:
-        parts = urlsplit(verdict.value)
-        if parts.scheme.lower() == "http" and (parts.hostname or "").lower() not in LOOPBACK_HOSTS:
-            return Verdict(verdict.value, warning="The webhook URL uses plain http://: its secret travels unencrypted.")
+    """An incoming webhook's URL (Discord, Teams, Talk): it carries its own secret, so plain
+    http:// to a host other than Kapacitor's own needs a confirmation (`Verdict.confirm`)."""
+    return _confirm_plain_http(http_url(text, "The webhook URL"), "the webhook URL")
+
+
+def _confirm_plain_http(verdict: Verdict, what: str) -> Verdict:
+    if not verdict.ok:
+        return verdict
+    reason = plain_http_reason(verdict.value, what)
+    if reason:
+        host = urlsplit(verdict.value).hostname or ""
+        return Verdict(verdict.value, f"{reason} Use https://, or confirm that {host} is a relay you trust.", confirm=reason)
     return verdict
+
+
+def _secret_service_url(what: str, doc: str) -> Callable[[str], Verdict]:
+    def check(text: str) -> Verdict:
+        return _confirm_plain_http(http_url(text, "The URL"), what)
+
+    check.__doc__ = doc
+    return check
+
+
+api_url_with_key = _secret_service_url(
+    "the key", "A service's API address that Kapacitor sends a key or token to: http:// elsewhere needs a yes.")
+api_url_with_password = _secret_service_url(
+    "the password", "An API address that Kapacitor sends a user's password to: http:// elsewhere needs a yes.")
 
 
 def url_template(text: str) -> Verdict:
@@ -1084,7 +1105,7 @@ def pushover_key(text: str) -> Verdict:
 
 def alerta_url(text: str) -> Verdict:
     """Alerta's API base; Kapacitor adds /alert itself."""
-    verdict = http_url(text, "The Alerta API URL")
+    verdict = _confirm_plain_http(http_url(text, "The Alerta API URL"), "the token")
     if verdict.ok and urlsplit(verdict.value).path.rstrip("/").endswith("/alert"):
         return Verdict(verdict.value, warning="Kapacitor adds /alert itself; give the API's base (…/api), or alerts go to …/alert/alert.")
     return verdict
@@ -1092,7 +1113,7 @@ def alerta_url(text: str) -> Verdict:
 
 def victorops_url(text: str) -> Verdict:
     """The REST endpoint up to /alert: Kapacitor adds /<api-key>/<routing-key> itself."""
-    verdict = http_url(text, "The REST endpoint URL")
+    verdict = _confirm_plain_http(http_url(text, "The REST endpoint URL"), "the API key in it")
     if verdict.ok:
         path = urlsplit(verdict.value).path
         if "/alert/" in path and path.split("/alert/", 1)[1].strip("/"):
