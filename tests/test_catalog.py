@@ -11,7 +11,6 @@ import pytest
 
 from wizard.core.handlers import HANDLERS  # first: the catalog builds on the handler classes
 from wizard.core.catalog import CATALOG, DOCS
-from wizard.core import validators as v
 from wizard.core.kapacitor import Element
 from wizard.core.plan import plan_changes
 from wizard.core.secrets import Secret

@@ -584,14 +584,15 @@ def url_template(text: str) -> Verdict:
     return http_url(value, "The URL")
 
 
-def host_port(text: str, what: str = "The address") -> Verdict:
+def host_port(text: str, what: str = "The address", port: int = 3030) -> Verdict:
     """`host:port` with a port from 1 to 65535 (an IPv6 host in brackets: `[::1]:162`).
 
-    Kapacitor accepts an address without a port and only fails when it sends."""
+    Kapacitor accepts an address without a port and only fails when it sends. `port` is the
+    one the examples in the messages use."""
     value = _clean(text)
-    example = f"{what} must be host:port, for example localhost:3030 or [::1]:3030."
+    example = f"{what} must be host:port, for example localhost:{port} or [::1]:{port}."
     if not value:
-        return Verdict(value, f"{what} is empty. " + example.split(", ", 1)[1].capitalize())
+        return Verdict(value, f"{what} is empty; give host:port, for example localhost:{port}.")
     if any(c.isspace() for c in value) or "://" in value or "/" in value:
         return Verdict(value, example)
     bad = control_character(value, strict=True)
@@ -604,23 +605,19 @@ def host_port(text: str, what: str = "The address") -> Verdict:
         try:
             ipaddress.IPv6Address(bracketed.group(1))
         except ValueError:
-            return Verdict(value, f"{what} has a bad IPv6 address; write it in brackets: [::1]:3030.")
-        host, port = bracketed.group(1), bracketed.group(2)
+            return Verdict(value, f"{what} has a bad IPv6 address; write it in brackets: [::1]:{port}.")
+        port_text = bracketed.group(2)
     else:
-        host, colon, port = value.rpartition(":")
+        host, colon, port_text = value.rpartition(":")
         if not colon:
-            return Verdict(value, f"{what} needs a port: write host:port, for example {value}:{_guess_port(what)}.")
+            return Verdict(value, f"{what} needs a port: write host:port, for example {value}:{port}.")
         if ":" in host:
-            return Verdict(value, f"{what}: an IPv6 address goes in brackets, for example [::1]:3030.")
+            return Verdict(value, f"{what}: an IPv6 address goes in brackets, for example [::1]:{port}.")
         if not host or not _valid_host_name(host):
             return Verdict(value, f"{what} has no valid host name before the ':'.")
-    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+    if not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5 and 1 <= int(port_text) <= 65535):
         return Verdict(value, f"{what} has a bad port: give a number from 1 to 65535 after the ':'.")
     return Verdict(value)
-
-
-def _guess_port(what: str) -> str:
-    return "162" if "trap" in what.lower() else "3030"
 
 
 def sensu_addr(text: str) -> Verdict:
@@ -630,7 +627,7 @@ def sensu_addr(text: str) -> Verdict:
 
 def snmptrap_addr(text: str) -> Verdict:
     """The trap receiver, host:port (UDP; SNMP traps go to port 162)."""
-    return host_port(text, "The trap receiver address")
+    return host_port(text, "The trap receiver address", 162)
 
 
 def port_number(text: str, what: str = "The port") -> Verdict:
@@ -779,10 +776,11 @@ def mqtt_url(text: str) -> Verdict:
     hostport = rest.split("/", 1)[0]
     if scheme.lower() in ("ws", "wss") and ":" not in hostport.rstrip("]"):
         return http_url(("http" if scheme.lower() == "ws" else "https") + "://" + rest, "The broker URL")
-    verdict = host_port(hostport, "The broker URL")
+    default_port = 8883 if scheme.lower() in ("ssl", "tls", "mqtts") else 1883
+    verdict = host_port(hostport, "The broker URL", default_port)
     if not verdict.ok:
         if "needs a port" in verdict.error:
-            return Verdict(value, f"The broker URL needs a port: {scheme}://{hostport}:{8883 if scheme.lower() in ('ssl', 'tls', 'mqtts') else 1883}.")
+            return Verdict(value, f"The broker URL needs a port: {scheme}://{hostport}:{default_port}.")
         return Verdict(value, verdict.error)
     return Verdict(value)
 
@@ -794,11 +792,11 @@ def kafka_brokers(text: str) -> Verdict:
     if not brokers:
         return Verdict(value, "Give at least one broker as host:port, for example kafka1:9092, kafka2:9092.")
     for broker in brokers:
-        verdict = host_port(broker, f"The broker {broker[:60]!r}")
+        verdict = host_port(broker, f"The broker {broker[:60]!r}", 9092)
         if not verdict.ok:
             if "://" in broker:
                 return Verdict(value, f"Write the broker {broker[:60]!r} as host:port, without a scheme (kafka1:9092).")
-            return Verdict(value, verdict.error.replace("3030", "9092"))
+            return Verdict(value, verdict.error)
     return Verdict(value)
 
 
