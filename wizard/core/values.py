@@ -139,7 +139,7 @@ def _parse_object(option: OptionSpec, text: str) -> dict[str, Any]:
     if text.startswith("{"):
         try:
             value = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ValueProblem(f"{option.label} is not a valid JSON object ({exc.msg} at character {exc.pos + 1}).") from None
         if not isinstance(value, dict):
             raise ValueProblem(f"{option.label} must be an object such as {{\"key\": \"value\"}}.")
