@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # Go's int is 64-bit; a larger number is refused by Kapacitor's JSON decoder.
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+MAX_TEXT = 16384
+"""Longer typed values are refused before parsing (a deeply nested object would exhaust the parser)."""
 
 
 class ValueProblem(ValueError):
@@ -42,6 +44,8 @@ def parse_text(option: OptionSpec, text: object) -> Any:
             return text
         text = "" if text is None else str(text)
     cleaned = text.strip()
+    if len(cleaned) > MAX_TEXT:
+        raise ValueProblem(f"{option.label} is too long: at most {MAX_TEXT} characters.")
     bad = control_character(cleaned.replace("\n", " "))
     if bad:
         raise ValueProblem(f"{option.label} contains a control character ({bad}); type it again without it.")
