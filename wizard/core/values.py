@@ -145,6 +145,8 @@ def _parse_object(option: OptionSpec, text: str) -> dict[str, Any]:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueProblem(f"{option.label} is not a valid JSON object ({exc.msg} at character {exc.pos + 1}).") from None
+        except RecursionError:
+            raise ValueProblem(f"{option.label} is nested too deeply.") from None
         if not isinstance(value, dict):
             raise ValueProblem(f"{option.label} must be an object such as {{\"key\": \"value\"}}.")
         return value
