@@ -147,9 +147,7 @@ def _parse_object(option: OptionSpec, text: str) -> dict[str, Any]:
             raise ValueProblem(f"{option.label} is not a valid JSON object ({exc.msg} at character {exc.pos + 1}).") from None
         except RecursionError:
             raise ValueProblem(f"{option.label} is nested too deeply.") from None
-        if not isinstance(value, dict):
-            raise ValueProblem(f"{option.label} must be an object such as {{\"key\": \"value\"}}.")
-        return value
+        return dict(value)  # text that starts with "{" parses to an object or fails
     pairs: dict[str, Any] = {}
     for part in text.split(","):
         key, sep, item = part.partition("=")
