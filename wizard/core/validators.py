@@ -964,7 +964,9 @@ def go_template(text: str, what: str = "The template") -> Verdict:
     value = text if isinstance(text, str) else ""
     if not value.strip():
         return Verdict("")
-    problem = text_problem(value.replace("\n", " ").replace("\t", " "), what, 65536)
+    if "\n" in value or "\r" in value:
+        return Verdict(value, f"{what} is one line here; put a template of several lines in a file and give its path.")
+    problem = text_problem(value, what, 65536)
     if problem:
         return Verdict(value, problem)
     depth = 0
