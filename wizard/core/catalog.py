@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wizard.core import validators as v
-from wizard.core.handlers import HandlerSpec, Link, OptionSpec, StepText
+from wizard.core.specs import HandlerSpec, Link, OptionSpec, StepText
 
 DOCS = "https://docs.influxdata.com/kapacitor/v1/reference/event_handlers/"
 
