@@ -11,6 +11,7 @@ Kapacitor 1.8.3 answers on GET /kapacitor/v1/config/<section> (a list option nev
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from wizard.core import validators as v
@@ -306,7 +307,7 @@ HTTPPOST = HandlerSpec(
     list_key="endpoint",
     guide_url=_guide("post"),
     options=(
-        OptionSpec("endpoint", "Endpoint name", default="example", validate=v.slack_workspace,
+        OptionSpec("endpoint", "Endpoint name", default="example", validate=partial(v.element_key, noun="endpoint"),
                    help="The name alert rules use: .post().endpoint('name')."),
         OptionSpec("url", "URL", default="http://example.com", required=True, validate=v.url_template,
                    placeholder="https://hooks.example.com/kapacitor",
@@ -393,7 +394,7 @@ KAFKA = HandlerSpec(
     guide_url=_guide("kafka"),
     options=(
         _enabled(),
-        OptionSpec("id", "Cluster name", default="default", validate=v.slack_workspace,
+        OptionSpec("id", "Cluster name", default="default", validate=partial(v.element_key, noun="cluster"),
                    help="The name alert rules use: .kafka().cluster('name')."),
         OptionSpec("brokers", "Brokers", list, default=None, required=True, validate=v.kafka_brokers,
                    placeholder="kafka1:9092, kafka2:9092",
@@ -470,7 +471,7 @@ MQTT = HandlerSpec(
     guide_url=_guide("mqtt"),
     options=(
         _enabled(),
-        OptionSpec("name", "Broker name", default="default", validate=v.slack_workspace,
+        OptionSpec("name", "Broker name", default="default", validate=partial(v.element_key, noun="broker"),
                    help="The name alert rules use: .mqtt('topic').brokerName('name')."),
         OptionSpec("default", "Default broker", bool, default=False,
                    help="Rules that name no broker use the default one; with several brokers, exactly one is the default."),
