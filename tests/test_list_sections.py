@@ -241,13 +241,13 @@ async def test_discord_remove_says_it_keeps_answering_until_restart(kapacitor, d
     async with app.run_test(size=SIZE) as pilot:
         await open_list(pilot, "discord/ops")
         await pilot.press("d")
-        await wait_for_screen(pilot, ConfirmScreen)
-        assert shows(pilot, "Remove the Discord workspace ops from Kapacitor?")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert shows(pilot, "Remove the Discord workspace ops from Kapacitor")
         assert shows(pilot, "until kapacitord is restarted")
-        await pilot.click("#yes")
-        await wait_for(pilot, lambda: shows(pilot, "Removed ops."), what="the removal")
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: shows(pilot, "Removed Discord workspace ops."), what="the removal")
         assert shows(pilot, "until kapacitord is restarted")
-        assert [w.name for w in pilot.app.screen.workspaces] == [""]
+        assert [e.workspace for e in app.state.config["discord"]] == [""]
     assert [(p.path, p.json) for p in kapacitor.config_posts()] == [(f"{CONFIG}/discord", {"remove": ["ops"]})]
 
 
@@ -307,12 +307,12 @@ async def test_httppost_add_sends_the_endpoint_key_and_remove_of_example_only_re
     async with app.run_test(size=SIZE) as pilot:
         await open_list(pilot, "httppost/example")
         await pilot.press("d")
-        await wait_for_screen(pilot, ConfirmScreen)
-        assert shows(pilot, "Reset the HTTP post endpoint example?")
-        assert shows(pilot, "removing it only drops the")  # the dialog goes on: "changes made to it"
-        await pilot.click("#yes")
-        await wait_for(pilot, lambda: shows(pilot, "Reset example"), what="the reset")
-        assert [w.name for w in pilot.app.screen.workspaces] == ["example", "second"]
+        await wait_for_screen(pilot, ReviewScreen)
+        assert shows(pilot, "Reset the HTTP post endpoint example at")
+        assert shows(pilot, "removing it only drops the")  # the note goes on: "changes made to it"
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: shows(pilot, "Reset the endpoint example"), what="the reset")
+        assert [e.workspace for e in app.state.config["httppost"]] == ["example", "second"]
     assert [p.json for p in kapacitor.config_posts()] == [{"remove": ["example"]}]
     assert httpx.get(kapacitor.url + CONFIG + "/httppost/example").json()["options"]["url"] == "http://example.com"
 

@@ -22,8 +22,8 @@ from wizard.core.workspaces import (
 )
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
-from wizard.tui.screens.base import ConfirmScreen
 from wizard.tui.screens.connect import ConnectScreen
+from wizard.tui.screens.done import DoneScreen
 from wizard.tui.screens.handlers import HandlersScreen
 from wizard.tui.screens.review import ReviewScreen
 from wizard.tui.screens.slack import SlackWebhookScreen
@@ -235,25 +235,29 @@ async def test_adding_a_workspace_continues_into_the_slack_steps_and_apply_adds_
     assert slack_receiver.received[0].json["channel"] == "#team3"
 
 
-async def test_remove_asks_first_cancel_sends_nothing_confirm_removes_exactly_it(kapacitor, slack_receiver):
+async def test_remove_is_reviewed_first_escape_sends_nothing_apply_removes_exactly_it(kapacitor, slack_receiver):
     configured(kapacitor, slack_receiver)
     app = make_app(kapacitor.url)
     async with app.run_test(size=SIZE) as pilot:
         await open_workspaces(pilot)
         await pilot.press("down", "d")
-        await wait_for_screen(pilot, ConfirmScreen)
-        assert shows(pilot, "Remove the Slack workspace team2 from Kapacitor?")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert shows(pilot, "Remove the Slack workspace team2 from Kapacitor")
         await pilot.press("escape")
-        await wait_for_screen(pilot, WorkspacesScreen)
-        assert shows(pilot, "Nothing was removed.")
+        await wait_for_screen(pilot, HandlersScreen)
         assert kapacitor.config_posts() == []
 
-        await pilot.press("d")
-        await wait_for_screen(pilot, ConfirmScreen)
-        await pilot.click("#yes")
-        await wait_for(pilot, lambda: shows(pilot, "Removed team2."), what="the removal")
+        await pilot.press("w")
+        await wait_for_screen(pilot, WorkspacesScreen)
+        await pilot.press("down", "d")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: shows(pilot, "Removed Slack workspace team2."), what="the removal")
+        await pilot.click("#finish")
+        await wait_for_screen(pilot, DoneScreen)
+        assert shows(pilot, "Removed Slack workspace team2.")
         assert shows(pilot, "until kapacitord is restarted")
-        assert "team2" not in [w.name for w in pilot.app.screen.workspaces]
+        assert "team2" not in [e.workspace for e in app.state.config["slack"]]
     posts = kapacitor.config_posts()
     assert [(p.path, p.json) for p in posts] == [(SLACK_PATH, {"remove": ["team2"]})]
 

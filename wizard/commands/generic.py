@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import os
 import re
 import sys
@@ -348,34 +347,19 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
 async def remove_element(
     args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, spec: HandlerSpec, out: TextIO
 ) -> int:
-    """`--remove KEY`: POST {"remove": [KEY]}, after the same checks as the wizard's element list."""
+    """`--remove KEY`: POST {"remove": [KEY]} with an undo record, after the same checks as the wizard's element list."""
     rules = workspaces.list_section(spec.section, spec.list_key or "")
     if args.set_values or args.env_values or args.resets or args.element is not None or args.enabled is not None or args.test:
         raise UsageError("--remove goes alone: it takes no --set, --set-env, --reset, --element, --enable, --disable or --test.")
     if getattr(args, "config_file", None) or args.format == "env":
         raise UsageError(f"--remove needs Kapacitor's API: in kapacitor.conf, delete the [[{spec.section}]] table of the {rules.noun}.")
-    key = args.remove
-    async with open_target(args, settings, scrub) as target:
-        assert isinstance(target, ApiTarget)
-        elements = await target.client.get_section(spec.section)
-        verdict = workspaces.check_remove_element(rules, key, elements)
-        if not verdict.ok:
-            raise UsageError(f"--remove {key}: {verdict.error}")
-        if args.dry_run:
-            print(f"POST {settings.url}/kapacitor/v1/config/{spec.section}", file=out)
-            print(json.dumps({"remove": [key]}, ensure_ascii=False), file=out)
-            if verdict.warning:
-                print(verdict.warning, file=out)
-            print("Dry run: nothing was written.", file=out)
-            return 0
-        await target.client.remove_elements(spec.section, [key])
-        still = next((e for e in await target.client.get_section(spec.section) if _key_of(spec, e) == key), None)
-    if still is not None and key != rules.builtin:
-        print(workspaces.file_element_note(rules, key), file=out)
-        return 1
-    done = f"Reset {rules.label(key)}." if key == rules.builtin else f"Removed {rules.label(key)}."
-    print(f"{rules.service}: {done}" + (f" {verdict.warning}" if verdict.warning else ""), file=out)
-    return 0
+    from wizard.commands.removal import remove_element as remove_through_api
+
+    def done(rules: workspaces.ListSection, key: str, verdict: Verdict, result: object) -> str:
+        what = f"Reset {rules.label(key)}." if key == rules.builtin else f"Removed {rules.label(key)}."
+        return f"{rules.service}: {what}" + (f" {verdict.warning}" if verdict.warning else "")
+
+    return await remove_through_api(args, settings, scrub, spec, args.remove, out, flag="--remove", done=done)
 
 
 async def _print_env(

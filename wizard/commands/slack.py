@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -25,7 +24,7 @@ from wizard.commands.common import (
 from wizard.core.handlers import TEST_MESSAGE
 from wizard.core import validators, workspaces
 from wizard.core.handlers import SLACK, SLACK_API_URL, SLACK_TOKEN_SINCE
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.core.kapacitor import ConnectionSettings
 from wizard.core.plan import plan_changes, unavailable_options
 from wizard.core.target import ApiTarget, FileTarget
 from wizard.core.secrets import Scrubber
@@ -189,24 +188,16 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
 
 
 async def remove_workspace(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, out: TextIO) -> int:
-    """`apply slack --remove-workspace NAME`: POST {"remove": [NAME]}, after the same checks as the wizard."""
+    """`apply slack --remove-workspace NAME`: the wizard's checks, then `{"remove": [NAME]}` with an undo record."""
+    from wizard.commands.removal import remove_element
+
     name = args.remove_workspace.strip()
     if not name:
         raise UsageError("--remove-workspace: the default workspace cannot be removed; disable it instead.")
     check("--remove-workspace", validators.slack_workspace(name))
     if getattr(args, "config_file", None):
         raise UsageError(f"--remove-workspace needs Kapacitor's API: in kapacitor.conf, delete the [[slack]] table of {name}.")
-    async with KapacitorClient(settings, scrubber=scrub) as client:
-        await client.ping()
-        check("--remove-workspace", workspaces.check_remove(name, await client.get_section(SLACK.section)))
-        if args.dry_run:
-            print(f"POST {settings.url}/kapacitor/v1/config/{SLACK.section}", file=out)
-            print(json.dumps({"remove": [name]}), file=out)
-            print("Dry run: nothing was written.", file=out)
-            return 0
-        await client.remove_elements(SLACK.section, [name])
-        if workspaces.find_workspace(await client.get_section(SLACK.section), name) is not None:
-            print(workspaces.FILE_WORKSPACE_NOTE.format(name=name), file=out)
-            return 1
-    print(f"Removed Slack workspace {name}. " + workspaces.RESTART_CAVEAT.format(name=name), file=out)
-    return 0
+    return await remove_element(
+        args, settings, scrub, SLACK, name, out, flag="--remove-workspace",
+        done=lambda rules, key, verdict, result: f"Removed Slack workspace {key}. " + workspaces.restart_caveat(rules, key),
+    )

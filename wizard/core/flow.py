@@ -40,7 +40,8 @@ class Intent:
     """What to do with the chosen handler.
 
     configure: follow its steps; toggle: only enable or disable it;
-    reset: remove the API overrides of some options, so kapacitor.conf's values apply.
+    reset: remove the API overrides of some options, so kapacitor.conf's values apply;
+    remove: remove the flow's element of a list section (a built-in one is only reset).
     """
 
     kind: str

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.core.handlers import SLACK_API_URL, HandlerSpec, OptionSpec
-from wizard.core.kapacitor import Element, element_path
+from wizard.core.kapacitor import API, Element, element_path
 from wizard.core.secrets import Secret, StructuredSecret, mask_userinfo
 from wizard.core.values import parse_text
-from wizard.core.workspaces import zero_options
+from wizard.core.workspaces import list_section, zero_options
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,8 @@ class Change:
     secret: bool = False
     reset: bool = False
     """Remove the API override; the value then comes from kapacitor.conf."""
+    removed: bool = False
+    """The element goes away with this value (a removed list element)."""
 
     def describe_before(self) -> str:
         if self.secret:
@@ -33,6 +35,8 @@ class Change:
         return show_value(self.before)
 
     def describe_after(self) -> str:
+        if self.removed:
+            return "removed"
         if self.reset:
             return "from kapacitor.conf"
         if self.secret and self.after is False:
@@ -68,23 +72,39 @@ class Plan:
     """The element does not exist yet (a new Slack workspace): it is added, not updated."""
     kept_unknown: tuple[str, ...] = ()
     """Options this Kapacitor has that the wizard does not know: never sent, kept as they are."""
+    removing: bool = False
+    """The element is removed (`{"remove": [key]}`); `changes` are the values it had. A built-in
+    element (Kapacitor's `example` or `default`) is only reset: its changes are `reset`."""
 
     @property
     def empty(self) -> bool:
-        return not self.changes and not self.adding
+        return not self.changes and not self.adding and not self.removing
+
+    @property
+    def builtin_reset(self) -> bool:
+        """Removing a built-in element only drops the changes made to it."""
+        return self.removing and self.workspace == list_section(self.spec.section, self.spec.list_key or "").builtin
 
     @property
     def path(self) -> str:
+        if self.removing:
+            return f"{API}/config/{self.spec.section}"
         return element_path(self.spec.section, self.workspace)
 
     def set_body(self) -> dict[str, Any]:
+        if self.removing:
+            return {}
         return {c.option: self.new_values[c.option] for c in self.changes if not c.reset}
 
     def delete_list(self) -> list[str]:
+        if self.removing:
+            return []
         return [c.option for c in self.changes if c.reset]
 
     def request_body(self, *, reveal: bool = False) -> dict[str, Any]:
         """The JSON Kapacitor will get; secrets masked unless `reveal`."""
+        if self.removing:
+            return {"remove": [self.workspace]}
         body: dict[str, Any] = {}
         values = self.set_body()
         if values:
@@ -173,6 +193,33 @@ def plan_changes(
     known = {o.name for o in spec.options}
     kept_unknown = tuple(sorted(n for n in current_options if n not in known)) if current else ()
     return Plan(spec, workspace, tuple(changes), new_values, tuple(kept), adding, kept_unknown)
+
+
+def plan_removal(spec: HandlerSpec, current: Element | None, workspace: str) -> Plan:
+    """Removing one element of a list section: `changes` hold what it has now, so the review
+    shows what goes and undo can set it up again (secrets only as set / not set).
+
+    A built-in element is only reset by Kapacitor: every option is listed, since any may come
+    back from kapacitor.conf or the defaults. Any other element is listed with the options that
+    differ from the zero values `add` starts from: the values undo sends to add it again.
+    """
+    rules = list_section(spec.section, spec.list_key or "")
+    builtin = workspace == rules.builtin
+    if current is None:
+        return Plan(spec, workspace, (), removing=True)
+    zero = zero_options(spec.options, spec.list_key or "", workspace)
+    changes = []
+    for option in spec.options:
+        name = option.name
+        if name == spec.list_key or name not in current.options:
+            continue
+        secret = option.secret or name in current.redacted
+        value = current.options[name]
+        before = bool(value) if secret else value
+        if not builtin and (before == zero.get(name) or before in (None, "", [], {}) or before is False):
+            continue  # what `add` starts from anyway
+        changes.append(Change(name, before, None, secret, reset=builtin, removed=not builtin))
+    return Plan(spec, workspace, tuple(changes), removing=True)
 
 
 class _Clear:

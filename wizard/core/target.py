@@ -80,6 +80,8 @@ class ApiTarget:
 
     async def _write(self, plan: Plan) -> WriteResult:
         section = plan.spec.section
+        if plan.removing:
+            return await self._remove(plan)
         if plan.adding:
             # A list element Kapacitor does not have yet (a new Slack workspace) is added, not set.
             await self.client.add_element(section, {plan.spec.list_key or "workspace": plan.workspace, **plan.set_body()})
@@ -87,6 +89,29 @@ class ApiTarget:
         await self.client.update_element(section, workspace=plan.workspace, set=plan.set_body(), delete=plan.delete_list())
         names = ", ".join(c.option for c in plan.changes)
         return WriteResult(f"Wrote {names} to {element_path(section, plan.workspace)}")
+
+
+    async def _remove(self, plan: Plan) -> WriteResult:
+        """`{"remove": [key]}`, then what Kapacitor really did: a built-in element is only reset,
+        and one from kapacitor.conf stays listed."""
+        from wizard.core import workspaces
+
+        section, key = plan.spec.section, plan.workspace
+        rules = workspaces.list_section(section, plan.spec.list_key or "workspace")
+        await self.client.remove_elements(section, [key])
+        if plan.builtin_reset:
+            return WriteResult(
+                f"Reset {rules.label(key)}: Kapacitor dropped the changes made to it; it has its values from "
+                "kapacitor.conf or Kapacitor's defaults again"
+            )
+        try:
+            still = workspaces.find_element(await self.client.get_section(section), key, rules)
+        except WizardError:
+            still = None  # the removal itself was answered; the list is read again later
+        if still is not None:
+            return WriteResult(f"Kapacitor removed only the changes made to {rules.label(key)}",
+                               warnings=(workspaces.file_element_note(rules, key),))
+        return WriteResult(f"Removed {rules.service} {rules.noun} {key}. {workspaces.removal_note(rules, key)}")
 
 
 class FileTarget:
@@ -150,6 +175,12 @@ class FileTarget:
         return config
 
     def _edited(self, plan: Plan) -> tuple[conffile.ConfigDocument, conffile.ConfigDocument]:
+        if plan.removing:
+            raise WizardError(
+                f"Removing needs Kapacitor's HTTP API: in {self.path}, delete the [[{plan.spec.section}]] table "
+                f"of {plan.workspace} and restart kapacitord.",
+                "Nothing was written.",
+            )
         document = self.load()
         values = _revealed(plan.set_body())
         for secret in plan.new_values.values():

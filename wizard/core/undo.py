@@ -161,6 +161,9 @@ class UndoRecord:
     """Options whose API override the apply deleted (their previous value is in values/secrets)."""
     created: bool = False
     """The apply added the element (a new Slack workspace): undo removes it."""
+    removed: bool = False
+    """The apply removed the element: undo adds it again with `values` (a built-in element,
+    which removing only resets, gets `values` set back). Its secrets cannot come back."""
     restored_at: str | None = None
     """When undo sent these values back; an undone record is not undone again."""
     written: dict[str, Any] = field(default_factory=dict)
@@ -195,6 +198,13 @@ class UndoRecord:
         return f"{title} {list_section(self.spec.section, self.spec.list_key or 'workspace').noun} {self.workspace}"
 
     @property
+    def builtin_reset(self) -> bool:
+        """The apply removed a built-in element, which Kapacitor only resets."""
+        from wizard.core.workspaces import list_section
+
+        return self.removed and self.workspace == list_section(self.spec.section, self.spec.list_key or "workspace").builtin
+
+    @property
     def when(self) -> str:
         """The time of the apply, for people: `2026-11-30 23:40:01 UTC`."""
         return self.created_at.replace("T", " ").split(".")[0] + " UTC"
@@ -212,7 +222,10 @@ class UndoRecord:
 
     def describe(self) -> str:
         """One line for `undo --list`: id, time, handler/workspace, options, status."""
-        what = "added the element" if self.created else ", ".join(self.options) or "nothing"
+        if self.removed:
+            what = "reset the element" if self.builtin_reset else "removed the element"
+        else:
+            what = "added the element" if self.created else ", ".join(self.options) or "nothing"
         return f"{self.id}  {self.when}  {self.element_name}: {what}  ({self.state})"
 
     def to_json(self) -> str:
@@ -260,7 +273,8 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
     """
     if adding is None:
         adding = bool(getattr(plan, "adding", False))
-    if not plan.changes and not adding:
+    removing = bool(getattr(plan, "removing", False))
+    if not plan.changes and not adding and not removing:
         return None
     values: dict[str, Any] = {}
     secrets: dict[str, bool] = {}
@@ -272,6 +286,8 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
             secrets[change.option] = bool(change.before)
         else:
             values[change.option] = change.before
+        if change.removed:
+            continue  # the element goes away: there is no value written to compare with later
         if change.reset:
             # The value now comes from kapacitor.conf, which the wizard cannot see through the API.
             if secret:
@@ -291,6 +307,7 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
         secrets=secrets,
         reset=[c.option for c in plan.changes if c.reset],
         created=adding,
+        removed=removing,
         written=written,
         status=PENDING,
     )
@@ -501,14 +518,18 @@ class RestorePlan:
     """Secrets that were set before and were replaced: Kapacitor never reveals them."""
     remove: bool = False
     """Remove the element the apply added."""
+    add: dict[str, Any] | None = None
+    """Add the element the apply removed again: its key and non-secret values, never a secret."""
+    added_disabled: bool = False
+    """It was enabled, but a secret it needs to send anything cannot come back: added disabled."""
 
     @property
     def empty(self) -> bool:
-        return not self.set and not self.delete and not self.remove
+        return not self.set and not self.delete and not self.remove and not self.add
 
     @property
     def path(self) -> str:
-        if self.remove:
+        if self.remove or self.add:
             return f"{API}/config/{self.record.section}"
         return element_path(self.record.section, self.record.workspace)
 
@@ -520,6 +541,12 @@ class RestorePlan:
             heading += "; the outcome of that apply was unknown"
         if self.remove:
             return [f"{heading}: remove {record.element_name}, which the apply added."]
+        if self.add is not None:
+            key = record.spec.list_key
+            lines = [f"{heading}: add {record.element_name} again, which the apply removed, with:"]
+            lines.extend(f"  {option}: {shown(value)}" for option, value in self.add.items() if option != key)
+            lines.extend(f"  {option}: not set (a secret: Kapacitor never revealed it)" for option in self.unrestorable)
+            return lines
         if self.empty:
             return [f"{heading}: nothing to send."]
         lines = [f"{heading}:"]
@@ -536,6 +563,8 @@ class RestorePlan:
         """The JSON Kapacitor gets; it never holds a secret (a secret is only ever cleared)."""
         if self.remove:
             return {"remove": [self.record.workspace]}
+        if self.add is not None:
+            return {"add": dict(self.add)}
         body: dict[str, Any] = {}
         if self.set:
             body["set"] = dict(self.set)
@@ -546,8 +575,8 @@ class RestorePlan:
 
 def shown(value: Any) -> str:
     """A non-secret value for people: quoted text, yes/no, and any URL's user:password@ masked."""
-    if isinstance(value, bool) or value in (None, ""):
-        return show_value(value)
+    if isinstance(value, (bool, int, float, list, tuple, dict)) or value in (None, ""):
+        return show_value(value)  # numbers, lists and objects as people type them
     text = re.sub(r"(?<=://)[^/@\s]*@", "•••@", str(value))
     return json.dumps(text, ensure_ascii=False)
 
@@ -608,6 +637,8 @@ def restore_plan(record: UndoRecord, current: Element | None) -> RestorePlan:
     """
     if record.created:
         return RestorePlan(record, {}, [], [], remove=current is not None)
+    if record.removed and not record.builtin_reset:
+        return _add_again(record, current)
     if current is None:
         raise UndoError(
             f"Kapacitor no longer has the {record.element_name} element that this undo would restore.",
@@ -628,13 +659,36 @@ def restore_plan(record: UndoRecord, current: Element | None) -> RestorePlan:
     return RestorePlan(record, ordered, [], unrestorable)
 
 
+def _add_again(record: UndoRecord, current: Element | None) -> RestorePlan:
+    """Undo of a removal: add the element again with its non-secret values.
+
+    Its secrets were never revealed, so they cannot come back. An element that was enabled
+    and had one is added disabled: Kapacitor refuses (or sends nowhere) an enabled element
+    without its webhook URL, token or password.
+    """
+    if current is not None:
+        raise UndoError(
+            f"Kapacitor has {record.element_name} again: it was added after the removal of {record.when}, "
+            "and Kapacitor drops a request that adds an existing name. Nothing was changed.",
+            "Change it in the wizard or with kapacitor-wizard apply instead.",
+        )
+    lost = [option for option in record.options if record.secrets.get(option)]
+    values = {option: record.values[option] for option in record.options if option in record.values}
+    disabled = bool(lost) and values.get("enabled") is True
+    if disabled:
+        values["enabled"] = False
+    key = record.spec.list_key or "workspace"
+    return RestorePlan(record, {}, [], lost, add={key: record.workspace, **values}, added_disabled=disabled)
+
+
 def unrestorable_message(record: UndoRecord, option: str) -> str:
     """Why a replaced secret stays as it is, and how to put the old one back."""
     spec = record.spec
     label = spec.option(option).label
     if len(label) > 1 and not label[1].isupper():
         label = label[0].lower() + label[1:]
-    where = f" (workspace {record.workspace})" if record.workspace else ""
+    noun = record.element_name.removeprefix(f"{spec.title} ").rsplit(" ", 1)[0] if record.workspace else ""
+    where = f" ({noun} {record.workspace})" if record.workspace else ""
     command = f"kapacitor-wizard apply {spec.name}" + (f" --workspace {record.workspace}" if record.workspace else "")
     return (
         f"the previous {spec.title} {label}{where} could not be restored: Kapacitor never reveals "
@@ -654,6 +708,8 @@ class UndoOutcome:
     """Secrets that keep their new value."""
     removed: bool = False
     """The element the apply added was removed."""
+    added: bool = False
+    """The element the apply removed was added again (without its secrets)."""
     dry_run: bool = False
     overwritten: tuple[str, ...] = ()
     """Options someone changed after the apply, restored anyway (`force`)."""
@@ -666,6 +722,9 @@ class UndoOutcome:
         verb = "Would" if self.dry_run else ""
         if self.removed:
             return f"{verb + ' remove' if verb else 'Removed'} {name}, which the apply of {when} added."
+        if self.added:
+            but = ", except its secrets" if self.unrestorable else ""
+            return f"{verb + ' add' if verb else 'Added'} {name} again, which the apply of {when} removed, with its settings as they were{but}."
         if self.restored:
             options = ", ".join(self.restored)
             return f"{verb + ' restore' if verb else 'Restored'} {options} of {name} as before the apply of {when}."
@@ -686,6 +745,11 @@ class UndoOutcome:
         if self.overwritten:
             verb = "This would overwrite" if self.dry_run else "This overwrote"
             lines.append(f"{verb} what was changed after the apply: {', '.join(self.overwritten)}.")
+        if self.plan.added_disabled:
+            lines.append(
+                f"It {'would be' if self.dry_run else 'is'} disabled until {', '.join(self.unrestorable)} "
+                "is typed again: Kapacitor needs it to send anything."
+            )
         return lines
 
     def lines(self) -> list[str]:
@@ -737,6 +801,8 @@ async def undo_record(
             announce(preview)
         if plan.remove:
             await client.remove_elements(record.section, [record.workspace])
+        elif plan.add is not None:
+            await client.add_element(record.section, plan.add)
         elif plan.set or plan.delete:
             await client.update_element(record.section, workspace=record.workspace, set=plan.set, delete=plan.delete)
         record = mark_restored(record)
@@ -746,6 +812,7 @@ async def undo_record(
         restored=tuple(plan.set) + tuple(plan.delete),
         unrestorable=tuple(plan.unrestorable),
         removed=plan.remove,
+        added=plan.add is not None,
         dry_run=dry_run,
         overwritten=tuple(c.option for c in changed),
         preview=tuple(preview),

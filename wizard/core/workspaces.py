@@ -301,6 +301,30 @@ def removal_note(rules: ListSection, name: str) -> str:
     return f"Kapacitor stops sending to it at once: alert rules that name it ({rules.names_it(name)}) fail."
 
 
+def removal_heading(rules: ListSection, name: str, elements: Sequence[Element], where: str) -> str:
+    """The first sentence of a removal's review: what goes (or is reset), and where."""
+    if name == rules.builtin:
+        return (f"Reset the {rules.service} {rules.noun} {name} at {where}: Kapacitor drops the changes "
+                "made to it. It has these settings now:")
+    heading = f"Remove the {rules.service} {rules.noun} {name} from {where}. It has these settings now:"
+    if rules.defaults and len(elements) > 1 and effective_default(elements, rules) == name:
+        rest = [e for e in elements if key_of(rules, e) != name]
+        after = effective_default(rest, rules)
+        heading += (f"\nIt is the default {rules.noun}: alerts that name no {rules.noun} go to "
+                    f"{rules.label(after) if after is not None else 'no ' + rules.noun} instead.")
+    return heading
+
+
+def removal_undo_note(rules: ListSection, name: str, lost_secrets: Sequence[str], by: str = "Undo on the last step") -> str:
+    """What undo can bring back after a removal: never the secrets, which Kapacitor never revealed."""
+    what = "sets its previous values back" if name == rules.builtin else "adds it again with its settings"
+    if not lost_secrets:
+        return f"{by} {what}."
+    them, they = ("them", "they") if len(lost_secrets) > 1 else ("it", "it")
+    return (f"{by} {what}, but not {', '.join(lost_secrets)}: Kapacitor never revealed "
+            f"{them}, so {they} must be typed again.")
+
+
 def restart_caveat(rules: ListSection, name: str) -> str:
     return (
         f"Kapacitor keeps answering for {name} (test alerts and alert rules that name it) "
@@ -450,6 +474,8 @@ def check_plan(plan: Any, elements: Sequence[Element], draft: Mapping[str, Any] 
     if not spec.list_key:
         return Verdict("")
     rules = list_section(spec.section, spec.list_key)
+    if getattr(plan, "removing", False):
+        return check_remove_element(rules, plan.workspace, elements)
     typed_key = draft.get(spec.list_key) if draft else None
     values = {c.option: c.after for c in plan.changes if not c.reset}
     return check_change(rules, plan.workspace, elements, values, adding=plan.adding, typed_key=typed_key)

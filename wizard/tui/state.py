@@ -9,7 +9,7 @@ from wizard.core.handlers import HandlerSpec, slack_way
 from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
 from wizard.core.errors import WizardError
 from wizard.core.target import ApiTarget, FileTarget, Target
-from wizard.core.plan import Plan, plan_changes
+from wizard.core.plan import Plan, plan_changes, plan_removal
 from wizard.core.secrets import Scrubber, Secret
 from wizard.core.values import as_secret, parse_text
 
@@ -148,6 +148,8 @@ class WizardState:
             return plan_changes(spec, self.element(), {"enabled": flow.intent.enable}, workspace=flow.workspace)
         if flow.intent.kind == "reset":
             return plan_changes(spec, self.element(), {}, workspace=flow.workspace, resets=flow.intent.resets)
+        if flow.intent.kind == "remove":
+            return plan_removal(spec, self.element(), flow.workspace)
         draft = self.draft()
         desired: dict[str, Any] = {}
         # Every option goes through the plan; an untouched draft equals Kapacitor's value,

@@ -119,6 +119,8 @@ class ApplyScreen(StepScreen):
         intent = self.flow.intent
         if intent.kind == "toggle" and not intent.enable:
             return f"{self.spec.title} is disabled: Kapacitor sends no alerts through it now."
+        if intent.kind == "remove":
+            return "No test alert: nothing is set up by a removal."
         return f"No test alert: {', '.join(intent.resets)} now come from kapacitor.conf."
 
     async def _write(self) -> bool:
@@ -132,6 +134,8 @@ class ApplyScreen(StepScreen):
             self._status("write", f"1. Nothing to write: {target.description} already has these settings.")
             return True
         names = ", ".join(c.option for c in plan.changes) or plan.workspace
+        if plan.removing:
+            names = f"the removal of {plan.workspace}"
         self._status("write", f"1. Writing {names} to {target.description} …")
         try:
             result = await target.write(plan)

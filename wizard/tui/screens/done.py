@@ -39,6 +39,9 @@ class DoneScreen(StepScreen):
             self.step_title = f"{self.spec.title} is {'enabled' if intent.enable else 'disabled'}"
         elif intent.kind == "reset":
             self.step_title = f"{self.spec.title}: back to kapacitor.conf"
+        elif intent.kind == "remove":
+            reset = self.flow.applied is not None and self.flow.applied.plan.builtin_reset
+            self.step_title = f"{self.spec.title}: {self.flow.workspace} {'reset' if reset else 'removed'}"
         else:
             self.step_title = f"{self.spec.title} is set up"
 
@@ -58,7 +61,7 @@ class DoneScreen(StepScreen):
 
     def action_buttons(self) -> ComposeResult:
         yield Button("Set up another handler", id="home", variant="primary")
-        if self.state.client is not None:
+        if self.state.client is not None and self.flow.intent.kind != "remove":
             yield Button("Route alerts here…", id="topics")
         if self.can_undo:
             yield Button("Undo this change", id="undo")
@@ -104,6 +107,12 @@ class DoneScreen(StepScreen):
                 )
             elif self.flow.intent.kind == "toggle" and not self.flow.intent.enable:
                 lines.append(f"Kapacitor sends no alerts through {self.spec.title} now.")
+            if self.flow.intent.kind == "remove":
+                if self.can_undo:
+                    what = "sets its previous values back" if plan is not None and plan.builtin_reset else "adds it again with its settings"
+                    lines.append(f"**Undo this change** {what}, except its secrets, which Kapacitor never "
+                                 "revealed: those must be typed again.")
+                return "\n\n".join(lines)
             lines.append("The change is live now and survives restarts; API settings win over kapacitor.conf.")
         element = self.state.element()
         values = dict(element.options) if element else {}

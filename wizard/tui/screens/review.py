@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, Static
 from wizard.core.errors import WizardError
 from wizard.core.flow import Review, will_test
 from wizard.core.plan import Plan
-from wizard.core.workspaces import check_plan
+from wizard.core.workspaces import check_plan, list_section, removal_heading, removal_undo_note
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.error_text import titled
@@ -47,6 +47,9 @@ class ReviewScreen(StepScreen):
         target = self.state.target
         file_target = target is not None and target.kind == "file"
         where = target.description if file_target and target else f"{self.state.settings.connection.url}{plan.path}"
+        if plan.removing:
+            yield from self.compose_removal()
+            return
         if plan.empty:
             yield Static(
                 f"Nothing to change: {where} already has these settings."
@@ -91,6 +94,32 @@ class ReviewScreen(StepScreen):
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
             yield Button(label, id="apply", variant="primary", disabled=self.blocked or nothing_to_do)
+
+    def compose_removal(self) -> ComposeResult:
+        """Removing a list element: what it has now goes, its note, and what Undo can bring back."""
+        plan = self.plan
+        rules = list_section(plan.spec.section, plan.spec.list_key or "workspace")
+        elements = self.state.config.get(plan.spec.section, [])
+        where = f"Kapacitor at {self.state.settings.connection.url}"
+        yield Static(self.state.scrub(removal_heading(rules, plan.workspace, elements, where)), id="review-intro")
+        table: DataTable[str] = DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Option", "Now", "After")
+        for change in plan.changes:
+            after = "kapacitor.conf or default" if change.reset else "removed"
+            table.add_row(change.option, self.state.scrub(change.describe_before()), after)
+        yield table
+        verdict = check_plan(plan, elements)
+        self.blocked = not verdict.ok
+        if not verdict.ok:
+            yield Static(self.state.scrub(verdict.error), id="review-error")
+        else:
+            lost = [c.option for c in plan.changes if c.secret and c.before]
+            note = f"{verdict.warning}\n{removal_undo_note(rules, plan.workspace, lost)}"
+            yield Static(self.state.scrub(note), id="review-warning")
+        label = f"Reset {plan.workspace}" if plan.builtin_reset else f"Remove {plan.workspace}"
+        with Horizontal(classes="step-actions"):
+            yield Button("Back", id="back")
+            yield Button(label, id="apply", variant="warning", disabled=self.blocked)
 
     def on_mount(self) -> None:
         apply = self.query_one("#apply", Button)

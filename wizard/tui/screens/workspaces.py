@@ -1,8 +1,8 @@
 """The elements of a list section: Slack and Discord workspaces, HTTP post endpoints, Kafka
 clusters, MQTT brokers. List, edit, add and remove them.
 
-Opened from the handler list. Edit and add close this screen with a new flow for the
-handler and the chosen element; its steps, review and apply follow. What Kapacitor handles
+Opened from the handler list. Edit, add and remove close this screen with a new flow for the
+handler and the chosen element; its steps (for edit and add), review and apply follow. What Kapacitor handles
 badly is refused or explained here first (wizard/core/workspaces.py).
 """
 from __future__ import annotations
@@ -23,13 +23,11 @@ from wizard.core.workspaces import (
     ListElement,
     check_new_element,
     check_remove_element,
-    file_element_note,
-    find_element,
     list_elements,
     list_section,
 )
-from wizard.tui.screens.base import ConfirmScreen, StepScreen
-from wizard.tui.state import NEXT, WizardState
+from wizard.tui.screens.base import StepScreen
+from wizard.tui.state import NEXT, Intent, WizardState
 from wizard.tui.widgets.error_text import titled
 
 DEFAULT_ID = "@default"
@@ -67,7 +65,8 @@ class WorkspacesScreen(StepScreen):
             f"- **Enter** edits the highlighted {noun}.",
             f"- **a** adds {rules.article} {noun}: give it a name, then set it up in the steps that follow. "
             "Kapacitor creates it when you apply.",
-            f"- **d** removes the highlighted {noun}, after asking.",
+            f"- **d** removes the highlighted {noun}: the review shows what goes, and Undo on the last "
+            "step adds it again (its secrets must be typed again).",
             "- **r** reads the list again.",
             "",
             "The wizard refuses what Kapacitor handles badly: a name already in use (Kapacitor drops "
@@ -248,51 +247,16 @@ class WorkspacesScreen(StepScreen):
         if not verdict.ok:
             self._say(verdict.error, "error")
             return
-        self.confirm_and_remove(workspace, verdict.warning)
-
-    @work(exclusive=True, group="remove")
-    async def confirm_and_remove(self, workspace: ListElement, note: str) -> None:
-        rules, name = self.rules, workspace.name
-        if workspace.builtin:
-            question = f"Reset the {rules.service} {rules.noun} {name}?\n\n{note}"
-            yes = f"Reset {name}"
-        else:
-            question = (
-                f"Remove the {rules.service} {rules.noun} {name} from Kapacitor?\n\n{note}"
-                + (f"\n\nIt is the default {rules.noun}: alerts that name no {rules.noun} go back to "
-                   f"the {'default element' if rules.builtin == '' else 'remaining one'}." if workspace.default else "")
-            )
-            yes = f"Remove {name}"
-        if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no="Cancel")):
-            self._say("Nothing was removed.")
-            return
-        client = self.state.client
-        if client is None:
+        if self.state.client is None:
             self._say(
-                f"Removing needs Kapacitor's HTTP API. In kapacitor.conf, delete the [[{rules.section}]] "
-                f"table of {name} and restart kapacitord.",
+                f"Removing needs Kapacitor's HTTP API. In kapacitor.conf, delete the [[{self.rules.section}]] "
+                f"table of {workspace.name} and restart kapacitord.",
                 "error",
             )
             return
-        try:
-            await client.remove_elements(self.spec.section, [name])
-        except WizardError as err:
-            self._say(Text.assemble(*titled(err), " ", err.hint), "error")
-            return
-        try:
-            self.state.config = await client.get_config()
-        except WizardError as err:
-            self._say(Text.assemble(f"Removed {name}. ", *titled(err)), "error")
-            return
-        self.fill()
-        if workspace.builtin:
-            self._say(f"Reset {name}: Kapacitor dropped the changes made to it; it has its values from "
-                      "kapacitor.conf or Kapacitor's defaults again.", "ok")
-        elif find_element(self.elements, name, rules) is not None:
-            self._say(file_element_note(rules, name), "warning")
-        else:
-            self._say(f"Removed {name}. {note}", "ok")
-        self.query_one(OptionList).focus()
+        # Like every other write: the Review step shows what goes, Apply keeps an undo record.
+        self.state.start_flow(self.spec, workspace.name, Intent("remove"))
+        self.dismiss(NEXT)
 
     # -- refresh -----------------------------------------------------------------
 
