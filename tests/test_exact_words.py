@@ -78,7 +78,7 @@ async def test_a_doubtful_webhook_host_is_said_when_leaving_the_field(kapacitor,
         await wait_for_screen(pilot, HandlersScreen)
         await pilot.press("down", "enter")
         await wait_for_screen(pilot, SlackWebhookScreen)
-        await paste(pilot, slack_receiver.webhook_url)  # a relay on 127.0.0.1, not hooks.slack.com
+        await pilot.press(*slack_receiver.webhook_url)  # typed: a relay on 127.0.0.1, not hooks.slack.com
         assert not shows(pilot, "is not Slack's webhook host")
         await pilot.press("tab")
         await wait_for(pilot, lambda: shows(pilot, "is not Slack's webhook host"), what="the warning")

@@ -302,3 +302,52 @@ async def test_back_to_the_review_after_a_failed_write_keeps_the_plan(kapacitor,
             await wait_for_screen(pilot, ApplyScreen)
             await wait_for(pilot, lambda: shows(pilot, "Slack is disabled"), what="the write to go through")
     assert [p.json for p in kapacitor.config_posts()[before:]] == [{"set": {"enabled": False}}]
+
+
+# -- a warning shows on Next too -------------------------------------------------------------
+
+
+async def test_a_first_next_shows_a_warning_not_yet_seen_and_a_second_goes_on(kapacitor, slack_receiver):
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import input_value, shows, wait_for
+    from wizard.tui.screens.slack import SlackWebhookScreen
+
+    async with wizard_app(kapacitor).run_test(size=SIZE) as pilot:
+        await start_slack(pilot)
+        await pilot.press(*slack_receiver.webhook_url)  # typed, not pasted: no check while typing
+        assert not shows(pilot, "is not Slack's webhook host")
+        await pilot.click("#next")
+        await wait_for(pilot, lambda: shows(pilot, "is not Slack's webhook host"), what="the warning")
+        assert isinstance(pilot.app.screen, SlackWebhookScreen)
+        assert input_value(pilot, "#input-url") == slack_receiver.webhook_url
+        await pilot.click("#next")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel",
+                       what="the channel step")
+
+
+async def test_enter_in_the_field_stops_once_for_a_new_warning_too(kapacitor, slack_receiver):
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import shows, wait_for
+    from wizard.tui.screens.slack import SlackWebhookScreen
+
+    async with wizard_app(kapacitor).run_test(size=SIZE) as pilot:
+        await start_slack(pilot)
+        await pilot.press(*slack_receiver.webhook_url, "enter")
+        await wait_for(pilot, lambda: shows(pilot, "is not Slack's webhook host"), what="the warning")
+        assert isinstance(pilot.app.screen, SlackWebhookScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel",
+                       what="the channel step")
+
+
+async def test_a_pasted_value_is_checked_at_once_so_one_next_goes_on(kapacitor, slack_receiver):
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import paste, shows, wait_for
+
+    async with wizard_app(kapacitor).run_test(size=SIZE) as pilot:
+        await start_slack(pilot)
+        await paste(pilot, slack_receiver.webhook_url)
+        assert shows(pilot, "is not Slack's webhook host")  # seen before Next
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel",
+                       what="the channel step")

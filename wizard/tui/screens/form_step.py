@@ -26,10 +26,15 @@ class FormStepScreen(StepScreen):
     """Shows one `StepText` and keeps what is typed in the current flow's values."""
 
     CSS_PATH = "form_step.tcss"
+    FIELD_WARNINGS = True
+    """Warnings show under their field as soon as a value is there: pasted, or entered on an
+    earlier visit to the step. (A step that says them elsewhere as the value is typed sets False.)"""
 
     def __init__(self, state: WizardState, step: StepText, *, progress: str = "") -> None:
         super().__init__(state, progress=progress)
         self.step = step
+        self.seen_at_press: dict[str, str] | None = None
+        """The warnings on screen when Enter was pressed in the last field, before it checked it."""
         self.unconfirmed: tuple[Field, Verdict] | None = None
         """The first field whose value waits for a yes, after the last check of every field."""
         assert state.handler is not None
@@ -84,6 +89,9 @@ class FormStepScreen(StepScreen):
         yield from ()
 
     def on_mount(self) -> None:
+        if self.FIELD_WARNINGS:
+            for field in self.fields:
+                field.recall()
         fields = list(self.query(Field))
         if fields and fields[0].query(Input):
             fields[0].focus_input()
@@ -111,14 +119,20 @@ class FormStepScreen(StepScreen):
         for field in event.control.ancestors:
             if isinstance(field, Field):
                 self._store(field, learn_secret=False)
-                if isinstance(event, Input.Changed):
-                    field.clear()
+                if isinstance(event, Input.Changed) and event.value != field.text:
+                    before, field.text = field.text, event.value
+                    # A value that arrives whole (pasted) is checked at once; one being typed is not.
+                    if self.FIELD_WARNINGS and not _typed(before, event.value):
+                        field.check()
+                    else:
+                        field.clear()
                 break
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         # Enter in the last field goes on; in another field it moves to the next one.
         fields = self.fields
+        seen = self._warnings_on_screen()
         for index, field in enumerate(fields):
             if event.input in field.query(Input):
                 verdict = field.check()
@@ -130,14 +144,29 @@ class FormStepScreen(StepScreen):
                     return
                 if not verdict.ok and not verdict.confirm:
                     return
+        self.seen_at_press = seen
         self.action_next()
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
-        if self.validate_all():
-            self.dismiss(NEXT)
-        elif self.unconfirmed is not None:
-            self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
+        seen, self.seen_at_press = self.seen_at_press, None
+        self._go_on(seen if seen is not None else self._warnings_on_screen())
+
+    def _warnings_on_screen(self) -> dict[str, str]:
+        return {field.option.name: field.seen_warning for field in self.fields}
+
+    def _go_on(self, seen: dict[str, str]) -> None:
+        """Next: every value checked; a doubt the person has not seen yet (a webhook host that
+        is not Slack's) stops this Next once, under its field, and the next Next goes on."""
+        if not self.validate_all():
+            if self.unconfirmed is not None:
+                self.ask_to_confirm(*self.unconfirmed, then=self.action_next)
+            return
+        for field in self.fields:
+            if field.seen_warning and field.seen_warning != seen.get(field.option.name):
+                field.focus_input()
+                return
+        self.dismiss(NEXT)
 
     def ask_to_confirm(self, field: Field, verdict: Verdict, *, then: Callable[[], object]) -> None:
         """A value that needs an explicit yes (plain http:// to another host): ask, with the reason.
@@ -176,3 +205,15 @@ class FormStepScreen(StepScreen):
             first_bad.focus_input()
             return False
         return True
+
+
+def _typed(before: str, after: str) -> bool:
+    """Whether `after` is `before` with one character typed or some characters deleted, that is,
+    a value still being typed rather than one that arrived whole (pasted or replaced)."""
+    if len(after) == len(before) + 1:
+        at = next((i for i, char in enumerate(before) if after[i] != char), len(before))
+        return after[:at] + after[at + 1:] == before
+    if len(after) < len(before):
+        at = next((i for i, char in enumerate(after) if before[i] != char), len(after))
+        return after == before[:at] + before[at + len(before) - len(after):]
+    return False

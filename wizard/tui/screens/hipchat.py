@@ -22,6 +22,7 @@ class HipChatServerScreen(FormStepScreen):
     """Type a subdomain, paste an address, or give a server's base URL; see the URL Kapacitor gets."""
 
     CSS_PATH = CSS
+    FIELD_WARNINGS = False  # the note under Kapacitor's url says them as the address is typed
 
     def compose_extra(self) -> ComposeResult:
         yield Static("", id="hipchat-url", classes="hipchat-url")

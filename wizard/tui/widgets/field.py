@@ -4,7 +4,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from wizard.core.handlers import OptionSpec
 from wizard.core.validators import Verdict
@@ -50,8 +50,11 @@ class Field(Vertical):
         self.secret_is_set = secret_is_set
         self.confirmed = confirmed if confirmed is not None else set()
         """Values the person said yes to (`Verdict.confirm`), shared with the flow."""
-        self.shown_warning = ""
-        """The warning under the field now: one already on screen does not stop Next again."""
+        self.text = ""
+        """The input's text as last seen, to tell a value being typed from one pasted whole."""
+        self.seen_warning = ""
+        """The warning under the field that the person has had a chance to read: Next stops
+        once for a warning that is not this one."""
 
     def compose(self) -> ComposeResult:
         option = self.option
@@ -67,8 +70,9 @@ class Field(Vertical):
             placeholder = option.placeholder
             if option.secret and self.secret_is_set:
                 placeholder = "Set in Kapacitor: leave empty to keep it, or paste a new one to replace it"
+            self.text = format_value(option, self.initial) if option.kind is not str else str(self.initial or "")
             yield Input(
-                value=format_value(option, self.initial) if option.kind is not str else str(self.initial or ""),
+                value=self.text,
                 placeholder=placeholder,
                 password=option.secret,
                 id=f"input-{option.name}",
@@ -90,6 +94,14 @@ class Field(Vertical):
 
     def check(self) -> Verdict:
         """Validate, show the error or warning under the field, and return the verdict."""
+        if isinstance(self.raw, bool):
+            return Verdict("yes" if self.raw else "")
+        verdict = self.verdict()
+        self.show(verdict)
+        return verdict
+
+    def verdict(self) -> Verdict:
+        """The checked value, without showing anything."""
         raw = self.raw
         if isinstance(raw, bool):
             return Verdict("yes" if raw else "")
@@ -101,20 +113,32 @@ class Field(Vertical):
             verdict = Verdict(text, error=wrong_kind) if wrong_kind else self.option.validate(text)
             if verdict.confirm and verdict.value in self.confirmed:
                 verdict = verdict.confirmed()
-        self.show(verdict)
         return verdict
+
+    def recall(self) -> None:
+        """Back on a step: the warning about a value entered before shows again (errors wait)."""
+        if isinstance(self.raw, bool) or not str(self.raw).strip():
+            return
+        verdict = self.verdict()
+        if verdict.ok and verdict.warning:
+            self.show(verdict)
 
     @on(Input.Blurred)
     def _left(self, event: Input.Blurred) -> None:
         """Leaving the field says what is wrong or doubtful about its value (a webhook host that
         is not Slack's) right away; an empty field waits for Next."""
         if self.is_attached and str(self.raw).strip():
+            seen = self.seen_warning
             self.check()
+            focused = self.app.focused
+            if isinstance(focused, Button) and focused.id == "next":
+                # Left by pressing Next: that press came before the warning could be read.
+                self.seen_warning = seen
 
     def show(self, verdict: Verdict) -> None:
         message = self.query_one(".field--message", Static)
         message.set_classes("field--message")
-        self.shown_warning = "" if verdict.error else verdict.warning
+        self.seen_warning = "" if verdict.error else verdict.warning
         if verdict.error:
             message.update(verdict.error)
             message.add_class("-error")
