@@ -59,7 +59,6 @@ def clean_environment(monkeypatch, tmp_path):
         ("https://gw.example.com/hipchat/", "https://gw.example.com/hipchat/v2/room", ""),
         ("https://chat.example.com/v2/room/42/notification", "https://chat.example.com/v2/room", "the room is asked for in the next step"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080/v2/room", ""),
-        ("http://chat.example.com", "http://chat.example.com/v2/room", "the token travels unencrypted"),
     ],
 )
 def test_address_becomes_kapacitors_url(typed, url, note):

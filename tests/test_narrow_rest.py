@@ -351,3 +351,45 @@ async def test_a_pasted_value_is_checked_at_once_so_one_next_goes_on(kapacitor, 
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(pilot.app.screen, "step", None) and pilot.app.screen.step.id == "channel",
                        what="the channel step")
+
+
+# -- plain http:// for HipChat: the token is in the address Kapacitor calls -----------------
+
+
+def test_hipchat_over_http_to_another_host_needs_allow_http(kapacitor, monkeypatch, capsys):
+    token = "FAKE-hipchat-token-0123456789abcdefghij"
+    argv = ["apply", "hipchat", "--url", kapacitor.url, "--hipchat-url", "http://chat.internal", "--room", "ops", "--token", "-"]
+    code, out, err = run(argv, monkeypatch, capsys, stdin=token + "\n")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "--allow-http" in err and "unencrypted between Kapacitor and chat.internal" in err
+    assert not kapacitor.config_posts()
+    code, out, err = run(argv + ["--allow-http"], monkeypatch, capsys, stdin=token + "\n")
+    assert code == 0, err
+    assert kapacitor.config_posts()[-1].json["set"]["url"] == "http://chat.internal/v2/room"
+    assert token not in out + err
+
+
+async def test_hipchat_over_http_to_another_host_is_asked_about_in_the_wizard(kapacitor):
+    from textual.widgets import OptionList
+
+    from tests.screenshots import SIZE
+    from tests.tui_helpers import paste, screen_text, shows, wait_for, wait_for_screen
+    from wizard.tui.screens.base import ConfirmScreen
+    from wizard.tui.screens.handlers import HandlersScreen
+    from wizard.tui.screens.hipchat import HipChatServerScreen, HipChatTokenScreen
+
+    async with wizard_app(kapacitor).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await wait_for_screen(pilot, HandlersScreen)
+        options = pilot.app.screen.query_one(OptionList)
+        options.highlighted = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "hipchat")
+        options.focus()
+        await pilot.press("enter")
+        await wait_for_screen(pilot, HipChatServerScreen)
+        await paste(pilot, "http://chat.internal")
+        assert shows(pilot, "Kapacitor's url: http://chat.internal/v2/room")
+        assert shows(pilot, "Kapacitor would call chat.internal over plain http://"), screen_text(pilot)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#yes")
+        await wait_for_screen(pilot, HipChatTokenScreen)

@@ -61,6 +61,12 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         help="base URL of HipChat Server, Data Center or a compatible gateway "
         "(https://chat.example.com becomes https://chat.example.com/v2/room)",
     )
+    parser.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="accept an http:// --hipchat-url on a host other than Kapacitor's own (an internal relay); the token "
+        "then travels unencrypted between Kapacitor and that host",
+    )
     parser.add_argument("--room", metavar="R", help="the room's name or numeric id (default: the one Kapacitor has)")
     parser.add_argument(
         "--token",
@@ -87,7 +93,10 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             raise UsageError("--subdomain: this is not a hipchat.com address; give a server's address with --hipchat-url.")
         desired["url"] = check("--subdomain", verdict, err)
     elif args.hipchat_url is not None:
-        desired["url"] = check("--hipchat-url", hipchat.server_url(args.hipchat_url), err)
+        verdict = hipchat.server_url(args.hipchat_url)
+        if verdict.confirm and not args.allow_http:
+            raise UsageError(f"--hipchat-url: {verdict.confirm} Use https://, or give --allow-http if it is a relay you trust.")
+        desired["url"] = check("--hipchat-url", verdict.confirmed(), err)
     if room is not None:
         desired["room"] = room
     if token is not None:

@@ -17,7 +17,7 @@ import httpx
 from wizard.core import answers
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Scrubber, Secret, install_log_scrubbing
-from wizard.core.validators import LOOPBACK_HOSTS, Verdict, http_url
+from wizard.core.validators import Verdict, http_url, plain_http_reason
 
 ROOM_API_PATH = "/v2/room"
 CLOUD_DOMAIN = "hipchat.com"
@@ -113,10 +113,13 @@ def server_url(text: str) -> Verdict:
         path = path[: -len("/v2")]
     netloc = parts.netloc.rsplit("@", 1)[-1]
     url = urlunsplit((parts.scheme, netloc.lower(), path + ROOM_API_PATH, "", ""))
-    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
-        notes.append("With http:// the token travels unencrypted; use https:// unless this is a relay you trust.")
     if "@" in parts.netloc:
         notes.append("The user name and password in the address were left out.")
+    # Kapacitor sends the token in the query string: plain http:// to another host needs a yes.
+    reason = plain_http_reason(url, "the API token")
+    if reason:
+        return Verdict(url, f"{reason} Use https://, or confirm that {host} is a relay you trust.",
+                       warning=" ".join(notes), confirm=reason)
     return Verdict(url, warning=" ".join(notes))
 
 

@@ -32,7 +32,7 @@ class Verdict:
 
     def confirmed(self) -> Verdict:
         """The verdict after the person confirmed: accepted, the reason kept as a warning."""
-        return Verdict(self.value, warning=self.confirm) if self.confirm else self
+        return Verdict(self.value, warning=f"{self.confirm} {self.warning}".strip()) if self.confirm else self
 
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}

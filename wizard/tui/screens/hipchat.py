@@ -42,14 +42,16 @@ class HipChatServerScreen(FormStepScreen):
         verdict = hipchat.server_url(str(text))
         shown = self.query_one("#hipchat-url", Static)
         note = self.query_one("#hipchat-note", Static)
-        if not str(text).strip() or not verdict.ok:
+        if not str(text).strip() or not (verdict.ok or verdict.confirm):
             shown.update(Text.assemble(("Kapacitor's url: ", "bold"), ("(enter a subdomain or an address)", "italic")))
             note.update("")
             note.display = False
             return
         shown.update(Text.assemble(("Kapacitor's url: ", "bold"), verdict.value))
-        note.update(verdict.warning)
-        note.display = bool(verdict.warning)
+        # Plain http:// to another host: the reason shows here, Next asks before going on.
+        said = " ".join(part for part in (verdict.confirm, verdict.warning) if part)
+        note.update(said)
+        note.display = bool(said)
 
     def validate_all(self) -> bool:
         ok = super().validate_all()
@@ -96,7 +98,7 @@ class HipChatTokenScreen(FormStepScreen):
             token_field.focus_input()
             return
         url = hipchat.server_url(str(self.state.draft().get("url") or ""))
-        if not url.ok:
+        if not url.ok and not (url.confirm and url.value in self.state.current.confirmed):
             self._result(Text.assemble(("✗ ", "bold"), "Go back one step and enter the HipChat address first."), "-error")
             return
         secret = Secret(token.value)
