@@ -12,6 +12,7 @@ from typing import Any
 
 from wizard.core import hipchat
 from wizard.core import validators as v
+from wizard.core.secrets import secret_is_set
 from wizard.core.specs import HandlerSpec, Link, OptionSpec, StepText  # noqa: F401  (also imported from here)
 
 GUIDE_URL = "https://docs.influxdata.com/kapacitor/v1/guides/event-handler-setup/"
@@ -480,8 +481,10 @@ def handler_status(spec: HandlerSpec, options: Mapping[str, Any], redacted: froz
     for option in spec.options:
         value = options.get(option.name, option.default)
         if option.secret or option.name in redacted:
-            secrets[option.name] = bool(value)
-            if value:
+            if option.name not in options and not option.required:
+                continue  # an option this Kapacitor does not have (Kafka's SASL before 1.8)
+            secrets[option.name] = secret_is_set(value)
+            if secrets[option.name]:
                 options_set.append(option.name)
         elif value not in ("", None, False) and value != option.default:
             options_set.append(option.name)

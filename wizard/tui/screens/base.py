@@ -61,7 +61,8 @@ class StepScreen(Screen[StepResult]):
             yield Static("", id="step-problem", markup=False)
         with VerticalScroll(id="step-body"):
             yield from self.compose_body()
-        yield Footer()
+        # Ctrl+P still opens the palette; its hint would push keys such as Quit off at 80 columns.
+        yield Footer(show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

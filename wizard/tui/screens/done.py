@@ -60,9 +60,10 @@ class DoneScreen(StepScreen):
             yield from self.action_buttons()
 
     def action_buttons(self) -> ComposeResult:
-        yield Button("Set up another handler", id="home", variant="primary")
+        # Short labels: with Undo and Quit they fit one row at 80 columns.
+        yield Button("Another handler", id="home", variant="primary")
         if self.state.client is not None and self.flow.intent.kind != "remove":
-            yield Button("Route alerts here…", id="topics")
+            yield Button("Route alerts…", id="topics")
         if self.can_undo:
             yield Button("Undo this change", id="undo")
         yield Button("Quit", id="quit")

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core import summary
@@ -64,8 +64,6 @@ class HandlersScreen(StepScreen):
         yield Static("", id="handlers-error")
 
     def on_mount(self) -> None:
-        # Ctrl+P still opens the palette; its hint would push Refresh and Quit off at 80 columns.
-        self.query_one(Footer).show_command_palette = False
         self.fill()
         self.query_one(OptionList).focus()
 
