@@ -31,7 +31,7 @@ from textual.widgets import Input, OptionList, SelectionList
 
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.names import FixedNames
-from tests.fakes.receivers import HipChatReceiver, SlackReceiver
+from tests.fakes.receivers import HipChatReceiver, SlackReceiver, SmtpReceiver
 from tests.fakes.telegram import TelegramBotApiFake
 from tests.tui_helpers import paste, shows, wait_for, wait_for_screen
 from wizard.core.kapacitor import ConnectionSettings
@@ -491,6 +491,51 @@ async def light_flow(shot: Shot) -> None:
             shot(pilot, "07-connect-error")
 
 
+MAIL = ("mail.test", 2525)
+
+
+def step_is(pilot: Pilot, step_id: str) -> bool:
+    screen = pilot.app.screen
+    return isinstance(screen, FormStepScreen) and screen.step.id == step_id
+
+
+async def email_flow(shot: Shot) -> None:
+    """One of the other 19 handlers: email through SMTP, whose Kapacitor test only queues the mail."""
+    with stand_ins() as fakes, FixedNames() as names:
+        mail = SmtpReceiver(**names.bind(*MAIL))
+        try:
+            async with running(app_for()) as pilot:
+                await connect(pilot)
+                options = pilot.app.screen.query_one(OptionList)
+                options.highlighted = options.get_option_index("smtp")
+                options.focus()
+                await settle(pilot)
+                shot(pilot, "01-handlers-more")
+                await pilot.press("enter")
+                await wait_for(pilot, lambda: step_is(pilot, "server"), what="the mail server step")
+                inputs = {i.id: i for i in pilot.app.screen.query(Input)}
+                for name, value in (("host", MAIL[0]), ("port", str(MAIL[1])), ("username", "kapacitor"),
+                                    ("password", "FAKE-mail-password"), ("from", "kapacitor@example.com")):
+                    inputs[f"input-{name}"].value = value
+                await settle(pilot)
+                shot(pilot, "02-email-server")
+                await pilot.click("#next")
+                await wait_for(pilot, lambda: step_is(pilot, "recipients"), what="the recipients step")
+                pilot.app.screen.query_one("#input-to", Input).value = "oncall@example.com"
+                await pilot.click("#next")
+                await wait_for(pilot, lambda: step_is(pilot, "which"), what="the which-alerts step")
+                await pilot.click("#next")
+                await wait_for_screen(pilot, ReviewScreen)
+                await settle(pilot)
+                shot(pilot, "03-email-review")
+                await pilot.press("enter")
+                await wait_for(pilot, lambda: apply_done(pilot), what="apply and test")
+                await settle(pilot)
+                shot(pilot, "04-email-apply-queued-only")
+        finally:
+            mail.close()
+
+
 async def topics_flow(shot: Shot) -> None:
     from tests.screenshots_topics import topics_flow as route_and_prove  # it builds on this module
 
@@ -508,6 +553,7 @@ FLOWS: dict[str, Callable[[Shot], Awaitable[None]]] = {
     "help": help_flow,
     "light": light_flow,
     "topics": topics_flow,
+    "email": email_flow,
 }
 
 
