@@ -308,7 +308,7 @@ async def test_httppost_add_sends_the_endpoint_key_and_remove_of_example_only_re
         await open_list(pilot, "httppost/example")
         await pilot.press("d")
         await wait_for_screen(pilot, ReviewScreen)
-        assert shows(pilot, "Reset the HTTP post endpoint example at")
+        assert shows(pilot, "Reset the HTTP post endpoint example on Kapacitor at")
         assert shows(pilot, "removing it only drops the")  # the note goes on: "changes made to it"
         await pilot.click("#apply")
         await wait_for(pilot, lambda: shows(pilot, "Reset the endpoint example"), what="the reset")

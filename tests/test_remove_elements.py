@@ -168,7 +168,7 @@ async def test_removing_the_built_in_endpoint_only_resets_it_and_undo_sets_its_v
         await open_list(pilot, "httppost/example")
         await pilot.press("d")
         await wait_for_screen(pilot, ReviewScreen)
-        assert shows(pilot, "Reset the HTTP post endpoint example at")
+        assert shows(pilot, "Reset the HTTP post endpoint example on Kapacitor at")
         assert shows(pilot, "kapacitor.conf or default") and shows(pilot, "Reset example")
         assert shows(pilot, "sets its previous values back")
         await pilot.click("#apply")

@@ -120,7 +120,7 @@ def _register_one(
         parser.add_argument(
             "--remove", dest="remove", metavar="KEY", default=None,
             help=f"remove the {rules.noun} KEY instead of configuring one (through Kapacitor's API; "
-            "what Kapacitor does then is said before and after)",
+            "what Kapacitor does then is said before and after; kapacitor-wizard undo adds it again)",
         )
     if any(o.name == "enabled" for o in spec.options):
         state = parser.add_mutually_exclusive_group()

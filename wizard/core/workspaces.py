@@ -304,7 +304,7 @@ def removal_note(rules: ListSection, name: str) -> str:
 def removal_heading(rules: ListSection, name: str, elements: Sequence[Element], where: str) -> str:
     """The first sentence of a removal's review: what goes (or is reset), and where."""
     if name == rules.builtin:
-        return (f"Reset the {rules.service} {rules.noun} {name} at {where}: Kapacitor drops the changes "
+        return (f"Reset the {rules.service} {rules.noun} {name} on {where}: Kapacitor drops the changes "
                 "made to it. It has these settings now:")
     heading = f"Remove the {rules.service} {rules.noun} {name} from {where}. It has these settings now:"
     if rules.defaults and len(elements) > 1 and effective_default(elements, rules) == name:
