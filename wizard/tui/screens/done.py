@@ -171,6 +171,8 @@ class DoneScreen(StepScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Once this change is undone (or when there is none), the key no longer offers it either.
+        if action == "topics":
+            return self.flow.intent.kind != "remove"  # a removed element takes no alerts
         return self.can_undo if action == "undo" else True
 
     def action_copy(self) -> None:
@@ -237,7 +239,7 @@ class DoneScreen(StepScreen):
         """Route alerts here: topics whose alerts go through this handler."""
         from wizard.tui.screens.topics import TopicsScreen
 
-        if self.state.client is not None:
+        if self.state.client is not None and self.flow.intent.kind != "remove":  # nothing to route to
             self.app.push_screen(TopicsScreen(self.state, self.spec, self.flow.workspace, progress=self.progress))
 
     def on_mount(self) -> None:
