@@ -87,7 +87,7 @@ LIST_SECTIONS: dict[str, ListSection] = {
     for s in (
         ListSection(
             "slack", "workspace", "workspace", "Slack", "", ".workspace('{name}')",
-            defaults="at-most-one", kept_until_restart=True,
+            defaults="at-most-one", kept_until_restart=True, first_change_trap=True,
         ),
         ListSection(
             "discord", "workspace", "workspace", "Discord", "", ".workspace('{name}')",
