@@ -380,9 +380,9 @@ async def workspaces_flow(shot: Shot) -> None:
             options.focus()
             options.highlighted = options.option_count - 1
             await pilot.press("d")
-            await wait_for_screen(pilot, ConfirmScreen)
+            await wait_for_screen(pilot, ReviewScreen)
             await settle(pilot)
-            shot(pilot, "04-workspaces-remove-confirm")
+            shot(pilot, "04-workspaces-remove-review")
 
 
 async def reset_flow(shot: Shot) -> None:
@@ -501,7 +501,7 @@ def step_is(pilot: Pilot, step_id: str) -> bool:
 
 async def email_flow(shot: Shot) -> None:
     """One of the other 19 handlers: email through SMTP, whose Kapacitor test only queues the mail."""
-    with stand_ins() as fakes, FixedNames() as names:
+    with stand_ins(), FixedNames() as names:
         mail = SmtpReceiver(**names.bind(*MAIL))
         try:
             async with running(app_for()) as pilot:
