@@ -69,7 +69,7 @@ async def to_chat_step(pilot: Pilot, token: str, keys: Keys | None = None) -> Te
     await on_screen(pilot, ConnectScreen)
     await keys.press("enter")  # connect to the Kapacitor given on the command line
     await on_screen(pilot, HandlersScreen)
-    await keys.press("end", "enter")  # Telegram is the last handler in the list
+    await keys.press("down", "down", "enter")  # Telegram is the third handler, after HipChat and Slack
     await on_screen(pilot, TelegramBotScreen)
     await keys.paste(token)  # checked with getMe on its own once it looks like a token
     await keys.press("enter")
