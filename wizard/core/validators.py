@@ -430,14 +430,7 @@ WORKSPACE_MAX = 64
 
 def slack_workspace(text: str) -> Verdict:
     """A workspace key as Kapacitor accepts it in URLs: letters, digits, `_`, `-`, `+`."""
-    value = _clean(text)
-    if not value:
-        return Verdict(value, "Give the workspace a short name, for example team2.")
-    if not re.fullmatch(r"[-\w+]+", value):
-        return Verdict(value, "Use only letters, digits, '_', '-' and '+' in a workspace name.")
-    if len(value) > WORKSPACE_MAX:
-        return Verdict(value, f"A workspace name has at most {WORKSPACE_MAX} characters.")
-    return Verdict(value)
+    return element_key(text, "workspace")
 
 
 def telegram_token(text: str) -> Verdict:
