@@ -97,6 +97,14 @@ def test_a_secret_object_is_masked_in_the_review_and_sent_whole():
     assert repr(secret) == f"Secret({MASK})"
 
 
+def test_object_validators_read_objects_as_the_form_does_and_never_raise():
+    from wizard.core import validators
+
+    deep = '{"a":' * 3000
+    assert "nested too deeply" in validators.http_headers(deep).error
+    assert "nested too deeply" in validators.basic_auth(deep).error
+
+
 def test_control_characters_are_refused_in_every_kind():
     for option in (BROKERS, HEADERS, PORT):
         with pytest.raises(ValueProblem, match="control character"):

@@ -1001,22 +1001,13 @@ def absolute_path(text: str, what: str = "The file") -> Verdict:
 
 
 def _pairs(text: str) -> dict | str:
-    """key=value pairs or a JSON object; a str is what is wrong."""
-    if text.startswith("{"):
-        try:
-            value = _json.loads(text)
-        except ValueError:
-            return "not a valid JSON object."
-        return value if isinstance(value, dict) else "must be an object such as {\"key\": \"value\"}."
-    pairs: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        key, sep, item = part.partition("=")
-        if not sep or not key.strip():
-            return "write key=value pairs separated by commas, or a JSON object."  # the part may hold a secret
-        pairs[key.strip()] = item.strip()
-    return pairs
+    """key=value pairs or a JSON object, read as values.py reads every object; a str is what is wrong."""
+    from wizard.core.values import ValueProblem, parse_object  # values builds on this module
+
+    try:
+        return parse_object(text)
+    except ValueProblem as exc:
+        return str(exc)
 
 
 def element_key(text: str, noun: str = "element") -> Verdict:

@@ -138,15 +138,24 @@ def _parse_int(option: OptionSpec, text: str) -> int | str:
 
 
 def _parse_object(option: OptionSpec, text: str) -> dict[str, Any]:
+    try:
+        return parse_object(text, secret=option.secret)
+    except ValueProblem as exc:
+        raise ValueProblem(f"{option.label}: {exc}") from None
+
+
+def parse_object(text: str, *, secret: bool = True) -> dict[str, Any]:
+    """An object typed as `key=value` pairs separated by commas, or as a JSON object.
+    The message of a refusal repeats no part of a secret's text."""
     if not text:
         return {}
     if text.startswith("{"):
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValueProblem(f"{option.label} is not a valid JSON object ({exc.msg} at character {exc.pos + 1}).") from None
+            raise ValueProblem(f"not a valid JSON object ({exc.msg} at character {exc.pos + 1}).") from None
         except RecursionError:
-            raise ValueProblem(f"{option.label} is nested too deeply.") from None
+            raise ValueProblem("nested too deeply.") from None
         return dict(value)  # text that starts with "{" parses to an object or fails
     pairs: dict[str, Any] = {}
     for part in text.split(","):
@@ -155,10 +164,9 @@ def _parse_object(option: OptionSpec, text: str) -> dict[str, Any]:
             continue
         if not sep or not key.strip():
             raise ValueProblem(
-                f"{option.label}: write key=value pairs separated by commas"
-                + ("" if option.secret else f" (got {part.strip()[:40]!r})")  # a secret is never repeated
-                + ", "
-                "or a JSON object when a value holds a comma."
+                "write key=value pairs separated by commas"
+                + ("" if secret else f" (got {part.strip()[:40]!r})")
+                + ", or a JSON object when a value holds a comma."
             )
         pairs[key.strip()] = item.strip()
     return pairs
