@@ -254,11 +254,5 @@ class DirectCheckStep(FormStepScreen):
         text, kind = await run_direct_check(self, self.spec, values, self._show, self.query_one("#check-progress"))
         self._show(text, kind)
 
-    def action_back(self) -> None:
-        # Escape first stops a running check; a second Escape goes back.
-        if any(w.is_running for w in self.workers if w.group == "check"):
-            self.workers.cancel_group(self, "check")
-            self.query_one("#check-progress").display = False
-            self._show("Cancelled.", "muted")
-            return
-        super().action_back()
+    def check_cancelled(self) -> None:
+        self._show("Cancelled.", "muted")

@@ -186,6 +186,19 @@ class FormStepScreen(StepScreen):
 
         self.app.push_screen(ConfirmScreen(question, yes="Use http://", no="Change it"), answered)
 
+    def action_back(self) -> None:
+        # Escape first stops a running direct check; a second Escape goes back.
+        if any(w.is_running for w in self.workers if w.group == "check"):
+            self.workers.cancel_group(self, "check")
+            for progress in self.query("#check-progress"):
+                progress.display = False
+            self.check_cancelled()
+            return
+        super().action_back()
+
+    def check_cancelled(self) -> None:
+        """Say on the step that its direct check was stopped (each check has its own words)."""
+
     @on(Button.Pressed, "#back")
     def pressed_back(self) -> None:
         self.dismiss(BACK)

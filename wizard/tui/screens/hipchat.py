@@ -128,11 +128,5 @@ class HipChatTokenScreen(FormStepScreen):
         finally:
             progress.display = False
 
-    def action_back(self) -> None:
-        # Escape first stops a running check; a second Escape goes back.
-        if any(w.is_running for w in self.workers if w.group == "check"):
-            self.workers.cancel_group(self, "check")
-            self.query_one("#check-progress").display = False
-            self._result("Test notification cancelled.")
-            return
-        super().action_back()
+    def check_cancelled(self) -> None:
+        self._result("Test notification cancelled.")

@@ -72,14 +72,8 @@ class SlackWebhookScreen(FormStepScreen):
             progress.display = False
             result.scroll_visible()
 
-    def action_back(self) -> None:
-        # Escape first stops a running check; a second Escape goes back.
-        if any(w.is_running for w in self.workers if w.group == "check"):
-            self.workers.cancel_group(self, "check")
-            self.query_one("#check-progress").display = False
-            self.query_one("#check-result", Static).update("Test message cancelled.")
-            return
-        super().action_back()
+    def check_cancelled(self) -> None:
+        self.query_one("#check-result", Static).update("Test message cancelled.")
 
     def keeps_secret(self, name: str) -> bool:
         # Coming from the Slack app way, the stored url is chat.postMessage: a webhook URL is needed.
@@ -162,13 +156,8 @@ class _SlackAppCheck(FormStepScreen):
             progress.display = False
             result.scroll_visible()
 
-    def action_back(self) -> None:
-        if any(w.is_running for w in self.workers if w.group == "check"):
-            self.workers.cancel_group(self, "check")
-            self.query_one("#check-progress").display = False
-            self.query_one("#check-result", Static).update("Check cancelled.")
-            return
-        super().action_back()
+    def check_cancelled(self) -> None:
+        self.query_one("#check-result", Static).update("Check cancelled.")
 
 
 class SlackAppScreen(_SlackAppCheck):

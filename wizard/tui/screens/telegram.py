@@ -204,14 +204,9 @@ class TelegramBotScreen(FormStepScreen):
         if self.advance_after_check:
             self.dismiss(NEXT)
 
-    def action_back(self) -> None:
-        if any(w.is_running for w in self.workers if w.group == "check"):
-            self.workers.cancel_group(self, "check")
-            self.advance_after_check = False
-            self.query_one("#check-progress").display = False
-            self._result("Token check cancelled.")
-            return
-        super().action_back()
+    def check_cancelled(self) -> None:
+        self.advance_after_check = False
+        self._result("Token check cancelled.")
 
 
 class TelegramChatScreen(FormStepScreen):
@@ -640,10 +635,5 @@ class TelegramFormatScreen(FormStepScreen):
         )
         self.query_one("#send-sample").focus()
 
-    def action_back(self) -> None:
-        if any(w.is_running for w in self.workers if w.group == "check"):
-            self.workers.cancel_group(self, "check")
-            self.query_one("#check-progress").display = False
-            self._result("Sample alert cancelled.")
-            return
-        super().action_back()
+    def check_cancelled(self) -> None:
+        self._result("Sample alert cancelled.")
