@@ -1128,6 +1128,11 @@ class KapacitorFake:
 
         current = self._section_overrides(section)
         if remove:
+            # services/config/service.go, overridesForUpdateAction (1.5.7 and 1.8.3 alike): `remove`
+            # only filters the named elements' stored overrides out and its save deletes them
+            # (deleting one that does not exist is no error, services/config/dao.go). An element
+            # that kapacitor.conf defines is not in the store: it stays, back at the file's values,
+            # with 204 like any removal.
             removed = {_element_id(section, r) for r in remove}
 
             def save_remove() -> None:

@@ -33,8 +33,9 @@ async def remove_element(
 ) -> int:
     """Check, then `{"remove": [key]}` through Kapacitor's API (`--dry-run` prints it).
 
-    `done` words the line printed after the removal. Exit 1 when the element is still listed
-    (it comes from kapacitor.conf, and Kapacitor removed only the changes made over HTTP).
+    `done` words the line printed after the removal. Exit 1 when the element is still listed:
+    it comes from kapacitor.conf, Kapacitor only dropped the changes made over HTTP, and the
+    write set them back (ApiTarget.write), so nothing was removed.
     """
     rules = workspaces.list_section(spec.section, spec.list_key or "workspace")
     async with open_target(args, settings, scrub) as target:
@@ -50,6 +51,8 @@ async def remove_element(
             print(json.dumps(plan.request_body(), ensure_ascii=False), file=out)
             if verdict.warning:
                 print(verdict.warning, file=out)
+            if caveat := workspaces.file_removal_caveat(rules, key):
+                print(caveat, file=out)
             print(workspaces.removal_undo_note(rules, key, lost, by=UNDO_BY), file=out)
             print("Dry run: nothing was written.", file=out)
             return 0

@@ -5,6 +5,7 @@ import argparse
 import json
 from typing import TextIO
 
+from wizard.commands.common import UsageError
 from wizard.core import undo
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber
@@ -65,6 +66,9 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     url = undo.public_url(settings.url)
     if args.list:
         return print_list(url, settings, out)
+    if args.id is not None and (problem := undo.id_problem(args.id)):
+        # Refused before connecting: `undo ''` must not fall back to the newest record.
+        raise UsageError(problem, "List them with: kapacitor-wizard undo --list")
 
     def announce(lines: list[str]) -> None:
         # Said before the request goes out, so an interrupted undo still told what it was doing.
@@ -75,7 +79,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
 
     async with KapacitorClient(settings, scrubber=scrub) as client:
         await client.ping()
-        record = undo.find(args.id, settings.url) if args.id else undo.latest(settings.url)
+        record = undo.find(args.id, settings.url) if args.id is not None else undo.latest(settings.url)
         if record is None:
             outcome = await undo.undo_latest(client, settings.url)  # raises NothingToUndo with its sentence
         else:

@@ -97,6 +97,9 @@ class Element:
     options: dict[str, Any]
     redacted: frozenset[str]
     link: str
+    unset: Mapping[str, Any] = field(default_factory=dict)
+    """Secrets Kapacitor showed in clear that hold nothing, exactly as shown (null, "", an object
+    of empty texts): undo sends that shape back to clear them. Never a secret."""
 
     @property
     def workspace(self) -> str:
@@ -239,11 +242,14 @@ class KapacitorClient:
         if not hidden:
             return element
         options = dict(element.options)
+        unset = dict(element.unset)
         for name in hidden:
             value = options[name]
             self.scrub.add_all(string_leaves(value))
             options[name] = secret_is_set(value)
-        return Element(element.section, options, element.redacted | hidden, element.link)
+            if not options[name]:
+                unset[name] = value  # null and {} differ on Kapacitor: undo needs to know which
+        return Element(element.section, options, element.redacted | hidden, element.link, unset)
 
     async def update_element(
         self,

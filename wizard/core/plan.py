@@ -11,9 +11,9 @@ from typing import Any
 
 from wizard.core.handlers import SLACK_API_URL, HandlerSpec, OptionSpec
 from wizard.core.kapacitor import API, Element, element_path
-from wizard.core.secrets import Secret, StructuredSecret, mask_userinfo
+from wizard.core.secrets import Secret, StructuredSecret, mask_userinfo, secret_is_set
 from wizard.core.values import parse_text
-from wizard.core.workspaces import list_section, zero_options
+from wizard.core.workspaces import add_starts_with, list_section, zero_options
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class Change:
     """Remove the API override; the value then comes from kapacitor.conf."""
     removed: bool = False
     """The element goes away with this value (a removed list element)."""
+    blank: Any = ""
+    """A secret that was not set: what sets it back to exactly that (see `secret_blank`)."""
 
     def describe_before(self) -> str:
         if self.secret:
@@ -75,6 +77,10 @@ class Plan:
     removing: bool = False
     """The element is removed (`{"remove": [key]}`); `changes` are the values it had. A built-in
     element (Kapacitor's `example` or `default`) is only reset: its changes are `reset`."""
+    snapshot: tuple[Change, ...] = ()
+    """A removal: every option the element has now, as `changes` are (secrets as set / not set).
+    Undo keeps them all: an element from kapacitor.conf is only reset, and any of its options may
+    come back with another value."""
 
     @property
     def empty(self) -> bool:
@@ -157,7 +163,9 @@ def plan_changes(
             continue  # this Kapacitor has no such option (Slack's token before 1.6)
         secret_option = option.secret or name in redacted
         if name in reset_set:
-            changes.append(Change(name, _before(secret_option, current_options.get(name)), None, secret_option, reset=True))
+            shown = current.unset.get(name, current_options.get(name)) if current else None
+            changes.append(Change(name, _before(secret_option, current_options.get(name)), None, secret_option,
+                                  reset=True, blank=secret_blank(shown) if secret_option else ""))
             continue
         if name not in desired or name == spec.list_key:
             continue  # an element's key names it; it is never changed
@@ -179,7 +187,9 @@ def plan_changes(
                 secret = StructuredSecret(value)
             else:
                 secret = Secret(str(value))
-            changes.append(Change(name, bool(before), True, secret=True))
+            shown = current.unset.get(name, before) if current else before
+            changes.append(Change(name, secret_is_set(before), True, secret=True,
+                                  blank=secret_blank(shown, secret.reveal())))
             new_values[name] = secret
             continue
         value = _coerce(option, value)
@@ -201,25 +211,65 @@ def plan_removal(spec: HandlerSpec, current: Element | None, workspace: str) -> 
 
     A built-in element is only reset by Kapacitor: every option is listed, since any may come
     back from kapacitor.conf or the defaults. Any other element is listed with the options that
-    differ from the zero values `add` starts from: the values undo sends to add it again.
+    differ from the zero values `add` starts from: the values undo sends to add it again. The
+    plan's `snapshot` holds every option in either case, for an element that turns out to come
+    from kapacitor.conf (Kapacitor only resets it too).
     """
     rules = list_section(spec.section, spec.list_key or "")
     builtin = workspace == rules.builtin
     if current is None:
         return Plan(spec, workspace, (), removing=True)
     zero = zero_options(spec.options, spec.list_key or "", workspace)
-    changes = []
+    snapshot = []
     for option in spec.options:
         name = option.name
         if name == spec.list_key or name not in current.options:
             continue
         secret = option.secret or name in current.redacted
         value = current.options[name]
-        before = bool(value) if secret else value
-        if not builtin and (before == zero.get(name) or before in (None, "", [], {}) or before is False):
-            continue  # what `add` starts from anyway
-        changes.append(Change(name, before, None, secret, reset=builtin, removed=not builtin))
-    return Plan(spec, workspace, tuple(changes), removing=True)
+        before = secret_is_set(value) if secret else value
+        blank = secret_blank(current.unset.get(name, value)) if secret else ""
+        snapshot.append(Change(name, before, None, secret, reset=builtin, removed=not builtin, blank=blank))
+    # What `add` starts from anyway is not shown for an element that goes away.
+    changes = [c for c in snapshot if builtin or not add_starts_with(c.before, zero.get(c.option))]
+    return Plan(spec, workspace, tuple(changes), removing=True, snapshot=tuple(snapshot))
+
+
+def secret_blank(shown: Any, written: Any = None) -> Any:
+    """What makes a secret that holds nothing hold exactly that again, for undo.
+
+    `shown` is the secret as Kapacitor showed it (`Element.unset` keeps the shape of a secret
+    Kapacitor shows in clear, or a bool for one it redacts): a text secret becomes "" again. Kapacitor never
+    stores null (its override decoder refuses it: services/config/override/override.go,
+    weakCopyValue, "wrong kind invalid"), so a null object (httppost's headers) means that no API
+    setting held it: None here, and undo deletes the option's API setting. An object (Kafka's
+    SASLAuth) is sent back with its texts and flags only: a number stored in an override comes back
+    as json.Number, which its decoder then refuses (services/config/dao.go, UseNumber), and `set`
+    replaces the whole stored object, so the numbers come from kapacitor.conf again as they did.
+    An object Kapacitor redacts (httppost's basic-auth, shown as false) is the object `written`
+    with its texts emptied: Kapacitor shows false for exactly its zero value.
+    """
+    if shown is None:
+        return None
+    if isinstance(shown, dict):
+        return _emptied(shown)
+    if isinstance(written, dict):
+        return _emptied(written)
+    return ""
+
+
+def _emptied(value: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, bool):
+            out[key] = False
+        elif isinstance(item, str):
+            out[key] = ""
+        elif isinstance(item, dict):
+            out[key] = _emptied(item)
+        elif isinstance(item, list):
+            out[key] = []
+    return out
 
 
 class _Clear:
@@ -261,7 +311,7 @@ def _slack_way(
 
 
 def _before(secret: bool, value: Any) -> Any:
-    return bool(value) if secret else value
+    return secret_is_set(value) if secret else value
 
 
 def _coerce(option: OptionSpec, value: Any) -> Any:

@@ -29,6 +29,9 @@ class WriteResult:
     warnings: tuple[str, ...] = ()
     undo_record: undo.UndoRecord | None = None
     """Through the API: the record that takes back exactly this write (None when none could be kept)."""
+    kept_from_file: bool = False
+    """A removal found the element still listed: it comes from kapacitor.conf, so Kapacitor only
+    dropped its API settings, and the write set them back (see `warnings`)."""
 
 
 class Target(Protocol):
@@ -76,7 +79,34 @@ class ApiTarget:
         # kept (outcome unknown) when it never answers.
         with undo.backup(plan, self.client.settings.url, adding=plan.adding, warn=self.warn) as kept:
             result = await self._write(plan)
-        return replace(result, undo_record=kept.record)
+        result = replace(result, undo_record=kept.record)
+        if result.kept_from_file:
+            result = await self._set_back(plan, result)
+        return result
+
+    async def _set_back(self, plan: Plan, result: WriteResult) -> WriteResult:
+        """A removal Kapacitor only turned into a reset (the element is in kapacitor.conf): send the
+        element's values back, so the removal either completes or changes nothing. When that fails,
+        the record, marked as a reset, lets `undo` set them back later."""
+        from wizard.core import workspaces
+
+        rules = workspaces.list_section(plan.spec.section, plan.spec.list_key or "workspace")
+        record = result.undo_record
+        if record is None:
+            failure = "no undo information could be kept, so the wizard does not know them."
+            return replace(result, warnings=(workspaces.file_element_kept(rules, plan.workspace, [], failure),))
+        try:
+            outcome = await undo.set_back_file_element(self.client, record)
+        except WizardError as err:
+            try:
+                kept = undo.find(record.id)
+            except WizardError:
+                kept = record
+            return replace(result, undo_record=kept, warnings=(
+                workspaces.file_element_kept(rules, plan.workspace, [], failure=str(err)),))
+        lines = [workspaces.file_element_kept(rules, plan.workspace, list(outcome.restored))]
+        lines.extend(w[0].upper() + w[1:] + "." for w in outcome.warnings())
+        return replace(result, undo_record=outcome.record, warnings=tuple(lines))
 
     async def _write(self, plan: Plan) -> WriteResult:
         section = plan.spec.section
@@ -109,8 +139,9 @@ class ApiTarget:
         except WizardError:
             still = None  # the removal itself was answered; the list is read again later
         if still is not None:
-            return WriteResult(f"Kapacitor removed only the changes made to {rules.label(key)}",
-                               warnings=(workspaces.file_element_note(rules, key),))
+            # From kapacitor.conf: Kapacitor deleted only its stored API settings (services/config/
+            # service.go, overridesForUpdateAction), so the element stays with the file's values.
+            return WriteResult(f"Kept {rules.label(key)}: it comes from kapacitor.conf", kept_from_file=True)
         return WriteResult(f"Removed {rules.service} {rules.noun} {key}. {workspaces.removal_note(rules, key)}")
 
 

@@ -43,7 +43,7 @@ from wizard.core.errors import KapacitorError, KapacitorUnreachable, WizardError
 from wizard.core.handlers import HANDLERS, HandlerSpec
 from wizard.core.kapacitor import API, Element, KapacitorClient, element_path, normalize_url
 from wizard.core.plan import Plan, show_value
-from wizard.core.secrets import mask_userinfo
+from wizard.core.secrets import mask_userinfo, secret_is_set
 
 APP_DIR = "kapacitor-wizard"
 PREFIX = "undo-"
@@ -174,6 +174,12 @@ class UndoRecord:
     status: str = APPLIED
     """PENDING while the request is out, APPLIED after Kapacitor's 2xx, UNKNOWN when the
     answer never came. (Records of earlier versions have no status: they were applied.)"""
+    blanks: dict[str, Any] = field(default_factory=dict)
+    """Secret options that were not set, with what clears them to exactly that when it is not ""
+    (an object with its texts emptied; None: delete the option's API setting). Never a secret."""
+    from_file: bool = False
+    """The removed element turned out to come from kapacitor.conf: Kapacitor only dropped its API
+    settings, as it does for a built-in element, so undo sets `values` back."""
     format: int = FORMAT
 
     @property
@@ -201,10 +207,11 @@ class UndoRecord:
 
     @property
     def builtin_reset(self) -> bool:
-        """The apply removed a built-in element, which Kapacitor only resets."""
+        """The apply removed a built-in element, or one from kapacitor.conf, which Kapacitor only resets."""
         from wizard.core.workspaces import list_section
 
-        return self.removed and self.workspace == list_section(self.spec.section, self.spec.list_key or "workspace").builtin
+        builtin = list_section(self.spec.section, self.spec.list_key or "workspace").builtin
+        return self.removed and (self.from_file or self.workspace == builtin)
 
     @property
     def when(self) -> str:
@@ -280,14 +287,20 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
         return None
     values: dict[str, Any] = {}
     secrets: dict[str, bool] = {}
+    blanks: dict[str, Any] = {}
     written: dict[str, Any] = {}
-    for change in plan.changes:
+    # A removal keeps every option of the element (`snapshot`), not only those the review shows.
+    for change in getattr(plan, "snapshot", ()) or plan.changes:
         # A URL that held a password cannot be kept either: it is undone like a secret.
         secret = change.secret or change.option in plan.spec.secrets or without_password(change.before) != change.before
         if secret:
             secrets[change.option] = bool(change.before)
+            if not change.before and change.blank != "":
+                blanks[change.option] = change.blank
         else:
             values[change.option] = change.before
+    for change in plan.changes:
+        secret = change.option in secrets
         if change.removed:
             continue  # the element goes away: there is no value written to compare with later
         if change.reset:
@@ -312,6 +325,7 @@ def record_before_apply(plan: Plan, kapacitor_url: str, *, adding: bool | None =
         removed=removing,
         written=written,
         status=PENDING,
+        blanks=blanks,
     )
     folder = _ensure_state_dir()
     try:
@@ -458,9 +472,17 @@ def latest(kapacitor_url: str) -> UndoRecord | None:
     return open_records[-1] if open_records else None
 
 
+def id_problem(record_id: str) -> str:
+    """Why a text is not an undo id ("" when it is one): the empty id too, never "the newest"."""
+    if _ID_RE.match(record_id):
+        return ""
+    shown = "An empty id" if record_id == "" else f"{record_id!r}"
+    return f"{shown} is not an undo id; leave the id out to undo the newest write."
+
+
 def find(record_id: str, kapacitor_url: str | None = None) -> UndoRecord:
-    if not _ID_RE.match(record_id):
-        raise UndoError(f"{record_id!r} is not an undo id.", "List them with: kapacitor-wizard undo --list")
+    if problem := id_problem(record_id):
+        raise UndoError(problem, "List them with: kapacitor-wizard undo --list")
     for record in list_records(kapacitor_url):
         if record.id == record_id:
             return record
@@ -555,10 +577,13 @@ class RestorePlan:
         now = current.options if current else {}
         for option, value in self.set.items():
             if option in record.secrets:
-                lines.append(f"  {option}: {'set' if now.get(option) else 'not set'} -> not set")
+                lines.append(f"  {option}: {'set' if secret_is_set(now.get(option)) else 'not set'} -> not set")
             else:
                 lines.append(f"  {option}: {shown(now.get(option))} -> {shown(value)}")
-        lines.extend(f"  {option}: reset to kapacitor.conf" for option in self.delete)
+        for option in self.delete:
+            # A null is never sent: the option's API setting is deleted (see restore_plan).
+            was = "set -> not set" if option in record.secrets else f"{shown(now.get(option))} -> {shown(None)}"
+            lines.append(f"  {option}: {was} (its API setting is deleted: no API setting held it before)")
         return lines
 
     def request_body(self) -> dict[str, Any]:
@@ -626,20 +651,29 @@ def changed_since(record: UndoRecord, current: Element | None) -> list[ChangedSi
     return changed
 
 
-def restore_plan(record: UndoRecord, current: Element | None) -> RestorePlan:
+def restore_plan(record: UndoRecord, current: Element | None, *, force: bool = False) -> RestorePlan:
     """What to send so the element has its previous values again.
 
     Non-secret options get their previous value back (whether it came from an
-    override or from kapacitor.conf, setting it is exact). A secret that was not
-    set before is cleared with ""; in the same request `enabled` goes back to
-    its previous value, and Kapacitor validates the merged element, so "an
-    enabled handler needs its url/token" holds. A secret that was set before
-    and was replaced cannot be restored. Options already at their previous
-    value are not sent.
+    override or from kapacitor.conf, setting it is exact). A previous null is
+    the exception: Kapacitor refuses null in `set` ("wrong kind invalid", from
+    weakCopyValue in services/config/override/override.go) and never stores
+    one (an override of `[]` or `{}` reads back as that, not null), so a null
+    means no API setting held the option: deleting the option's API setting
+    (`delete`, services/config/service.go overridesForUpdateAction) brings the
+    null back from kapacitor.conf or the defaults. A secret that was not set
+    before is cleared (see `secret_blank` in wizard/core/plan.py); in the same
+    request `enabled` goes back to its previous value, and Kapacitor validates
+    the merged element, so "an enabled handler needs its url/token" holds. A
+    secret that was set before and was replaced cannot be restored. Options
+    already at their previous value are not sent.
+
+    A removed element that Kapacitor still has is set back to its values when it
+    was only reset (built in, or from kapacitor.conf), or with `force`.
     """
     if record.created:
         return RestorePlan(record, {}, [], [], remove=current is not None)
-    if record.removed and not record.builtin_reset:
+    if record.removed and not record.builtin_reset and not (force and current is not None):
         return _add_again(record, current)
     if current is None:
         raise UndoError(
@@ -647,18 +681,22 @@ def restore_plan(record: UndoRecord, current: Element | None) -> RestorePlan:
             "Nothing was changed.",
         )
     wanted: dict[str, Any] = {}
+    delete: list[str] = []
     unrestorable: list[str] = []
     for option in record.options:
         if option in record.secrets:
             if record.secrets[option]:
                 unrestorable.append(option)
-            elif current.is_set(option):
-                wanted[option] = ""
+            elif secret_is_set(current.options.get(option)):
+                wanted[option] = record.blanks.get(option, "")
         elif current.options.get(option) != record.values[option]:
             wanted[option] = record.values[option]
+    for option in [o for o, value in wanted.items() if value is None]:
+        del wanted[option]
+        delete.append(option)
     # `enabled` first: a person reading the request sees why clearing a secret is valid.
     ordered = {k: wanted[k] for k in sorted(wanted, key=lambda k: k != "enabled")}
-    return RestorePlan(record, ordered, [], unrestorable)
+    return RestorePlan(record, ordered, delete, unrestorable)
 
 
 def _add_again(record: UndoRecord, current: Element | None) -> RestorePlan:
@@ -668,18 +706,28 @@ def _add_again(record: UndoRecord, current: Element | None) -> RestorePlan:
     and had one is added disabled: Kapacitor refuses (or sends nowhere) an enabled element
     without its webhook URL, token or password.
     """
+    from wizard.core.workspaces import add_starts_with, zero_options
+
     if current is not None:
         raise UndoError(
             f"Kapacitor has {record.element_name} again: it was added after the removal of {record.when}, "
-            "and Kapacitor drops a request that adds an existing name. Nothing was changed.",
-            "Change it in the wizard or with kapacitor-wizard apply instead.",
+            "or it comes from kapacitor.conf (Kapacitor then removed only the settings made through its API). "
+            "Nothing was changed.",
+            "If it comes from kapacitor.conf, set its settings from before the removal back with: "
+            f"kapacitor-wizard undo {record.id} --force",
         )
+    key = record.spec.list_key or "workspace"
     lost = [option for option in record.options if record.secrets.get(option)]
-    values = {option: record.values[option] for option in record.options if option in record.values}
+    # What `add` starts from anyway is not sent (records keep every option of the element).
+    zero = zero_options(record.spec.options, key, record.workspace)
+    values = {
+        option: record.values[option]
+        for option in record.options
+        if option in record.values and not add_starts_with(record.values[option], zero.get(option))
+    }
     disabled = bool(lost) and values.get("enabled") is True
     if disabled:
         values["enabled"] = False
-    key = record.spec.list_key or "workspace"
     return RestorePlan(record, {}, [], lost, add={key: record.workspace, **values}, added_disabled=disabled)
 
 
@@ -796,7 +844,7 @@ async def undo_record(
     changed = changed_since(record, current)
     if changed and not force:
         raise UndoConflict(record, changed)
-    plan = restore_plan(record, current)
+    plan = restore_plan(record, current, force=force)
     preview = plan.describe(current)
     if not dry_run:
         if announce is not None:
@@ -819,6 +867,17 @@ async def undo_record(
         overwritten=tuple(c.option for c in changed),
         preview=tuple(preview),
     )
+
+
+async def set_back_file_element(client: KapacitorClient, record: UndoRecord) -> UndoOutcome:
+    """A removal that Kapacitor turned into a reset: the element comes from kapacitor.conf, so
+    Kapacitor only deleted its stored API settings and kept it (services/config/service.go,
+    overridesForUpdateAction: `remove` filters the element's override out and its save deletes
+    it; the file's element is untouched). Mark the record so (a later `undo` then sets the
+    values back too) and send the values it had right away, so the removal changes nothing.
+    """
+    record = _rewrite(replace(record, from_file=True))
+    return await undo_record(client, record)
 
 
 async def undo_latest(

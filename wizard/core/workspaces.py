@@ -332,12 +332,27 @@ def restart_caveat(rules: ListSection, name: str) -> str:
     )
 
 
-def file_element_note(rules: ListSection, name: str) -> str:
-    return (
-        f"{name} is still listed: it comes from kapacitor.conf, and Kapacitor removed only the "
-        f"changes made over HTTP. To remove it, delete its [[{rules.section}]] table from "
-        "kapacitor.conf and restart kapacitord."
-    )
+def file_element_kept(rules: ListSection, name: str, set_back: Sequence[str], failure: str = "") -> str:
+    """A removal that Kapacitor turned into a reset, because the element comes from kapacitor.conf,
+    and what the wizard did about it: `set_back` are the options it sent again, `failure` why
+    sending them failed (the undo record then sets them back)."""
+    why = (f"{rules.label(name).capitalize()} comes from kapacitor.conf: Kapacitor cannot remove it through "
+           "its API, it only dropped the settings made over HTTP")
+    remove = (f"To remove it, delete its [[{rules.section}]] table from kapacitor.conf and restart kapacitord.")
+    if failure:
+        return (f"{why}, and setting them back failed: {failure} "
+                f"kapacitor-wizard undo sets them back. {remove}")
+    if set_back:
+        return f"{why}, so the wizard set {', '.join(set_back)} back as they were. {remove}"
+    return f"{why}, and it had none: nothing changed. {remove}"
+
+
+def file_removal_caveat(rules: ListSection, name: str) -> str:
+    """Said before a removal: an element from kapacitor.conf cannot be removed through the API."""
+    if name == rules.builtin:
+        return ""
+    return ("If it comes from kapacitor.conf, Kapacitor cannot remove it (it would only drop the settings "
+            "made over HTTP): the wizard then sets those back, and nothing changes.")
 
 
 def untouched(element: Element) -> bool:
@@ -379,6 +394,12 @@ def zero_options(spec_options: Iterable[Any], key: str, name: str) -> dict[str, 
             zero[option.name] = ""
     zero[key] = name
     return zero
+
+
+def add_starts_with(value: Any, zero: Any) -> bool:
+    """Whether an element made by `add` has this value without being told (see `zero_options`):
+    an option that is not worth sending when an element is added again."""
+    return value == zero or value in (None, "", [], {}) or value is False
 
 
 def check_change(

@@ -41,7 +41,9 @@ class DoneScreen(StepScreen):
             self.step_title = f"{self.spec.title}: back to kapacitor.conf"
         elif intent.kind == "remove":
             reset = self.flow.applied is not None and self.flow.applied.plan.builtin_reset
-            self.step_title = f"{self.spec.title}: {self.flow.workspace} {'reset' if reset else 'removed'}"
+            kept = self.flow.last_write is not None and self.flow.last_write.kept_from_file
+            done = "kept (it comes from kapacitor.conf)" if kept else "reset" if reset else "removed"
+            self.step_title = f"{self.spec.title}: {self.flow.workspace} {done}"
         else:
             self.step_title = f"{self.spec.title} is set up"
 

@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, Static
 from wizard.core.errors import WizardError
 from wizard.core.flow import Review, will_test
 from wizard.core.plan import Plan
-from wizard.core.workspaces import check_plan, list_section, removal_heading, removal_undo_note
+from wizard.core.workspaces import check_plan, file_removal_caveat, list_section, removal_heading, removal_undo_note
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.error_text import titled
@@ -114,7 +114,8 @@ class ReviewScreen(StepScreen):
             yield Static(self.state.scrub(verdict.error), id="review-error")
         else:
             lost = [c.option for c in plan.changes if c.secret and c.before]
-            note = f"{verdict.warning}\n{removal_undo_note(rules, plan.workspace, lost)}"
+            caveat = file_removal_caveat(rules, plan.workspace)
+            note = "\n".join(filter(None, (verdict.warning, caveat, removal_undo_note(rules, plan.workspace, lost))))
             yield Static(self.state.scrub(note), id="review-warning")
         label = f"Reset {plan.workspace}" if plan.builtin_reset else f"Remove {plan.workspace}"
         with Horizontal(classes="step-actions"):
