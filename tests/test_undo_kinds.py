@@ -273,3 +273,28 @@ def test_undo_sets_back_a_conf_cluster_whose_removal_was_recorded_before(kapacit
     assert kapacitor157.config_posts()[-1].json == {"set": {"brokers": ["api-broker:9092"], "batch-size": 77}}
     now = options(kapacitor157, "kafka", "localhost")
     assert now["brokers"] == ["api-broker:9092"] and now["batch-size"] == 77
+
+
+async def test_the_wizard_keeps_a_cluster_from_kapacitor_conf_as_it_was(kapacitor157):
+    from tests.test_remove_elements import SIZE, highlight, make_app, open_list
+    from tests.tui_helpers import shows, wait_for, wait_for_screen
+    from wizard.tui.screens.done import DoneScreen
+    from wizard.tui.screens.review import ReviewScreen
+
+    conf_cluster(kapacitor157)
+    app = make_app(kapacitor157.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(pilot, "kafka/default")
+        await highlight(pilot, "localhost")
+        await pilot.press("d")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert shows(pilot, "If it comes from kapacitor.conf, Kapacitor cannot remove it")
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: shows(pilot, "Kept the cluster localhost"), what="the removal")
+        await pilot.click("#finish")
+        await wait_for_screen(pilot, DoneScreen)
+        assert shows(pilot, "localhost kept (it comes from kapacitor.conf)")
+        assert shows(pilot, "the wizard set brokers, batch-size back as they were")
+        assert not pilot.app.screen.query("#undo")  # nothing changed: nothing to undo
+    now = options(kapacitor157, "kafka", "localhost")
+    assert now["brokers"] == ["api-broker:9092"] and now["batch-size"] == 77

@@ -4,9 +4,12 @@ Before each write through Kapacitor's API the wizard saves, for the options
 about to change, what Kapacitor had and what the write sends: non-secret values
 exactly, and for secrets only whether they were set (Kapacitor never reveals
 them, and the wizard never writes one to disk). `undo` sends the previous
-values back. A removed list element is added again with its non-secret values
-(a built-in one, which removing only resets, gets them set back); its secrets
-must be typed again.
+values back; a previous null (a list or object never set through the API) is
+brought back by deleting the option's API setting, since Kapacitor refuses
+null, and a secret that was not set is cleared to its empty shape. A removed
+list element is added again with its non-secret values (a built-in one, or one
+from kapacitor.conf, which removing only resets, gets them set back); its
+secrets must be typed again.
 
 Each record is written as `pending` before the request and marked `applied`
 after Kapacitor's 2xx answer. A definite refusal (an HTTP error answer, or no
