@@ -3,6 +3,7 @@ either completes or changes nothing: the real command line and core against the 
 stand-in (1.5.7 and 1.8.3)."""
 from __future__ import annotations
 
+import asyncio
 import io
 import sys
 from collections.abc import Iterator
@@ -12,14 +13,18 @@ import httpx
 import pytest
 
 from tests.fakes.kapacitor import KapacitorFake
+from tests.test_remove_elements import SIZE, highlight, make_app, open_list
+from tests.tui_helpers import shows, wait_for, wait_for_screen
 from wizard.cli import main
 from wizard.core import undo
 from wizard.core.errors import WizardError
 from wizard.core.handlers import HANDLERS, HandlerSpec, OptionSpec
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.plan import plan_changes
+from wizard.core.plan import plan_changes, plan_removal
 from wizard.core.target import ApiTarget
-from wizard.core.workspaces import list_section
+from wizard.core.workspaces import find_element, list_section
+from wizard.tui.screens.done import DoneScreen
+from wizard.tui.screens.review import ReviewScreen
 
 CONFIG = "/kapacitor/v1/config"
 
@@ -253,15 +258,15 @@ def test_undo_sets_back_a_conf_cluster_whose_removal_was_recorded_before(kapacit
     """A removal recorded as an ordinary one (by an earlier version, or a run stopped between the
     removal and setting the values back): undo explains, and --force sets the values back."""
     conf_cluster(kapacitor157)
+
     async def remove_only() -> None:
+        # The removal and its record, without the step that sets the values back.
         async with KapacitorClient(ConnectionSettings(url=kapacitor157.url)) as client:
             elements = await client.get_section("kafka")
-            from wizard.core.plan import plan_removal
-            from wizard.core.workspaces import find_element, list_section as rules
-            plan = plan_removal(HANDLERS["kafka"], find_element(elements, "localhost", rules("kafka", "id")), "localhost")
-            with undo.backup(plan, kapacitor157.url):
+            cluster = find_element(elements, "localhost", list_section("kafka", "id"))
+            with undo.backup(plan_removal(HANDLERS["kafka"], cluster, "localhost"), kapacitor157.url):
                 await client.remove_elements("kafka", ["localhost"])
-    import asyncio
+
     asyncio.run(remove_only())
     assert options(kapacitor157, "kafka", "localhost")["brokers"] == ["conf-broker:9092"]
     [record] = undo.list_records(kapacitor157.url)
@@ -276,11 +281,6 @@ def test_undo_sets_back_a_conf_cluster_whose_removal_was_recorded_before(kapacit
 
 
 async def test_the_wizard_keeps_a_cluster_from_kapacitor_conf_as_it_was(kapacitor157):
-    from tests.test_remove_elements import SIZE, highlight, make_app, open_list
-    from tests.tui_helpers import shows, wait_for, wait_for_screen
-    from wizard.tui.screens.done import DoneScreen
-    from wizard.tui.screens.review import ReviewScreen
-
     conf_cluster(kapacitor157)
     app = make_app(kapacitor157.url)
     async with app.run_test(size=SIZE) as pilot:
