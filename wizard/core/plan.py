@@ -239,15 +239,16 @@ def secret_blank(shown: Any, written: Any = None) -> Any:
     """What makes a secret that holds nothing hold exactly that again, for undo.
 
     `shown` is the secret as Kapacitor showed it (`Element.unset` keeps the shape of a secret
-    Kapacitor shows in clear, or a bool for one it redacts): a text secret becomes "" again. Kapacitor never
-    stores null (its override decoder refuses it: services/config/override/override.go,
-    weakCopyValue, "wrong kind invalid"), so a null object (httppost's headers) means that no API
-    setting held it: None here, and undo deletes the option's API setting. An object (Kafka's
-    SASLAuth) is sent back with its texts and flags only: a number stored in an override comes back
-    as json.Number, which its decoder then refuses (services/config/dao.go, UseNumber), and `set`
-    replaces the whole stored object, so the numbers come from kapacitor.conf again as they did.
-    An object Kapacitor redacts (httppost's basic-auth, shown as false) is the object `written`
-    with its texts emptied: Kapacitor shows false for exactly its zero value.
+    Kapacitor shows in clear; one it redacts is a bool): a text secret becomes "" again.
+    Kapacitor never stores null (its override decoder refuses it: weakCopyValue in
+    services/config/override/override.go, "wrong kind invalid"), so a null object (httppost's
+    headers) means that no API setting held it: None here, and undo deletes the option's API
+    setting. An object (Kafka's SASLAuth) is sent back with its texts and flags only: a number
+    stored in an override comes back as json.Number, which its decoder then refuses
+    (services/config/dao.go, UseNumber), and `set` replaces the whole stored object, so the
+    numbers come from kapacitor.conf again as they did. An object Kapacitor redacts (httppost's
+    basic-auth, shown as false) is the object `written` with its texts emptied: Kapacitor shows
+    false for exactly its zero value.
     """
     if shown is None:
         return None

@@ -93,8 +93,9 @@ class ApiTarget:
         rules = workspaces.list_section(plan.spec.section, plan.spec.list_key or "workspace")
         record = result.undo_record
         if record is None:
-            failure = "no undo information could be kept, so the wizard does not know them."
-            return replace(result, warnings=(workspaces.file_element_kept(rules, plan.workspace, [], failure),))
+            failure = "no undo information could be kept, so the wizard did not know them; set them again with apply."
+            return replace(result, warnings=(
+                workspaces.file_element_kept(rules, plan.workspace, [], failure, undoable=False),))
         try:
             outcome = await undo.set_back_file_element(self.client, record)
         except WizardError as err:

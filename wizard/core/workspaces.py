@@ -332,16 +332,18 @@ def restart_caveat(rules: ListSection, name: str) -> str:
     )
 
 
-def file_element_kept(rules: ListSection, name: str, set_back: Sequence[str], failure: str = "") -> str:
+def file_element_kept(
+    rules: ListSection, name: str, set_back: Sequence[str], failure: str = "", *, undoable: bool = True
+) -> str:
     """A removal that Kapacitor turned into a reset, because the element comes from kapacitor.conf,
     and what the wizard did about it: `set_back` are the options it sent again, `failure` why
-    sending them failed (the undo record then sets them back)."""
+    sending them failed (the undo record then sets them back, when one was `undoable`)."""
     why = (f"{rules.label(name).capitalize()} comes from kapacitor.conf: Kapacitor cannot remove it through "
            "its API, it only dropped the settings made over HTTP")
     remove = (f"To remove it, delete its [[{rules.section}]] table from kapacitor.conf and restart kapacitord.")
     if failure:
-        return (f"{why}, and setting them back failed: {failure} "
-                f"kapacitor-wizard undo sets them back. {remove}")
+        again = " kapacitor-wizard undo sets them back." if undoable else ""
+        return f"{why}, and setting them back failed: {failure}{again} {remove}"
     if set_back:
         return f"{why}, so the wizard set {', '.join(set_back)} back as they were. {remove}"
     return f"{why}, and it had none: nothing changed. {remove}"
