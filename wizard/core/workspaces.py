@@ -245,7 +245,8 @@ def check_new_element(
         others = _marked_defaults(elements, rules)
         if others:
             return Verdict(value, _second_default_error(rules, value, others))
-    if rules.defaults == "exactly-one" and elements and not make_default and not _marked_defaults(elements, rules):
+    # (In a kapacitor.conf the lone broker is marked the default instead: startrules.settle.)
+    if api and rules.defaults == "exactly-one" and elements and not make_default and not _marked_defaults(elements, rules):
         return Verdict(
             value,
             f"With two {rules.plural} or more, Kapacitor needs exactly one of them to be the default "
