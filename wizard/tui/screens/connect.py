@@ -91,7 +91,7 @@ class ConnectScreen(StepScreen):
                 "Or write the settings into a kapacitor.conf instead; Kapacitor reads it when it starts.",
                 id="file-route-text",
             )
-            yield Label("kapacitor.conf to write, and the Kapacitor version that reads it (optional)", classes="field--label")
+            yield Label("kapacitor.conf to write, and its Kapacitor version (optional)", classes="field--label")
             with Horizontal(id="file-route-row"):
                 yield Input(self.state.settings.config_file or str(default_config_path()), id="config-path")
                 yield Input(self.state.settings.kapacitor_version, placeholder="1.8.3", id="kapacitor-version")
