@@ -89,9 +89,25 @@ def _list_validate(section: str, elements: list[dict[str, Any]]) -> str | None:
 NEW_CONFIG = {"kafka": {"id": "default"}, "mqtt": {"name": "default"}, "httppost": {"endpoint": "example", "url": "http://example.com"}}
 
 
+def _smtp_validate(smtp: dict[str, Any]) -> str | None:
+    """services/smtp/config.go Validate, on top of NewConfig's host localhost, port 25, idle-timeout 30s."""
+    e = {"host": "localhost", "port": 25, **smtp}
+    if not e["host"]:
+        return "host cannot be empty"
+    if e["port"] <= 0:
+        return f"invalid port {e['port']}"
+    if e.get("enabled") is True and not e.get("from"):
+        return "must provide a 'from' address"
+    return None
+
+
 def kapacitord_refuses(text: str) -> str | None:
     """What kapacitord would say when refusing to start with this file, or None."""
     data = tomllib.loads(text)
+    if isinstance(data.get("smtp"), dict):
+        problem = _smtp_validate(data["smtp"])
+        if problem:
+            return f"smtp: {problem}"
     for section in ("kafka", "mqtt", "httppost", "slack", "discord"):
         entries = _entries(data, section)
         if not entries:
@@ -227,6 +243,20 @@ def test_a_second_list_element_writes_out_what_the_first_inherited(tmp_path, mon
     assert kapacitord_refuses(text) is None, text
     first = tomllib.loads(text)[section][0]
     assert {k: first.get(k) for k in written} == written
+
+
+def test_a_single_section_left_without_what_kapacitord_needs_is_refused(tmp_path, monkeypatch, capsys):
+    conf = tmp_path / "kapacitor.conf"
+    conf.write_text('[smtp]\n  enabled = true\n  host = "127.0.0.1"\n  from = "kapacitor@example.com"\n')
+    before = conf.read_text()
+    assert kapacitord_refuses(before) is None
+    code, out, err = run(["apply", "smtp", "--config-file", str(conf), "--reset", "from"], monkeypatch, capsys)
+    assert code == 1 and conf.read_text() == before
+    assert "smtp: must provide a 'from' address" in err and "Nothing was written" in err
+    # Turned off, it needs no sender: that is written.
+    code, out, err = run(["apply", "smtp", "--config-file", str(conf), "--reset", "from", "--disable"], monkeypatch, capsys)
+    assert code == 0, err
+    assert kapacitord_refuses(conf.read_text()) is None
 
 
 # -- options only some versions read ------------------------------------------------------------

@@ -114,7 +114,8 @@ def versioned_options(before: ConfigDocument, after: ConfigDocument, section: st
     old = _entry(before, section, key) or {}
     new = _entry(after, section, key) or {}
     found: list[tuple[str, tuple[int, int, int]]] = []
-    if section in SECTION_SINCE and new != old:
+    if section in SECTION_SINCE and new != old and not old:
+        # A file that has the section already was made for a version that reads it.
         found.append((f"[{section}]", SECTION_SINCE[section]))
     for name, since in OPTION_SINCE.get(section, {}).items():
         if name in old:
@@ -619,7 +620,8 @@ def runtime_notes(after: ConfigDocument, section: str, key: str) -> tuple[str, .
     return (
         f"kapacitord connects to every enabled MQTT broker when it starts and exits if one does not answer "
         f"(services/mqtt/service.go, Open): make sure {where} is reachable from Kapacitor's host before "
-        "restarting it. --check-broker tries a TCP connection from here.",
+        "restarting it. A TCP connection from here checks it: --check-broker on the command line, "
+        "Check the broker on the wizard's review.",
     )
 
 
