@@ -55,10 +55,12 @@ def test_kapacitor_url_comes_from_the_environment(kapacitor, monkeypatch, capsys
 
 def test_dry_run_prints_the_request_masked_and_writes_nothing(kapacitor, slack_receiver, monkeypatch, capsys):
     webhook = slack_receiver.webhook_url
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", webhook)
     code, out, err = run(
-        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", webhook, "--channel", "#ops", "--dry-run"],
+        ["apply", "slack", "--url", kapacitor.url, "--channel", "#ops", "--dry-run"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     assert f"POST {kapacitor.url}/kapacitor/v1/config/slack/" in out
     assert '"channel": "#ops"' in out and '"url": "•••"' in out
@@ -68,7 +70,9 @@ def test_dry_run_prints_the_request_masked_and_writes_nothing(kapacitor, slack_r
 
 
 def test_without_a_webhook_an_existing_handler_keeps_its_url(kapacitor, slack_receiver, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
+    run(["apply", "slack", "--url", kapacitor.url, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--channel", "#ops", "--test"], monkeypatch, capsys)
     assert code == 0, err
     assert kapacitor.config_posts()[-1].json == {"set": {"channel": "#ops"}}
@@ -83,10 +87,12 @@ def test_without_any_webhook_the_command_refuses_with_one_line(kapacitor, monkey
 
 
 def test_invalid_value_is_refused_before_contacting_kapacitor(kapacitor, slack_receiver, monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
     code, out, err = run(
-        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--channel", "alerts"],
+        ["apply", "slack", "--url", kapacitor.url, "--channel", "alerts"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 2
     assert "--channel: Start with #" in err
     assert kapacitor.requests == []
@@ -101,17 +107,21 @@ def test_unreachable_kapacitor_is_one_clear_line(monkeypatch, capsys):
 
 def test_failed_service_test_exits_non_zero(kapacitor, slack_receiver, monkeypatch, capsys):
     slack_receiver.answer_invalid_token()
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
     code, out, err = run(
-        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--test"],
+        ["apply", "slack", "--url", kapacitor.url, "--test"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 1
     assert "test alert failed" in err and "invalid_token" in err
     assert slack_receiver.webhook_url not in err
 
 
 def test_show_lists_every_handler_without_secrets(kapacitor, slack_receiver, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
+    run(["apply", "slack", "--url", kapacitor.url, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     code, out, err = run(["show", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0
     lines = out.splitlines()

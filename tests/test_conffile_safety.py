@@ -97,6 +97,7 @@ def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 
 WRITER = textwrap.dedent(
     """
+    import os
     import sys
     from wizard.cli import main
     path, prefix, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -105,10 +106,9 @@ WRITER = textwrap.dedent(
         if prefix == "telegram":
             codes.append(main(["apply", "telegram", "--config-file", path, "--chat-id", f"-100{i}"]))
             continue
+        os.environ["SLACK_WEBHOOK_URL"] = f"https://hooks.slack.com/services/T{i}/B{i}/{prefix}SECRET{i:04d}"
         codes.append(main([
-            "apply", "slack", "--config-file", path, "--workspace", f"{prefix}{i}",
-            "--webhook-url", f"https://hooks.slack.com/services/T{i}/B{i}/{prefix}SECRET{i:04d}",
-            "--channel", f"#{prefix}{i}",
+            "apply", "slack", "--config-file", path, "--workspace", f"{prefix}{i}", "--channel", f"#{prefix}{i}",
         ]))
     print("codes:", *codes)
     """

@@ -15,10 +15,12 @@ from wizard.tui.state import AppSettings
 
 
 def configure(kapacitor, slack_receiver, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
     code, _, err = run(
-        ["apply", "slack", "--url", kapacitor.url, "--webhook-url", slack_receiver.webhook_url, "--channel", "#alerts"],
+        ["apply", "slack", "--url", kapacitor.url, "--channel", "#alerts"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
 
 
@@ -104,6 +106,8 @@ def test_apply_hipchat_global_on_a_configured_handler_needs_no_address_or_room(k
 
 
 def test_apply_hipchat_without_an_address_on_a_new_handler_says_which_option(kapacitor, monkeypatch, capsys):
-    code, _, err = run(["apply", "hipchat", "--url", kapacitor.url, "--room", "ops", "--token", "x" * 40], monkeypatch, capsys)
+    monkeypatch.setenv("HIPCHAT_TOKEN", "x" * 40)
+    code, _, err = run(["apply", "hipchat", "--url", kapacitor.url, "--room", "ops"], monkeypatch, capsys)
+    monkeypatch.delenv("HIPCHAT_TOKEN")
     assert code == 2
     assert "No HipChat address: give --subdomain S or --hipchat-url URL." in err

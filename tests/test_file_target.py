@@ -130,7 +130,9 @@ def test_apply_writes_the_file_without_asking(conf, monkeypatch, capsys):
 
 def test_apply_dry_run_prints_the_masked_diff_and_writes_nothing(conf, monkeypatch, capsys):
     before = conf.read_bytes()
-    code, out, err = run(["apply", "slack", "--config-file", str(conf), "--webhook-url", WEBHOOK, "--dry-run"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
+    code, out, err = run(["apply", "slack", "--config-file", str(conf), "--dry-run"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     assert '+  url = "•••"' in out and WEBHOOK not in out
     assert conf.read_bytes() == before
@@ -153,19 +155,23 @@ def test_a_running_kapacitor_with_overrides_for_the_same_options_is_named(kapaci
     import httpx
 
     assert httpx.post(f"{kapacitor.url}/kapacitor/v1/config/slack/", json={"set": {"channel": "#override"}}).status_code == 204
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
     code, out, err = run(
-        ["apply", "slack", "--url", kapacitor.url, "--config-file", str(conf), "--webhook-url", WEBHOOK, "--channel", "#ops"],
+        ["apply", "slack", "--url", kapacitor.url, "--config-file", str(conf), "--channel", "#ops"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     assert "API settings for channel" in err and "win over the file" in err
     assert "url" not in err.split("API settings for")[1].split(";")[0]  # the webhook has no override
 
 
 def test_no_warning_without_overrides(kapacitor, conf, monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
     code, out, err = run(
-        ["apply", "slack", "--url", kapacitor.url, "--config-file", str(conf), "--channel", "#ops", "--webhook-url", WEBHOOK],
+        ["apply", "slack", "--url", kapacitor.url, "--config-file", str(conf), "--channel", "#ops"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     assert "win over the file" not in err

@@ -269,8 +269,8 @@ def test_kafka_with_sasl_from_a_variable_is_written_into_its_conf_entry(conf, mo
     before = conf.read_text()
     monkeypatch.setenv("KAFKA_SASL", "SASLMechanism=PLAIN, SASLUsername=kapacitor, SASLPassword=FAKE-sasl-pass-44")
     code, out, err = run(
-        ["apply", "kafka", "--config-file", str(conf), "--element", "localhost", "--set", "brokers=k1:9092, k2:9092",
-         "--set-env", "SASLAuth=KAFKA_SASL"],
+        ["apply", "kafka", "--config-file", str(conf), "--kapacitor-version", "1.8.3", "--element", "localhost",
+         "--set", "brokers=k1:9092, k2:9092", "--set-env", "SASLAuth=KAFKA_SASL"],
         monkeypatch, capsys,
     )
     assert code == 0, err
@@ -467,7 +467,9 @@ def test_every_handler_is_written_into_kapacitor_conf_and_printed_as_env(name, c
     for variable, text in environment.items():
         monkeypatch.setenv(variable, text)
     comments = [line for line in conf.read_text().splitlines() if line.strip().startswith("#")]
-    code, out, err = run(["apply", name, "--config-file", str(conf), *arguments], monkeypatch, capsys, stdin=stdin)
+    # The file is 1.8.3's sample: that version reads it (bigpanda, zenoss and Kafka SASL need a version that has them).
+    code, out, err = run(["apply", name, "--config-file", str(conf), "--kapacitor-version", "1.8.3", *arguments],
+                         monkeypatch, capsys, stdin=stdin)
     assert code == 0, out + err
     text = conf.read_text()
     assert all(line in text.splitlines() for line in comments)  # every comment of Kapacitor's sample stays

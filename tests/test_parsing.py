@@ -79,27 +79,24 @@ BAD_OPTIONS = [
     ("timeout infinite", ["--url", "{url}", "--timeout", "inf", "show"], "--timeout"),
     ("timeout not a number", ["show", "--url", "{url}", "--timeout", "abc"], "--timeout"),
     ("timeout in full-width digits", ["show", "--url", "{url}", "--timeout", "１０"], "--timeout"),
-    ("detect timeout zero", ["apply", "telegram", "--url", "{url}", "--token", TOKEN, "--detect", "--detect-timeout", "0"], "--detect-timeout"),
-    ("detect-chat-id timeout nan", ["detect-chat-id", "--token", TOKEN, "--timeout", "nan"], "--timeout"),
-    ("Bot API address ftp", ["apply", "telegram", "--url", "{url}", "--token", TOKEN, "--chat-id", "1", "--telegram-api-url", "ftp://x"], "--telegram-api-url"),
-    ("Bot API address bad port", ["detect-chat-id", "--token", TOKEN, "--telegram-api-url", "http://127.0.0.1:99999"], "--telegram-api-url"),
-    ("Slack channel with BEL", ["apply", "slack", "--url", "{url}", "--webhook-url", WEBHOOK, "--channel", "#al\x07erts"], "--channel"),
-    ("Slack channel too long", ["apply", "slack", "--url", "{url}", "--webhook-url", WEBHOOK, "--channel", "#" + "a" * 81], "--channel"),
-    ("Slack username with newline", ["apply", "slack", "--url", "{url}", "--webhook-url", WEBHOOK, "--username", "alert\nbot"], "--username"),
-    ("newline in a username for --format env", ["apply", "slack", "--webhook-url", WEBHOOK, "--username", "a\nb", "--format", "env"], "--username"),
-    ("Slack icon with ESC", ["apply", "slack", "--url", "{url}", "--webhook-url", WEBHOOK, "--icon-emoji", ":be\x1bll:"], "--icon-emoji"),
-    ("Slack workspace with ESC", ["apply", "slack", "--url", "{url}", "--webhook-url", WEBHOOK, "--workspace", "te\x1bam"], "--workspace"),
-    ("webhook URL with BEL", ["apply", "slack", "--url", "{url}", "--webhook-url", WEBHOOK + "\x07"], "--webhook-url"),
-    ("HipChat room with BEL", ["apply", "hipchat", "--url", "{url}", "--subdomain", "example-hi", "--room", "o\x07ps", "--token", "abc"], "--room"),
-    ("HipChat room too long", ["apply", "hipchat", "--url", "{url}", "--subdomain", "example-hi", "--room", "r" * 51, "--token", "abc"], "--room"),
-    ("HipChat server with port 0", ["apply", "hipchat", "--url", "{url}", "--hipchat-url", "https://chat.example.com:0", "--room", "ops", "--token", "abc"], "--hipchat-url"),
-    ("HipChat server with BEL", ["apply", "hipchat", "--url", "{url}", "--hipchat-url", "https://chat.example.com/\x07", "--room", "ops", "--token", "abc"], "--hipchat-url"),
-    ("HipChat token with BEL", ["apply", "hipchat", "--url", "{url}", "--subdomain", "example-hi", "--room", "ops", "--token", "ab\x07c"], "--token"),
-    ("Telegram token in Arabic-Indic digits", ["apply", "telegram", "--url", "{url}", "--token", "١٢٣٤٥:AAHfakeTokenForTheParsingTests_0123", "--chat-id", "1"], "--token"),
-    ("chat id in Arabic-Indic digits", ["apply", "telegram", "--url", "{url}", "--token", TOKEN, "--chat-id", "-١٠٠١٢٣"], "--chat-id"),
-    ("chat id in full-width digits", ["apply", "telegram", "--url", "{url}", "--token", TOKEN, "--chat-id", "１２３"], "--chat-id"),
-    ("chat id -0", ["apply", "telegram", "--url", "{url}", "--token", TOKEN, "--chat-id", "-0"], "--chat-id"),
-    ("chat id beyond 64 bits", ["apply", "telegram", "--url", "{url}", "--token", TOKEN, "--chat-id", "9223372036854775808"], "--chat-id"),
+    ("detect timeout zero", ["apply", "telegram", "--url", "{url}", "--detect", "--detect-timeout", "0"], "--detect-timeout"),
+    ("detect-chat-id timeout nan", ["detect-chat-id", "--timeout", "nan"], "--timeout"),
+    ("Bot API address ftp", ["apply", "telegram", "--url", "{url}", "--chat-id", "1", "--telegram-api-url", "ftp://x"], "--telegram-api-url"),
+    ("Bot API address bad port", ["detect-chat-id", "--telegram-api-url", "http://127.0.0.1:99999"], "--telegram-api-url"),
+    ("Slack channel with BEL", ["apply", "slack", "--url", "{url}", "--channel", "#al\x07erts"], "--channel"),
+    ("Slack channel too long", ["apply", "slack", "--url", "{url}", "--channel", "#" + "a" * 81], "--channel"),
+    ("Slack username with newline", ["apply", "slack", "--url", "{url}", "--username", "alert\nbot"], "--username"),
+    ("newline in a username for --format env", ["apply", "slack", "--username", "a\nb", "--format", "env"], "--username"),
+    ("Slack icon with ESC", ["apply", "slack", "--url", "{url}", "--icon-emoji", ":be\x1bll:"], "--icon-emoji"),
+    ("Slack workspace with ESC", ["apply", "slack", "--url", "{url}", "--workspace", "te\x1bam"], "--workspace"),
+    ("HipChat room with BEL", ["apply", "hipchat", "--url", "{url}", "--subdomain", "example-hi", "--room", "o\x07ps"], "--room"),
+    ("HipChat room too long", ["apply", "hipchat", "--url", "{url}", "--subdomain", "example-hi", "--room", "r" * 51], "--room"),
+    ("HipChat server with port 0", ["apply", "hipchat", "--url", "{url}", "--hipchat-url", "https://chat.example.com:0", "--room", "ops"], "--hipchat-url"),
+    ("HipChat server with BEL", ["apply", "hipchat", "--url", "{url}", "--hipchat-url", "https://chat.example.com/\x07", "--room", "ops"], "--hipchat-url"),
+    ("chat id in Arabic-Indic digits", ["apply", "telegram", "--url", "{url}", "--chat-id", "-١٠٠١٢٣"], "--chat-id"),
+    ("chat id in full-width digits", ["apply", "telegram", "--url", "{url}", "--chat-id", "１２３"], "--chat-id"),
+    ("chat id -0", ["apply", "telegram", "--url", "{url}", "--chat-id", "-0"], "--chat-id"),
+    ("chat id beyond 64 bits", ["apply", "telegram", "--url", "{url}", "--chat-id", "9223372036854775808"], "--chat-id"),
     ("Kapacitor password with BEL", ["show", "--url", "{url}", "--password", "pa\x07ss"], "--kapacitor-password"),
     ("Kapacitor user with a colon", ["show", "--url", "{url}", "--username", "a:b"], "--kapacitor-username"),
 ]
@@ -107,11 +104,34 @@ BAD_OPTIONS = [
 
 @pytest.mark.parametrize(("argv", "option"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS])
 def test_bad_options_are_refused_in_one_line_before_any_request(kapacitor, monkeypatch, capsys, argv, option):
+    # The secrets each command needs come from the environment, as a secret must (never the command line).
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
+    monkeypatch.setenv("HIPCHAT_TOKEN", "abc")
     argv = [arg.replace("{url}", kapacitor.url) for arg in argv]
     code, out, err = run_cli(argv, monkeypatch, capsys)
     assert_one_line_refusal(code, err, option)
     assert kapacitor.requests == []
     assert TOKEN not in err and "pa\x07ss" not in err and "ab\x07c" not in err
+
+
+BAD_SECRETS = [
+    # (what the case is, the arguments, the secret on standard input, the option named)
+    ("webhook URL with BEL", ["apply", "slack", "--url", "{url}", "--webhook-url", "-"], WEBHOOK + "\x07", "--webhook-url"),
+    ("HipChat token with BEL", ["apply", "hipchat", "--url", "{url}", "--subdomain", "example-hi", "--room", "ops", "--token", "-"],
+     "ab\x07c", "--token"),
+    ("Telegram token in Arabic-Indic digits", ["apply", "telegram", "--url", "{url}", "--token", "-", "--chat-id", "1"],
+     "١٢٣٤٥:AAHfakeTokenForTheParsingTests_0123", "--token"),
+]
+
+
+@pytest.mark.parametrize(("argv", "secret", "option"), [case[1:] for case in BAD_SECRETS], ids=[case[0] for case in BAD_SECRETS])
+def test_bad_secrets_are_refused_in_one_line_without_echo(kapacitor, monkeypatch, capsys, argv, secret, option):
+    argv = [arg.replace("{url}", kapacitor.url) for arg in argv]
+    code, out, err = run_cli(argv, monkeypatch, capsys, secret)
+    assert_one_line_refusal(code, err, option)
+    assert kapacitor.requests == []
+    assert secret.strip() not in err and "ab\x07c" not in err
 
 
 @pytest.mark.parametrize(
@@ -164,7 +184,7 @@ def files(tmp_path):
         (["--ca-cert", "/etc/passwd", "show"], "--ca-cert", "no PEM certificate"),
         (["--ca-cert", "{fifo}", "show"], "--ca-cert", "not a regular file"),
         (["--config-file", "{dir}"], "--config-file", "folder"),
-        (["--config-file", "/dev/null", "apply", "slack", "--webhook-url", WEBHOOK], "--config-file", "device"),
+        (["--config-file", "/dev/null", "apply", "slack", "--webhook-url", "-"], "--config-file", "device"),
         (["--config-file", "{missing}/kapacitor.conf"], "--config-file", "does not exist"),
     ],
 )
@@ -185,8 +205,8 @@ def run_subprocess(args, stdin: bytes = b"", timeout: float = 60):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--config-file", "{fifo}", "apply", "slack", "--webhook-url", WEBHOOK, "--dry-run"],
-        ["apply", "slack", "--config-file", "{fifo}", "--webhook-url", WEBHOOK, "--dry-run"],
+        ["--config-file", "{fifo}", "apply", "slack", "--webhook-url", "-", "--dry-run"],
+        ["apply", "slack", "--config-file", "{fifo}", "--webhook-url", "-", "--dry-run"],
         ["--config-file", "{fifo}"],  # the wizard itself: refused before the terminal is taken over
     ],
     ids=["global", "per-apply", "wizard"],

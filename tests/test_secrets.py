@@ -356,8 +356,10 @@ def test_connection_errors_and_bad_options_mask_the_password(monkeypatch, capsys
                 main(["show", "--url", kapacitor.url, *misspelled])
             out, err = capsys.readouterr()
             assert "unrecognized arguments" in err and password not in out + err
-        code, out, err = run_cli(["apply", "slack", "--url", url, "--webhook-url", WEBHOOK + "XXXX", "--dry-run"],
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK + "XXXX")
+        code, out, err = run_cli(["apply", "slack", "--url", url, "--dry-run"],
                                  monkeypatch, capsys)
+        monkeypatch.delenv("SLACK_WEBHOOK_URL")
         assert password not in out + err
 
 

@@ -87,10 +87,12 @@ def test_detect_chat_id_reads_the_token_from_stdin_and_prints_a_table(telegram_a
 
 
 def test_detect_chat_id_with_nothing_says_why_and_fails(telegram_api, monkeypatch, capsys):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram_api.token)
     code, out, err = run(
-        ["detect-chat-id", "--token", telegram_api.token, "--telegram-api-url", telegram_api.url, "--timeout", "1"],
+        ["detect-chat-id", "--telegram-api-url", telegram_api.url, "--timeout", "1"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert code == 1
     assert "No chat wrote to the bot within 1 seconds" in err
     assert out == ""
@@ -98,10 +100,12 @@ def test_detect_chat_id_with_nothing_says_why_and_fails(telegram_api, monkeypatc
 
 def test_detect_chat_id_wrong_token_is_one_line(telegram_api, monkeypatch, capsys):
     wrong = "987654321:AAHwrongTokenThatTelegramDoesNotKnow_xyz"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", wrong)
     code, out, err = run(
-        ["detect-chat-id", "--token", wrong, "--telegram-api-url", telegram_api.url, "--timeout", "1"],
+        ["detect-chat-id", "--telegram-api-url", telegram_api.url, "--timeout", "1"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert code == 1
     last = err.strip().splitlines()[-1]
     assert last.startswith("kapacitor-wizard: Telegram says the bot token is wrong.")
@@ -116,11 +120,13 @@ def test_detect_chat_id_without_a_token_is_a_usage_error(monkeypatch, capsys):
 
 
 def test_apply_telegram_dry_run_prints_the_masked_request(kapacitor, telegram_api, monkeypatch, capsys):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram_api.token)
     code, out, err = run(
-        ["apply", "telegram", "--url", kapacitor.url, "--token", telegram_api.token,
+        ["apply", "telegram", "--url", kapacitor.url,
          "--chat-id", "-100444", "--disable-notification", "--telegram-api-url", telegram_api.url, "--dry-run"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert code == 0, err
     assert f"POST {kapacitor.url}/kapacitor/v1/config/telegram/" in out
     body = json.loads(out[out.index("{"): out.rindex("}") + 1])
@@ -170,11 +176,13 @@ def test_apply_telegram_without_a_token_keeps_the_stored_one(kapacitor, telegram
 
 
 def test_apply_telegram_failing_test_exits_non_zero_with_one_line(kapacitor, telegram_api, monkeypatch, capsys):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram_api.token)
     code, out, err = run(
         ["apply", "telegram", "--url", kapacitor.url, "--telegram-api-url", telegram_api.url,
-         "--token", telegram_api.token, "--chat-id", "555", "--test"],
+         "--chat-id", "555", "--test"],
         monkeypatch, capsys,
     )
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "test alert failed" in lines[0] and "chat not found" in lines[0]
@@ -182,18 +190,18 @@ def test_apply_telegram_failing_test_exits_non_zero_with_one_line(kapacitor, tel
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "message", "token"),
     [
-        (["--token", "not-a-token", "--chat-id", "1"], "--token: A bot token looks like"),
-        (["--token", DEFAULT_TOKEN, "--chat-id", "alerts"], "--chat-id: A chat id is a number"),
-        (["--token", DEFAULT_TOKEN, "--chat-id", "1", "--parse-mode", "MarkdownV2"], "--parse-mode: Kapacitor accepts only"),
-        (["--chat-id", "1"], "No bot token"),
-        (["--token", DEFAULT_TOKEN], "No chat id"),
-        (["--detect"], "--detect needs the bot token"),
+        (["--token", "-", "--chat-id", "1"], "--token: A bot token looks like", "not-a-token"),
+        (["--token", "-", "--chat-id", "alerts"], "--chat-id: A chat id is a number", DEFAULT_TOKEN),
+        (["--token", "-", "--chat-id", "1", "--parse-mode", "MarkdownV2"], "--parse-mode: Kapacitor accepts only", DEFAULT_TOKEN),
+        (["--chat-id", "1"], "No bot token", ""),
+        (["--token", "-"], "No chat id", DEFAULT_TOKEN),
+        (["--detect"], "--detect needs the bot token", ""),
     ],
 )
-def test_apply_telegram_refuses_bad_values_with_one_line(kapacitor, monkeypatch, capsys, argv, message):
-    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, *argv], monkeypatch, capsys)
+def test_apply_telegram_refuses_bad_values_with_one_line(kapacitor, monkeypatch, capsys, argv, message, token):
+    code, out, err = run(["apply", "telegram", "--url", kapacitor.url, *argv], monkeypatch, capsys, stdin=token)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], err

@@ -70,8 +70,10 @@ def test_undo_restores_previous_values_exactly(kapacitor, monkeypatch, capsys):
 
 
 def test_record_is_0600_in_a_0700_folder_and_never_holds_the_secret(kapacitor, state_home, monkeypatch, capsys):
-    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--channel", "#a"],
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--channel", "#a"],
                        monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     [path] = record_files(state_home)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -92,8 +94,10 @@ def test_record_is_0600_in_a_0700_folder_and_never_holds_the_secret(kapacitor, s
 
 def test_a_replaced_secret_is_reported_as_not_restorable(kapacitor, monkeypatch, capsys):
     kapacitor.set_file_values("slack", {"enabled": True, "url": OLD_WEBHOOK, "channel": "#old"})
-    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--channel", "#new"],
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--channel", "#new"],
                        monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     code, out, err = run(["undo", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0
@@ -114,7 +118,9 @@ def test_an_empty_plan_writes_no_record(kapacitor, state_home, monkeypatch, caps
 
 
 def test_a_dry_run_apply_writes_no_record(kapacitor, state_home, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--dry-run"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    run(["apply", "slack", "--url", kapacitor.url, "--dry-run"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert record_files(state_home) == []
 
 
@@ -127,7 +133,9 @@ def test_nothing_to_undo_is_one_line_and_exit_1(kapacitor, monkeypatch, capsys):
 
 
 def test_a_second_undo_does_not_redo(kapacitor, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    run(["apply", "slack", "--url", kapacitor.url, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     code, out, _ = run(["undo", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0 and "does not redo" in out
     code, out, err = run(["undo", "--url", kapacitor.url], monkeypatch, capsys)
@@ -137,7 +145,9 @@ def test_a_second_undo_does_not_redo(kapacitor, monkeypatch, capsys):
 
 
 def test_undo_twice_goes_back_two_applies(kapacitor, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--channel", "#one"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    run(["apply", "slack", "--url", kapacitor.url, "--channel", "#one"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     run(["apply", "slack", "--url", kapacitor.url, "--channel", "#two"], monkeypatch, capsys)
     assert run(["undo", "--url", kapacitor.url], monkeypatch, capsys)[0] == 0
     assert kapacitor.config_posts()[-1].json == {"set": {"channel": "#one"}}
@@ -147,7 +157,9 @@ def test_undo_twice_goes_back_two_applies(kapacitor, monkeypatch, capsys):
 
 
 def test_list_and_dry_run_change_nothing(kapacitor, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    run(["apply", "slack", "--url", kapacitor.url, "--channel", "#a"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     code, out, err = run(["undo", "--list", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0, err
     [line] = [l for l in out.splitlines() if "Slack" in l]
@@ -170,15 +182,19 @@ def test_list_and_dry_run_change_nothing(kapacitor, monkeypatch, capsys):
 
 
 def test_records_of_another_kapacitor_are_not_used(kapacitor, monkeypatch, capsys):
-    run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    run(["apply", "slack", "--url", kapacitor.url], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     other = kapacitor.url.replace("127.0.0.1", "localhost")
     code, out, err = run(["undo", "--list", "--url", other], monkeypatch, capsys)
     assert code == 0 and "Nothing recorded" in out
 
 
 def test_undo_removes_a_workspace_the_apply_added(kapacitor, monkeypatch, capsys):
-    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK, "--workspace", "ops"],
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--workspace", "ops"],
                        monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     code, out, err = run(["undo", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0, err
@@ -202,7 +218,9 @@ def test_an_unwritable_state_folder_warns_and_the_apply_goes_on(kapacitor, tmp_p
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
-    code, out, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", NEW_WEBHOOK], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", NEW_WEBHOOK)
+    code, out, err = run(["apply", "slack", "--url", kapacitor.url], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0
     assert "warning:" in err and "Undo will not be possible" in err
     assert len(kapacitor.config_posts()) == 1

@@ -175,7 +175,9 @@ def test_a_later_change_of_other_options_does_not_block_undo(kapacitor, monkeypa
 
 def test_a_cleared_secret_counts_as_a_change(kapacitor, monkeypatch, capsys):
     kapacitor.set_file_values("slack", {"enabled": True, "url": "https://hooks.slack.com/services/T/B/OLD"})
-    code, _, err = run(["apply", "slack", "--url", kapacitor.url, "--webhook-url", WEBHOOK], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
+    code, _, err = run(["apply", "slack", "--url", kapacitor.url], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     change_behind_our_back(kapacitor, "slack", {"enabled": False, "url": ""})
     code, out, err = run(["undo", "--url", kapacitor.url], monkeypatch, capsys)
@@ -189,7 +191,9 @@ def test_a_cleared_secret_counts_as_a_change(kapacitor, monkeypatch, capsys):
 def test_undo_list_shows_id_time_handler_options_and_status(kapacitor, monkeypatch, capsys):
     apply_hipchat(kapacitor, monkeypatch, capsys)
     assert apply_slack(kapacitor, monkeypatch, capsys)[0] == 0
-    run(["apply", "slack", "--url", kapacitor.url, "--workspace", "ops", "--webhook-url", WEBHOOK], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", WEBHOOK)
+    run(["apply", "slack", "--url", kapacitor.url, "--workspace", "ops"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert run(["undo", "--url", kapacitor.url], monkeypatch, capsys)[0] == 0  # the workspace
     code, out, err = run(["undo", "--list", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 0, err

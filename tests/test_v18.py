@@ -68,8 +68,10 @@ def test_pointing_an_app_at_a_webhook_clears_the_token_in_the_same_request(kapac
         service_test(kapacitor18)
         assert api.received[-1].headers["Authorization"] == f"Bearer {TOKEN}"  # the app way works
 
-        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--webhook-url", webhook_host.webhook_url],
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", webhook_host.webhook_url)
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url],
                              monkeypatch, capsys)
+        monkeypatch.delenv("SLACK_WEBHOOK_URL")
         assert code == 0, err
         (post,) = [p.json for p in kapacitor18.config_posts()][1:]
         assert post == {"set": {"url": webhook_host.webhook_url, "token": ""}}
@@ -93,8 +95,10 @@ def test_without_the_clearing_kapacitor_18_would_send_the_token_to_the_webhook(k
 def test_dry_run_shows_the_token_being_cleared_and_show_knows_the_way(kapacitor18, slack_receiver, monkeypatch, capsys):
     with SlackReceiver() as api:
         set_app_way(kapacitor18, api)
-        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--webhook-url", slack_receiver.webhook_url,
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url,
                               "--dry-run"], monkeypatch, capsys)
+        monkeypatch.delenv("SLACK_WEBHOOK_URL")
         assert code == 0, err
         body = json.loads(out[out.index("{"):out.rindex("}") + 1])
         assert body == {"set": {"url": "•••", "token": ""}}
@@ -135,7 +139,9 @@ def test_apply_slack_token_defaults_to_chat_post_message_and_masks_it(kapacitor1
 
 def test_a_token_on_kapacitor_15_is_refused_before_anything_is_sent(monkeypatch, capsys):
     with KapacitorFake() as old:
-        code, out, err = run(["apply", "slack", "--url", old.url, "--token", TOKEN], monkeypatch, capsys)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+        code, out, err = run(["apply", "slack", "--url", old.url], monkeypatch, capsys)
+        monkeypatch.delenv("SLACK_BOT_TOKEN")
         assert code == 2
         assert "1.5.7" in err and "1.6" in err and "--webhook-url" in err
         assert old.config_posts() == []
@@ -143,14 +149,16 @@ def test_a_token_on_kapacitor_15_is_refused_before_anything_is_sent(monkeypatch,
 
 
 def test_both_ways_at_once_are_refused(kapacitor18, slack_receiver, monkeypatch, capsys):
-    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--token", TOKEN, "--webhook-url",
-                          slack_receiver.webhook_url], monkeypatch, capsys)
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--token", "-", "--webhook-url", "-"],
+                         monkeypatch, capsys, stdin=TOKEN + "\n")
     assert code == 2 and "either --webhook-url" in err
     assert kapacitor18.config_posts() == []
 
 
 def test_a_user_token_is_refused_with_what_to_use(kapacitor18, monkeypatch, capsys):
-    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--token", "xoxp-123-456"], monkeypatch, capsys)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-123-456")
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
     assert code == 2 and "xoxb-" in err and "xoxp-123-456" not in err
 
 
@@ -163,8 +171,10 @@ def test_format_env_names_the_token_as_a_secret(monkeypatch, capsys):
 
 
 def test_webhook_on_either_version_sends_no_token(any_kapacitor, slack_receiver, monkeypatch, capsys):
-    code, out, err = run(["apply", "slack", "--url", any_kapacitor.url, "--webhook-url", slack_receiver.webhook_url,
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
+    code, out, err = run(["apply", "slack", "--url", any_kapacitor.url,
                           "--test"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     assert [p.json for p in any_kapacitor.config_posts()] == [
         {"set": {"enabled": True, "url": slack_receiver.webhook_url}}]
@@ -343,13 +353,15 @@ def test_the_183_sample_gets_the_app_way_and_back_to_a_webhook():
 def test_apply_slack_token_into_the_183_sample(tmp_path, monkeypatch, capsys):
     path = tmp_path / "kapacitor.conf"
     path.write_text(SAMPLE_183.read_text())
-    code, out, err = run(["apply", "slack", "--config-file", str(path), "--token", TOKEN, "--channel", "#alerts"],
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    code, out, err = run(["apply", "slack", "--config-file", str(path), "--channel", "#alerts"],
                          monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
     assert code == 0, err
     assert conffile.load(path).read_element("slack")["token"] == TOKEN
     assert TOKEN not in out + err
-    code, out, err = run(["apply", "slack", "--config-file", str(path), "--webhook-url",
-                          "https://hooks.slack.com/services/T0/B0/XXXX"], monkeypatch, capsys)
+    code, out, err = run(["apply", "slack", "--config-file", str(path), "--webhook-url", "-"], monkeypatch, capsys,
+                         stdin="https://hooks.slack.com/services/T0/B0/XXXX\n")
     assert code == 0, err
     element = conffile.load(path).read_element("slack")
     assert element["token"] == "" and element["url"] == "https://hooks.slack.com/services/T0/B0/XXXX"
@@ -382,8 +394,10 @@ async def test_review_shows_options_the_wizard_does_not_know_as_kept(kapacitor18
 
 
 def test_a_new_workspace_can_take_the_app_way(kapacitor18, monkeypatch, capsys):
-    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--workspace", "ops", "--token", TOKEN,
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--workspace", "ops",
                           "--channel", "#ops"], monkeypatch, capsys)
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
     assert code == 0, err
     (post,) = [p.json for p in kapacitor18.config_posts()]
     assert post == {"add": {"workspace": "ops", "enabled": True, "url": SLACK_API_URL, "token": TOKEN, "channel": "#ops"}}
@@ -442,8 +456,10 @@ async def test_the_file_route_offers_the_app_way_for_a_183_conf(tmp_path):
 def test_undo_after_a_switch_to_a_webhook_says_the_token_stays_cleared(kapacitor18, monkeypatch, capsys):
     with SlackReceiver() as api, SlackReceiver() as webhook_host:
         set_app_way(kapacitor18, api)
-        code, out, err = run(["apply", "slack", "--url", kapacitor18.url, "--webhook-url", webhook_host.webhook_url],
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", webhook_host.webhook_url)
+        code, out, err = run(["apply", "slack", "--url", kapacitor18.url],
                              monkeypatch, capsys)
+        monkeypatch.delenv("SLACK_WEBHOOK_URL")
         assert code == 0, err
         code, out, err = run(["undo", "--url", kapacitor18.url], monkeypatch, capsys)
         sent = [p.json for p in kapacitor18.config_posts()][2:]
@@ -452,13 +468,21 @@ def test_undo_after_a_switch_to_a_webhook_says_the_token_stays_cleared(kapacitor
         assert httpx.get(kapacitor18.url + "/kapacitor/v1/config/slack/").json()["options"]["token"] is False
 
 
-def test_a_token_into_a_15_conf_warns_that_15_ignores_it(tmp_path, monkeypatch, capsys):
+def test_a_token_into_a_15_conf_needs_a_version_that_reads_it(tmp_path, monkeypatch, capsys):
+    from tests.fakes.kapacitor import dead_url
+
     path = tmp_path / "kapacitor.conf"
     path.write_text((__import__("pathlib").Path(__file__).parent / "data" / "kapacitor-sample.conf").read_text())
-    code, out, err = run(["apply", "slack", "--config-file", str(path), "--token", TOKEN, "--channel", "#a"],
-                         monkeypatch, capsys)
+    before = path.read_text()
+    monkeypatch.setenv("KAPACITOR_URL", dead_url().rstrip("/"))  # no Kapacitor to ask for its version
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    argv = ["apply", "slack", "--config-file", str(path), "--channel", "#a"]
+    code, out, err = run(argv, monkeypatch, capsys)
+    assert code == 1 and path.read_text() == before  # 1.5 would ignore it: not written without the version
+    assert "token" in err and "1.6" in err and "--kapacitor-version" in err and TOKEN not in out + err
+    code, out, err = run([*argv, "--kapacitor-version", "1.6.0"], monkeypatch, capsys)
     assert code == 0, err
-    assert "no token key" in err and "1.6" in err and TOKEN not in out + err
+    assert conffile.load(path).read_element("slack")["token"] == TOKEN
 
 
 async def test_the_way_is_chosen_with_the_arrow_keys_and_enter_goes_on(kapacitor18):

@@ -289,27 +289,31 @@ def cli(monkeypatch, capsys):
     return run
 
 
-def test_cli_refuses_a_second_default(kapacitor, slack_receiver, cli):
+def test_cli_refuses_a_second_default(kapacitor, slack_receiver, cli, monkeypatch):
     configured(kapacitor, slack_receiver)
-    code, out, err = cli(["apply", "slack", "--url", kapacitor.url, "--workspace", "team3", "--default",
-                          "--webhook-url", slack_receiver.webhook_url])
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
+    code, out, err = cli(["apply", "slack", "--url", kapacitor.url, "--workspace", "team3", "--default"])
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 2 and "A second default" in err
     assert kapacitor.config_posts() == []
 
 
-def test_cli_refuses_a_bad_name_before_connecting(kapacitor, slack_receiver, cli):
-    code, out, err = cli(["apply", "slack", "--url", kapacitor.url, "--workspace", "team/3",
-                          "--webhook-url", slack_receiver.webhook_url])
+def test_cli_refuses_a_bad_name_before_connecting(kapacitor, slack_receiver, cli, monkeypatch):
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
+    code, out, err = cli(["apply", "slack", "--url", kapacitor.url, "--workspace", "team/3"])
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 2 and "--workspace" in err
     assert kapacitor.requests == []
 
 
-def test_cli_adds_a_default_when_there_is_none_and_sends_what_add_does_not_default(kapacitor, slack_receiver, cli):
+def test_cli_adds_a_default_when_there_is_none_and_sends_what_add_does_not_default(kapacitor, slack_receiver, cli, monkeypatch):
     # kapacitor.conf with two [[slack]] tables, a and b, neither of them the default.
     kapacitor.set_file_values("slack", {"workspace": "a", "default": False})
     kapacitor.add_file_workspace({"workspace": "b"})
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_receiver.webhook_url)
     code, out, err = cli(["apply", "slack", "--url", kapacitor.url, "--workspace", "c", "--default",
-                          "--username", "kapacitor", "--webhook-url", slack_receiver.webhook_url])
+                          "--username", "kapacitor"])
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
     assert code == 0, err
     add = kapacitor.config_posts()[-1].json["add"]
     assert add["workspace"] == "c" and add["default"] is True and add["username"] == "kapacitor"

@@ -98,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write handler settings into this kapacitor.conf instead of Kapacitor's API "
         "(for config kept in files, or when no Kapacitor runs here)",
     )
+    parser.add_argument(
+        "--kapacitor-version",
+        type=options.kapacitor_version,
+        metavar="VERSION",
+        default="",
+        help="with --config-file: the Kapacitor version that reads the file (such as 1.5.7); options only some "
+        "versions read are refused while it is unknown",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     show_parser = commands.add_parser(
@@ -232,7 +240,10 @@ def run_wizard(args: argparse.Namespace, settings: ConnectionSettings, *, debug:
 
     crash.show_traceback = debug
     app = WizardApp(
-        AppSettings(connection=settings, telegram_api_url=args.telegram_api_url, config_file=args.config_file)
+        AppSettings(
+            connection=settings, telegram_api_url=args.telegram_api_url, config_file=args.config_file,
+            kapacitor_version=args.kapacitor_version,
+        )
     )
     app.run()
     if crash.report(app):

@@ -73,6 +73,16 @@ STDIN_MAX_BYTES = 64 * 1024
 """Far more than any token or webhook URL; more is not a secret on its first line."""
 
 
+def literal_secret(flag: str, *, stdin_form: str, env_form: str) -> UsageError:
+    """The one refusal of a secret typed on the command line itself, for every command and option
+    (`--webhook-url https://…`, `--token 123:AA…`, `--set routing-key=abc`): it would stay in shell
+    history and in the process list. It says the two ways that keep it out; never the value."""
+    return UsageError(
+        f"{flag}: this is a secret, and a secret typed on the command line stays in shell history and "
+        f"the process list; give it as {stdin_form} (read from standard input) or {env_form}."
+    )
+
+
 def read_secret(
     value: str | None,
     env_name: str,
@@ -81,18 +91,19 @@ def read_secret(
     *,
     option: str = "the secret",
 ) -> Secret | None:
-    """A secret from the option, standard input ('-') or the environment; None when none is given.
+    """A secret from standard input (the option's value '-') or the environment; None when none is given.
 
-    Standard input must be UTF-8 text with the secret on one line (a trailing line break is
-    fine); a second line is refused rather than silently dropped. Wherever it comes from, a
-    secret with control characters is refused. Errors never repeat the secret.
+    A value typed on the command line itself is refused (`literal_secret`). Standard input must
+    be UTF-8 text with the secret on one line (a trailing line break is fine); a second line is
+    refused rather than silently dropped. Wherever it comes from, a secret with control
+    characters is refused. Errors never repeat the secret.
     """
     env = os.environ if env is None else env
     if value == "-":
         text = _secret_from_stdin(stdin, option)
         source = f"{option} (standard input)"
     elif value:
-        text, source = value.strip(), option
+        raise literal_secret(option, stdin_form=f"{option} -", env_form=f"in the environment variable {env_name}")
     else:
         text, source = env.get(env_name, "").strip(), env_name
         if not text:
@@ -205,6 +216,15 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
         "(comments and everything else are kept; a backup is left beside it; restart Kapacitor afterwards)",
     )
     group.add_argument(
+        "--kapacitor-version",
+        metavar="VERSION",
+        type=options.kapacitor_version,
+        default=argparse.SUPPRESS,  # keeps a --kapacitor-version given before the subcommand
+        help="with --config-file: the Kapacitor version that reads the file (such as 1.5.7 or 1.8.3). Options "
+        "only some versions read (Kafka SASL, Slack's token, smtp to-templates, Zenoss, ...) are refused "
+        "while it is unknown; without it, the Kapacitor at --url is asked",
+    )
+    group.add_argument(
         "--format",
         choices=["env"],
         help="print the settings as KAPACITOR_* environment variables (for containers) instead of writing",
@@ -219,6 +239,10 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
 
 def check_target_flags(args: argparse.Namespace) -> None:
     """Refuse flag combinations that cannot work, before anything is read or written."""
+    if getattr(args, "kapacitor_version", "") and not getattr(args, "config_file", None):
+        raise UsageError(
+            "--kapacitor-version goes with --config-file: through the API, the wizard asks Kapacitor itself."
+        )
     if getattr(args, "config_file", None) and getattr(args, "test", False):
         raise UsageError(
             "--test cannot be used with --config-file: Kapacitor reads kapacitor.conf only when it starts. "
@@ -231,7 +255,10 @@ async def open_target(args: argparse.Namespace, settings: ConnectionSettings, sc
     """The file named by --config-file, else Kapacitor's API (checked with a ping)."""
     check_target_flags(args)
     if getattr(args, "config_file", None):
-        yield FileTarget(args.config_file, scrub, kapacitor=settings, force=getattr(args, "force", False))
+        yield FileTarget(
+            args.config_file, scrub, kapacitor=settings, force=getattr(args, "force", False),
+            kapacitor_version=getattr(args, "kapacitor_version", ""),
+        )
         return
     async with KapacitorClient(settings, scrubber=scrub) as client:
         await client.ping()
@@ -324,9 +351,13 @@ async def carry_out(
     if args.dry_run:
         if isinstance(target, FileTarget):
             print(target.preview(plan) or f"Nothing to change: {target.path} already has these settings.", file=out)
+            for note in target.notes(plan):
+                warn(note)
         else:
             print_request(target.client.settings if isinstance(target, ApiTarget) else ConnectionSettings(), plan, out, adding=plan.adding)
         print("Dry run: nothing was written.", file=out)
+        if getattr(args, "check_broker", False):
+            return await check_broker(target, plan, out, err)
         return 0
     if isinstance(target, ApiTarget) and not plan.adding:
         await write_plan(target.client, plan, out)
@@ -359,7 +390,44 @@ async def carry_out(
         from wizard.commands.direct import direct_check_after_apply
 
         status = max(status, await direct_check_after_apply(target, plan, out, err))
+    if getattr(args, "check_broker", False):
+        status = max(status, await check_broker(target, plan, out, err))
     return status
+
+
+async def check_broker(target: Target, plan: Plan, out: TextIO, err: TextIO) -> int:
+    """`--check-broker` (MQTT): a TCP connection to the element's broker from here, bounded by
+    --timeout. kapacitord exits at start when an enabled broker does not answer, so a file is
+    best checked before Kapacitor restarts with it. 0 when it answers, 1 when not, 2 without a URL."""
+    from wizard.core import startrules
+
+    url = plan.new_values.get("url")
+    if not url:
+        try:
+            elements = (await target.read_config()).get(plan.spec.section, [])
+        except WizardError:
+            elements = []
+        key = plan.spec.list_key or ""
+        element = next((e for e in elements if str(e.options.get(key, "")) == plan.workspace), None)
+        url = element.options.get("url") if element is not None else ""
+    if not url:
+        print(f"kapacitor-wizard: --check-broker: {plan.spec.title} {plan.workspace} has no broker URL to check.", file=err)
+        return 2
+    settings = target.kapacitor if isinstance(target, FileTarget) else getattr(getattr(target, "client", None), "settings", None)
+    timeout = settings.timeout if settings is not None else ConnectionSettings().timeout
+    address = startrules.broker_address(str(url))
+    where = f"{address[0]}:{address[1]}" if address else str(url)
+    print(f"Broker check: connecting to {where} from here (TCP only, at most {timeout:g} s) …", file=out)
+    result = await startrules.check_broker(str(url), timeout)
+    if result.ok:
+        print(f"Broker check passed: {result.summary}.", file=out)
+        return 0
+    print(
+        f"kapacitor-wizard: broker check failed: {result.summary}. kapacitord exits at start while an enabled "
+        "broker does not answer; check the address, or the network between Kapacitor and the broker.",
+        file=err,
+    )
+    return 1
 
 
 async def _element_values(client: KapacitorClient, plan: Plan) -> Mapping[str, Any]:

@@ -23,6 +23,7 @@ from wizard.commands.common import (
     add_target_flags,
     carry_out,
     check_target_flags,
+    literal_secret,
     open_target,
     print_env,
     read_secret,
@@ -133,6 +134,12 @@ def _register_one(
     add_apply_flags(parser)
     if spec.direct_check:
         add_direct_check_flag(parser)
+    if spec.section == "mqtt":
+        parser.add_argument(
+            "--check-broker", action="store_true",
+            help="after writing (or with --dry-run), try a TCP connection to the broker from here, within "
+            "--timeout: kapacitord exits at start while an enabled broker does not answer",
+        )
     add_target_flags(parser)
     parser.set_defaults(run=run, spec=spec, enabled=None, remove=None)
 
@@ -229,10 +236,7 @@ def given_values(
                 scrub.add(text)  # never shown, even by mistake
                 if not text.strip():
                     raise UsageError(f"--set {name}: to drop the stored {option.label.lower()}, use --reset {name}.")
-                raise UsageError(
-                    f"--set {name}: {option.label} is a secret; give it as --set {name}=- (standard input) or "
-                    f"--set-env {name}=VARIABLE, so it stays out of shell history and the process list."
-                )
+                raise literal_secret(f"--set {name}", stdin_form=f"--set {name}=-", env_form=f"--set-env {name}=VARIABLE")
             if option.secret:
                 scrub.add_all(secret_parts(option, text))
             value = _checked(option, text, flag, allow_http=args.allow_http, err=err)
@@ -272,14 +276,16 @@ def _choose_key(spec: HandlerSpec, args: argparse.Namespace, elements: list[Elem
     )
 
 
-def _check_element(spec: HandlerSpec, key: str, elements: list[Element], values: Mapping[str, Any], err: TextIO) -> Element | None:
+def _check_element(
+    spec: HandlerSpec, key: str, elements: list[Element], values: Mapping[str, Any], err: TextIO, *, api: bool = True
+) -> Element | None:
     rules = workspaces.list_section(spec.section, spec.list_key or "")
     element = next((e for e in elements if _key_of(spec, e) == key), None)
     changes = {k: v for k, v in values.items() if k != "enabled" or element is None}
     if element is None:
-        verdict = workspaces.check_new_element(rules, key, elements, make_default=values.get("default") is True)
+        verdict = workspaces.check_new_element(rules, key, elements, make_default=values.get("default") is True, api=api)
     else:
-        verdict = workspaces.check_change(rules, key, elements, changes)
+        verdict = workspaces.check_change(rules, key, elements, changes, api=api)
     if not verdict.ok:
         raise UsageError(f"--element {key}: {verdict.error}")
     if verdict.warning:
@@ -334,7 +340,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             raise UsageError(f"--set {missing[0]}: Kapacitor {version or 'here'} has no {spec.title} option {missing[0]}.")
         key = _choose_key(spec, args, elements) if spec.list_key else ""
         if spec.list_key:
-            element = _check_element(spec, key, elements, desired, err)
+            element = _check_element(spec, key, elements, desired, err, api=isinstance(target, ApiTarget))
         else:
             element = elements[0] if elements else None
         if desired.get("enabled") is not False:

@@ -70,9 +70,9 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
     parser.add_argument("--room", metavar="R", help="the room's name or numeric id (default: the one Kapacitor has)")
     parser.add_argument(
         "--token",
-        metavar="TOKEN",
+        metavar="-",
         help="API token with the Send Notification scope; '-' reads it from standard input "
-        "(default: $HIPCHAT_TOKEN). It is a secret: prefer '-' or the variable to keep it out of shell history",
+        "(default: $HIPCHAT_TOKEN). A secret: a token typed here is refused, so it stays out of shell history",
     )
     add_switch_flags(parser, "HipChat", "hipChat")
     add_apply_flags(parser)

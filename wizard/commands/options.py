@@ -62,6 +62,13 @@ def config_file(text: str) -> str:
     return checked(validators.config_file_path)(text)
 
 
+def kapacitor_version(text: str) -> str:
+    """--kapacitor-version: the Kapacitor that reads the --config-file, as 1.5.7 or 1.8.3."""
+    from wizard.core import startrules
+
+    return checked(startrules.kapacitor_version)(text)
+
+
 def ca_cert(text: str) -> str:
     """--ca-cert: a readable PEM file."""
     return checked(validators.pem_file)(text)

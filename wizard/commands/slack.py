@@ -26,7 +26,7 @@ from wizard.core import validators, workspaces
 from wizard.core.handlers import SLACK, SLACK_API_URL, SLACK_TOKEN_SINCE
 from wizard.core.kapacitor import ConnectionSettings
 from wizard.core.plan import plan_changes, unavailable_options
-from wizard.core.target import ApiTarget, FileTarget
+from wizard.core.target import ApiTarget
 from wizard.core.secrets import Scrubber
 
 
@@ -52,9 +52,9 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
     )
     parser.add_argument(
         "--webhook-url",
-        metavar="URL",
+        metavar="-",
         help="the incoming webhook URL; '-' reads it from standard input (default: $SLACK_WEBHOOK_URL). "
-        "It is a secret: prefer '-' or the variable to keep it out of shell history",
+        "A secret: a URL typed here is refused, so it stays out of shell history",
     )
     parser.add_argument(
         "--allow-http",
@@ -64,9 +64,9 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
     )
     parser.add_argument(
         "--token",
-        metavar="TOKEN",
+        metavar="-",
         help="a Slack app's Bot User OAuth Token (xoxb-...), for Kapacitor 1.6+; '-' reads it from standard "
-        "input (default: $SLACK_BOT_TOKEN). Kapacitor then posts to chat.postMessage. It is a secret",
+        "input (default: $SLACK_BOT_TOKEN). Kapacitor then posts to chat.postMessage. A secret: a token typed here is refused",
     )
     parser.add_argument(
         "--slack-api-url",
@@ -148,9 +148,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
                 f"--{missing[0]}: Kapacitor {version or 'here'} has no Slack {missing[0]} option; a Slack app's bot "
                 f"token needs Kapacitor {SLACK_TOKEN_SINCE} or later. Use an incoming webhook (--webhook-url) instead."
             )
-        if token is not None and isinstance(target, FileTarget) and "token" not in target.load().read_element("slack", workspace):
-            print("warning: --token: this kapacitor.conf's [[slack]] entry has no token key yet; Kapacitor before "
-                  f"{SLACK_TOKEN_SINCE} ignores it, so check that the server is {SLACK_TOKEN_SINCE} or later.", file=err)
+        # In a kapacitor.conf, a token needs a Kapacitor that reads it (1.6+): the file target's version rule.
         # Turning a handler off needs no webhook.
         if desired["enabled"] and webhook is None and token is None and not (element and element.is_set("url")):
             raise UsageError(
@@ -158,7 +156,8 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             )
         if element is None and workspace:
             # Refused before anything is sent: Kapacitor 1.5 mishandles both.
-            check("--workspace", workspaces.check_new_workspace(workspace, elements, args.default), err)
+            verdict = workspaces.check_new_workspace(workspace, elements, args.default, api=isinstance(target, ApiTarget))
+            check("--workspace", verdict, err)
         elif args.default:
             check("--default", workspaces.check_make_default(workspace, elements), err)
         if args.default:

@@ -40,7 +40,7 @@ TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DETECT_TIMEOUT = 120.0
 TOKEN_HELP = (
     f"the bot token from @BotFather; '-' reads it from standard input (default: ${TOKEN_ENV}). "
-    "It is a secret: prefer '-' or the variable to keep it out of shell history"
+    "A secret: a token typed here is refused, so it stays out of shell history"
 )
 
 
@@ -68,7 +68,7 @@ def register(handlers: argparse._SubParsersAction, connection_options: Callable[
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--token", metavar="TOKEN", help=TOKEN_HELP)
+    parser.add_argument("--token", metavar="-", help=TOKEN_HELP)
     chat = parser.add_mutually_exclusive_group()
     chat.add_argument("--chat-id", metavar="ID", help="the chat: a number such as -1001234567890, or @channelname")
     chat.add_argument(
@@ -112,7 +112,7 @@ def register_detect(commands: argparse._SubParsersAction) -> None:  # type: igno
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--token", metavar="TOKEN", help=TOKEN_HELP)
+    parser.add_argument("--token", metavar="-", help=TOKEN_HELP)
     parser.add_argument(
         "--timeout", dest="detect_timeout", type=options.seconds(options.DETECT_TIMEOUT_MAX), default=DETECT_TIMEOUT,
         metavar="SECONDS",

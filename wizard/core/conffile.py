@@ -1056,6 +1056,16 @@ class ConfigDocument:
         found = self._find(section, workspace)
         return _nest(section, found) if found is not None else {}
 
+    def entries(self, section: str) -> list[dict[str, Any]]:
+        """The section's tables as the file spells them (file keys, a single `[section]` table
+        as one entry); [] when the file has none. Never refuses a shape (see `_elements`)."""
+        node = self._data.get(section)
+        if isinstance(node, dict):
+            return [dict(node)]
+        if isinstance(node, list):
+            return [dict(e) for e in node if isinstance(e, dict)]
+        return []
+
     def element_keys(self, section: str) -> list[str]:
         """The keys of a list section's entries in file order ("" is an entry without its key)."""
         _check_section(section)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from wizard.core import conffile, undo
+from wizard.core import conffile, startrules, undo
 from wizard.core.handlers import HANDLERS
 from wizard.core.errors import WizardError
 from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, element_path
@@ -159,13 +159,20 @@ class FileTarget:
         *,
         kapacitor: ConnectionSettings | None = None,
         force: bool = False,
+        kapacitor_version: str = "",
     ) -> None:
         self.path = Path(path)
         self.scrub = scrub or Scrubber()
         self.kapacitor = kapacitor
-        """A Kapacitor that may run with this file: asked after a write whether API overrides shadow it."""
+        """A Kapacitor that may run with this file: asked after a write whether API overrides shadow it,
+        and for its version when none is given."""
         self.force = force
         """Replace the file even when it is read-only."""
+        self.kapacitor_version = kapacitor_version
+        """The version of the Kapacitor that reads this file (given, or asked of `kapacitor`); "" unknown.
+        Options only some versions read are refused while it is unknown (wizard/core/startrules.py)."""
+        self.version_source = "given" if kapacitor_version else ""
+        self._version_asked = bool(kapacitor_version)
         self.description = f"the file {self.path}"
         self._known: conffile.ConfigDocument | None = None
         self._reviewed: tuple[tuple[object, ...], str] | None = None
@@ -178,8 +185,25 @@ class FileTarget:
         self._known = conffile.load(self.path, known=self._known)
         return self._known
 
+    async def ask_version(self) -> str:
+        """The version of the Kapacitor at `kapacitor`, asked once (briefly) when none was given."""
+        if self._version_asked or self.kapacitor is None:
+            return self.kapacitor_version
+        self._version_asked = True
+        settings = replace(self.kapacitor, timeout=min(self.kapacitor.timeout, 3.0))
+        try:
+            async with KapacitorClient(settings, scrubber=self.scrub) as client:
+                version = await client.ping()
+        except WizardError:
+            return ""  # none answers there: the version stays unknown
+        if startrules.parse_version(version) is not None:
+            self.kapacitor_version = version
+            self.version_source = f"the Kapacitor at {settings.url}"
+        return self.kapacitor_version
+
     async def read_config(self) -> dict[str, list[Element]]:
         document = self._read = self.load()
+        await self.ask_version()
         config: dict[str, list[Element]] = {}
         for spec in HANDLERS.values():
             section = spec.section
@@ -206,7 +230,12 @@ class FileTarget:
             config[section] = elements
         return config
 
-    def _edited(self, plan: Plan) -> tuple[conffile.ConfigDocument, conffile.ConfigDocument]:
+    def _edited(self, plan: Plan) -> tuple[conffile.ConfigDocument, conffile.ConfigDocument, tuple[str, ...]]:
+        """The file now, the file after the plan, and what to say about it.
+
+        Kapacitor's rules at start decide the rest (wizard/core/startrules.py): what it needs
+        besides the change is written too and said, an edit it would refuse to start with is
+        refused, and options only some versions read need the version that reads this file."""
         if plan.removing:
             raise WizardError(
                 f"Removing needs Kapacitor's HTTP API: in {self.path}, delete the [[{plan.spec.section}]] table "
@@ -218,7 +247,24 @@ class FileTarget:
         for secret in plan.new_values.values():
             if isinstance(secret, Secret):
                 self.scrub.add(secret)
-        return document, document.apply(plan.spec.section, values, plan.delete_list(), workspace=plan.workspace)
+        section, key = plan.spec.section, plan.workspace
+        after = document.apply(section, values, plan.delete_list(), workspace=key)
+        source = self.version_source if self.version_source != "given" else ""
+        startrules.check_versions(
+            startrules.versioned_options(document, after, section, key), section, self.kapacitor_version, source
+        )
+        after, settled = startrules.settle(document, after, section, key)
+        earlier = startrules.refuse_new_problems(document, after, section)
+        return document, after, settled + earlier + startrules.runtime_notes(after, section, key)
+
+    def notes(self, plan: Plan) -> tuple[str, ...]:
+        """What the review says besides the diff: what is written besides the change, problems the
+        file already has, and conditions that may still stop kapacitord at start. Empty when the
+        plan cannot be written (`preview` says why)."""
+        try:
+            return self._edited(plan)[2]
+        except WizardError:
+            return ()
 
     @staticmethod
     def _plan_key(plan: Plan) -> tuple[object, ...]:
@@ -226,7 +272,7 @@ class FileTarget:
 
     def preview(self, plan: Plan) -> str:
         """The masked diff; `write` of the same plan refuses if the file changes after this."""
-        before, after = self._edited(plan)
+        before, after, _ = self._edited(plan)
         self._reviewed = (self._plan_key(plan), before.render())
         return conffile.masked_diff(before, after, fromfile=f"{self.path} (now)", tofile=f"{self.path} (after)")
 
@@ -234,7 +280,7 @@ class FileTarget:
         """Edit the file as it is now, under its lock (another writer waits or is waited for)."""
         with conffile.writing(self.path):
             removed = conffile.remove_stale_temporary_files(self.path)
-            before, after = self._edited(plan)
+            before, after, notes = self._edited(plan)
             reviewed = self._reviewed
             if reviewed is not None and reviewed[0] == self._plan_key(plan):
                 if reviewed[1] != before.render():
@@ -270,7 +316,7 @@ class FileTarget:
             return WriteResult(f"{self.path} already has these settings; nothing was written.", warnings=stale)
         names = ", ".join(c.option for c in plan.changes)
         where = f"[{plan.spec.section}]" if not plan.spec.list_key else f"[[{plan.spec.section}]]"
-        warnings = stale + await self._shadowing_overrides(plan, before)
+        warnings = stale + notes + await self._shadowing_overrides(plan, before)
         return WriteResult(
             f"Wrote {names} to {where} in {self.path}", backup=backup, needs_restart=True, warnings=warnings
         )

@@ -768,7 +768,10 @@ def mqtt_url(text: str) -> Verdict:
         return Verdict(value, "Put the user name and password in their own fields, not in the broker URL.")
     hostport = rest.split("/", 1)[0]
     if scheme.lower() in ("ws", "wss") and ":" not in hostport.rstrip("]"):
-        return http_url(("http" if scheme.lower() == "ws" else "https") + "://" + rest, "The broker URL")
+        # Checked as the http(s) address it stands for (port 80 or 443), but kept as written:
+        # paho (Kapacitor's MQTT client) dials a websocket only for ws:// and wss://.
+        checked = http_url(("http" if scheme.lower() == "ws" else "https") + "://" + rest, "The broker URL")
+        return Verdict(value, checked.error)
     default_port = 8883 if scheme.lower() in ("ssl", "tls", "mqtts") else 1883
     verdict = host_port(hostport, "The broker URL", default_port)
     if not verdict.ok:

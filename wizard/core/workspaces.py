@@ -225,8 +225,11 @@ def check_key(name: str, rules: ListSection) -> Verdict:
     return validators.element_key(name, rules.noun)
 
 
-def check_new_element(rules: ListSection, name: str, elements: Sequence[Element], make_default: bool = False) -> Verdict:
-    """Whether Kapacitor can safely add an element with this key."""
+def check_new_element(
+    rules: ListSection, name: str, elements: Sequence[Element], make_default: bool = False, *, api: bool = True
+) -> Verdict:
+    """Whether Kapacitor can safely add an element with this key. `api`: through Kapacitor's API
+    (a kapacitor.conf has its own rules at start: wizard/core/startrules.py)."""
     verdict = check_key(name, rules)
     if not verdict.ok:
         return verdict
@@ -242,7 +245,8 @@ def check_new_element(rules: ListSection, name: str, elements: Sequence[Element]
         others = _marked_defaults(elements, rules)
         if others:
             return Verdict(value, _second_default_error(rules, value, others))
-    if rules.defaults == "exactly-one" and elements and not make_default and not _marked_defaults(elements, rules):
+    # (In a kapacitor.conf the lone broker is marked the default instead: startrules.settle.)
+    if api and rules.defaults == "exactly-one" and elements and not make_default and not _marked_defaults(elements, rules):
         return Verdict(
             value,
             f"With two {rules.plural} or more, Kapacitor needs exactly one of them to be the default "
@@ -255,7 +259,7 @@ def check_new_element(rules: ListSection, name: str, elements: Sequence[Element]
             f"Kapacitor treats {value} and {similar[0]} as two different {rules.plural} (names are case-sensitive)."
         )
     default_element = find_element(elements, "", rules)
-    if rules.first_change_trap and default_element is not None and len(elements) == 1 and untouched(default_element):
+    if api and rules.first_change_trap and default_element is not None and len(elements) == 1 and untouched(default_element):
         warnings.append(
             f"Set up the {DEFAULT_LABEL} first if you want it: once another workspace exists, Kapacitor "
             f"refuses a first change to it (\"id must not be empty\")."
@@ -412,6 +416,7 @@ def check_change(
     *,
     adding: bool = False,
     typed_key: Any = None,
+    api: bool = True,
 ) -> Verdict:
     """Whether a reviewed change of one element is safe to send; the warning explains a likely refusal.
 
@@ -437,7 +442,7 @@ def check_change(
                 "checks every change against that (it answers 500): it cannot move from one broker to "
                 f"another while both exist. Remove the other {rules.plural} first, or leave this unchanged.",
             )
-    if rules.first_change_trap and name == "" and not adding and values and len(elements) > 1:
+    if api and rules.first_change_trap and name == "" and not adding and values and len(elements) > 1:
         element = find_element(elements, "", rules)
         if element is not None and untouched(element):
             return Verdict(
@@ -463,9 +468,9 @@ def _is_default(elements: Sequence[Element], rules: ListSection, name: str) -> b
 _SLACK = LIST_SECTIONS["slack"]
 
 
-def check_new_workspace(name: str, elements: Sequence[Element], make_default: bool = False) -> Verdict:
+def check_new_workspace(name: str, elements: Sequence[Element], make_default: bool = False, *, api: bool = True) -> Verdict:
     """Whether Kapacitor can safely add a Slack workspace with this name."""
-    return check_new_element(_SLACK, name, elements, make_default)
+    return check_new_element(_SLACK, name, elements, make_default, api=api)
 
 
 def check_make_default(name: str, elements: Sequence[Element]) -> Verdict:
@@ -490,7 +495,7 @@ FILE_WORKSPACE_NOTE = (
 )
 
 
-def check_plan(plan: Any, elements: Sequence[Element], draft: Mapping[str, Any] | None = None) -> Verdict:
+def check_plan(plan: Any, elements: Sequence[Element], draft: Mapping[str, Any] | None = None, *, api: bool = True) -> Verdict:
     """The element checks for a reviewed plan (wizard/core/plan.Plan) of a list section:
     an error when Kapacitor would refuse or mishandle it, a warning when it may refuse it."""
     spec = plan.spec
@@ -501,4 +506,4 @@ def check_plan(plan: Any, elements: Sequence[Element], draft: Mapping[str, Any] 
         return check_remove_element(rules, plan.workspace, elements)
     typed_key = draft.get(spec.list_key) if draft else None
     values = {c.option: c.after for c in plan.changes if not c.reset}
-    return check_change(rules, plan.workspace, elements, values, adding=plan.adding, typed_key=typed_key)
+    return check_change(rules, plan.workspace, elements, values, adding=plan.adding, typed_key=typed_key, api=api)

@@ -46,6 +46,8 @@ class AppSettings:
     """Slack's Web API: the app way's direct checks, and where Kapacitor posts (chat.postMessage)."""
     config_file: str = ""
     """Write this kapacitor.conf instead of calling Kapacitor's API."""
+    kapacitor_version: str = ""
+    """The Kapacitor version that reads `config_file` ("" unknown: the wizard asks the one it can reach)."""
 
 
 @dataclass

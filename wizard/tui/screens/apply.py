@@ -280,7 +280,11 @@ class ApplyScreen(StepScreen):
     @on(Button.Pressed, "#use-file")
     async def use_file(self) -> None:
         path = self.state.settings.config_file or str(default_config_path())
-        target = FileTarget(path, self.state.scrub, kapacitor=self.state.settings.connection)
+        # The Kapacitor that just failed to take the change is the one whose version is known.
+        target = FileTarget(
+            path, self.state.scrub, kapacitor=self.state.settings.connection,
+            kapacitor_version=self.state.settings.kapacitor_version or self.state.version,
+        )
         try:
             self.state.config = await target.read_config()
         except WizardError as err:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
-from wizard.core import validators
+from wizard.core import startrules, validators
 from wizard.core.conffile import default_config_path
 from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient, normalize_url
@@ -49,7 +49,11 @@ class ConnectScreen(StepScreen):
         "- **Username and password**: only when Kapacitor has `auth-enabled = true` under `[http]`.\n"
         "- For HTTPS with a private CA start the wizard with `--ca-cert FILE`, or `--skip-verify`.\n\n"
         "**No Kapacitor running here**, or `[config-override]` disabled? Write the settings into a "
-        "kapacitor.conf instead (or start with `--config-file PATH`); Kapacitor reads it when it starts.\n\n"
+        "kapacitor.conf instead (or start with `--config-file PATH`); Kapacitor reads it when it starts.\n"
+        "- **Version** beside the file: the Kapacitor that reads it (`kapacitord version` prints it). Some "
+        "options exist only in newer versions (Kafka SASL, Slack's bot token, Zenoss, ...) and older ones "
+        "ignore them without a word, so they are written only when the version is known. Left empty, the "
+        "wizard asks the Kapacitor at the URL above, if one answers.\n\n"
         "Ctrl+Q quits at any time."
     )
 
@@ -87,9 +91,10 @@ class ConnectScreen(StepScreen):
                 "Or write the settings into a kapacitor.conf instead; Kapacitor reads it when it starts.",
                 id="file-route-text",
             )
-            yield Label("kapacitor.conf to write", classes="field--label")
+            yield Label("kapacitor.conf to write, and its Kapacitor version (optional)", classes="field--label")
             with Horizontal(id="file-route-row"):
                 yield Input(self.state.settings.config_file or str(default_config_path()), id="config-path")
+                yield Input(self.state.settings.kapacitor_version, placeholder="1.8.3", id="kapacitor-version")
                 yield Button("Use this file", id="use-file")
             yield Static("", id="file-error")
 
@@ -162,6 +167,7 @@ class ConnectScreen(StepScreen):
         self.connect(settings, proceed=True)
 
     @on(Input.Submitted, "#config-path")
+    @on(Input.Submitted, "#kapacitor-version")
     @on(Button.Pressed, "#use-file")
     def start_file(self) -> None:
         self.open_file(self.query_one("#config-path", Input).value.strip())
@@ -233,7 +239,14 @@ class ConnectScreen(StepScreen):
             self.query_one("#file-route").add_class("-shown")
             file_error.update(checked.error)
             return
-        target = FileTarget(path, self.state.scrub, kapacitor=self._kapacitor_settings())
+        version = startrules.kapacitor_version(self.query_one("#kapacitor-version", Input).value)
+        if not version.ok:
+            self.query_one("#file-route").add_class("-shown")
+            file_error.update(version.error)
+            return
+        target = FileTarget(
+            path, self.state.scrub, kapacitor=self._kapacitor_settings(), kapacitor_version=version.value
+        )
         try:
             config = await target.read_config()
         except WizardError as err:
@@ -242,6 +255,7 @@ class ConnectScreen(StepScreen):
             return
         await self._close_previous()
         self.state.settings.config_file = path
+        self.state.settings.kapacitor_version = version.value
         self.state.target = target
         self.state.version = ""
         self.state.config = config

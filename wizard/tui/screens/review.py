@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
+from wizard.core import startrules
 from wizard.core.errors import WizardError
 from wizard.core.flow import Review, will_test
 from wizard.core.plan import Plan
+from wizard.core.target import FileTarget
 from wizard.core.workspaces import check_plan, file_removal_caveat, list_section, removal_heading, removal_undo_note
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
@@ -69,7 +71,7 @@ class ReviewScreen(StepScreen):
             table.add_row(name, "(not shown)", "kept")
         yield table
         # A list section's element: what Kapacitor refuses or mishandles (wizard/core/workspaces.py).
-        listed = check_plan(plan, self.state.config.get(plan.spec.section, []), self.state.current.values)
+        listed = check_plan(plan, self.state.config.get(plan.spec.section, []), self.state.current.values, api=not file_target)
         if listed.error or listed.warning:
             self.blocked = self.blocked or not listed.ok
             yield Static(self.state.scrub(listed.error or listed.warning), id="review-error" if listed.error else "review-warning")
@@ -82,6 +84,14 @@ class ReviewScreen(StepScreen):
             else:
                 yield Static("The file will change like this (secrets masked):", classes="intro")
                 yield Static(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True), id="review-diff")
+                # What Kapacitor needs besides the change, and what may still stop it at start.
+                for note in target.notes(plan) if isinstance(target, FileTarget) else ():
+                    yield Static(self.state.scrub(note), classes="review-note")
+                broker = self._broker_url(target)
+                if broker:
+                    with Horizontal(id="broker-check-row"):
+                        yield Button("Check the broker", id="check-broker")
+                        yield Static("", id="broker-check")
         if file_target:
             label = "Write kapacitor.conf"
         elif not self.will_test:
@@ -94,6 +104,28 @@ class ReviewScreen(StepScreen):
         with Horizontal(classes="step-actions"):
             yield Button("Back", id="back")
             yield Button(label, id="apply", variant="primary", disabled=self.blocked or nothing_to_do)
+
+    def _broker_url(self, target: object) -> str:
+        """The MQTT broker this plan enables in a kapacitor.conf, for the reachability check."""
+        plan = self.plan
+        if plan.spec.section != "mqtt" or not isinstance(target, FileTarget):
+            return ""
+        element = self.state.element()
+        values = {**(element.options if element is not None else {}), **plan.set_body()}
+        return str(values.get("url") or "") if values.get("enabled") is True else ""
+
+    @on(Button.Pressed, "#check-broker")
+    def check_broker(self) -> None:
+        self.query_one("#check-broker", Button).disabled = True
+        self.query_one("#broker-check", Static).update("Connecting…")
+        self._run_broker_check(self._broker_url(self.state.target))
+
+    @work(exclusive=True, group="broker-check")
+    async def _run_broker_check(self, url: str) -> None:
+        result = await startrules.check_broker(url, self.state.settings.connection.timeout)
+        mark = ("✓ ", "bold green") if result.ok else ("✗ ", "bold red")
+        self.query_one("#broker-check", Static).update(Text.assemble(mark, self.state.scrub(result.summary)))
+        self.query_one("#check-broker", Button).disabled = False
 
     def compose_removal(self) -> ComposeResult:
         """Removing a list element: what it has now goes, its note, and what Undo can bring back."""

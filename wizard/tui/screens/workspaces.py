@@ -211,7 +211,8 @@ class WorkspacesScreen(StepScreen):
         """Check the typed name; True when it may be added (the reason is shown otherwise)."""
         name = self.query_one("#new-name", Input).value
         make_default = self.query_one("#make-default", Checkbox).value and bool(self.rules.defaults)
-        verdict = check_new_element(self.rules, name, self.elements, make_default)
+        api = self.state.target is None or self.state.target.kind == "api"
+        verdict = check_new_element(self.rules, name, self.elements, make_default, api=api)
         self._show_name_verdict(verdict.error, verdict.warning)
         return verdict.value, verdict.ok
 
