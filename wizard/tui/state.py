@@ -47,6 +47,12 @@ class AppSettings:
     config_file: str = ""
     """Write this kapacitor.conf instead of calling Kapacitor's API."""
 
+    @property
+    def timeout(self) -> float:
+        """How long one exchange with any server may take in all (`--timeout`): Kapacitor, the
+        chat services and the direct checks alike."""
+        return self.connection.timeout
+
 
 @dataclass
 class WizardState:
