@@ -327,6 +327,7 @@ class _SteppedSMTP(smtplib.SMTP):
     _step: deadline.StepDeadline | None = None
     _unread: bytes = b""
     _what = "its greeting"
+    _where = "the server"
 
     def putcmd(self, cmd: str, args: str = "") -> None:
         self._what = f"its answer to {cmd.split()[0].upper() if cmd.strip() else cmd}"
@@ -341,6 +342,7 @@ class _SteppedSMTP(smtplib.SMTP):
 
     def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
         self._unread, self._step, self._what = b"", None, "its greeting"
+        self._where = f"{host}:{port}"
         return super().connect(host, port, source_address)
 
     def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
@@ -366,7 +368,7 @@ class _SteppedSMTP(smtplib.SMTP):
             if len(lines) >= MAX_REPLY_LINES:
                 self.close()
                 raise _Stop(
-                    f"The server sent more than {MAX_REPLY_LINES} lines as {self._what} and did not stop; "
+                    f"The server at {self._where} sent more than {MAX_REPLY_LINES} lines as {self._what} and did not stop; "
                     "the check stopped reading. Check that a mail server answers at that host and port."
                 )
 
