@@ -116,7 +116,9 @@ def register_detect(commands: argparse._SubParsersAction) -> None:  # type: igno
     parser.add_argument(
         "--timeout", dest="detect_timeout", type=options.seconds(options.DETECT_TIMEOUT_MAX), default=DETECT_TIMEOUT,
         metavar="SECONDS",
-        help=f"how long to wait for the chat that sends the pairing code (default: {DETECT_TIMEOUT:g})",
+        help=f"how long to wait for the chat that sends the pairing code (default: {DETECT_TIMEOUT:g}); "
+        "each exchange with Telegram is bounded by the --timeout given before the command "
+        "(kapacitor-wizard --timeout 5 detect-chat-id); a long poll gets its poll time on top",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list of chats")
     _api_url_option(parser)

@@ -309,6 +309,8 @@ class _Stop(Exception):
     """The check ends here with this sentence (the steps so far stay)."""
 
 
+MAX_LINE = 8192
+"""The longest reply line read, as smtplib's own limit (RFC 5321 allows 512 bytes)."""
 MAX_REPLY_LINES = 100
 """The most lines one SMTP reply may have (an EHLO reply has a dozen or so); a server that
 sends "250-" lines without end is cut off here."""
@@ -374,7 +376,7 @@ class _SteppedSMTP(smtplib.SMTP):
 
     def _read_line(self, step: deadline.StepDeadline, *, answering: bool) -> bytes:
         while b"\n" not in self._unread:
-            if len(self._unread) > smtplib._MAXLINE:
+            if len(self._unread) > MAX_LINE:
                 self.close()
                 raise smtplib.SMTPResponseException(500, "Line too long.")
             if self.sock is None:
