@@ -26,6 +26,7 @@ import pytest
 from tests.fakes.faulty import SMTP_TRICKLE_NAMES, FaultyServer, FaultySmtpServer
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.telegram import TelegramBotApiFake
+from tests.tui_helpers import screen_text
 from wizard.core.secrets import Scrubber, Secret
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -291,37 +292,46 @@ async def test_kapacitor_client_ends_within_the_timeout_when_the_config_never_en
 # -- the wizard's screens: the connection settings carry the timeout -------------------------------
 
 
-def wizard_app(kapacitor_url: str):
+def flat_screen(pilot) -> str:
+    """The screen's text on one line, without frames (a message wraps inside its box)."""
+    return " ".join(screen_text(pilot).translate(str.maketrans("", "", "│╭╮╰╯─▊▎▔▁▏▕")).split())
+
+
+def wizard_app(kapacitor_url: str, timeout: float):
     from wizard.core.kapacitor import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 
-    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor_url, timeout=TIMEOUT)))
+    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor_url, timeout=timeout)))
 
 
 async def test_the_connect_step_ends_within_the_timeout_when_kapacitor_trickles(kapacitor_side: FaultyServer):
     from tests.tui_helpers import shows, wait_for, wait_for_screen
     from wizard.tui.screens.connect import ConnectScreen
 
-    kapacitor_side.set_fault("trickle-body", r"^GET /kapacitor/v1/config$")
-    async with wizard_app(kapacitor_side.url).run_test(size=(100, 40)) as pilot:  # it connects at once
+    # Ping, the first exchange, trickles: the app shares its event loop with that exchange, so on
+    # a busy machine a later, healthy one might not fit into one second.
+    kapacitor_side.set_fault("trickle-body", r"^GET /kapacitor/v1/ping$")
+    async with wizard_app(kapacitor_side.url, TIMEOUT).run_test(size=(100, 40)) as pilot:  # it connects at once
         await wait_for_screen(pilot, ConnectScreen)
         await wait_for(
-            pilot, lambda: shows(pilot, "did not finish answering within 1 second"), timeout=BOUND,
+            pilot, lambda: re.search(WITHIN, flat_screen(pilot)), timeout=BOUND,
             what="the connect step to give up on the trickled answer",
         )
         assert isinstance(pilot.app.screen, ConnectScreen) and pilot.app.is_running
         assert shows(pilot, "--timeout sets how long one exchange may take")
+        assert kapacitor_side.faulted
 
 
 async def test_the_slack_check_on_its_step_honours_the_timeout(kapacitor, trickling: FaultyServer):
+    """The connection settings' timeout (here 2 s) bounds the webhook check too, not a fixed 10 s."""
     from textual.widgets import OptionList
 
     from tests.tui_helpers import paste, shows, wait_for, wait_for_screen
     from wizard.tui.screens.handlers import HandlersScreen
     from wizard.tui.screens.slack import SlackWebhookScreen
 
-    async with wizard_app(kapacitor.url).run_test(size=(100, 40)) as pilot:
+    async with wizard_app(kapacitor.url, 2.0).run_test(size=(100, 40)) as pilot:
         await pilot.press("enter")
         await wait_for_screen(pilot, HandlersScreen)
         options = pilot.app.screen.query_one(OptionList)
@@ -332,7 +342,7 @@ async def test_the_slack_check_on_its_step_honours_the_timeout(kapacitor, trickl
         await paste(pilot, f"{trickling.url}/services/T0DEAD/B0DEAD/deadlineWebhookSecret42")
         await pilot.press("ctrl+t")
         await wait_for(
-            pilot, lambda: shows(pilot, "did not finish answering within 1 second"), timeout=BOUND,
+            pilot, lambda: shows(pilot, "did not finish answering within 2 seconds"), timeout=BOUND,
             what="the webhook check to give up on the trickled answer",
         )
-        assert trickling.faulted
+        assert trickling.faulted and not shows(pilot, "deadlineWebhookSecret42")

@@ -28,6 +28,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarni
 
 TIMEOUT = "0.5"
 """Kapacitor's timeout in these tests (seconds): the slow faults hold their answer far longer."""
+TUI_TIMEOUT = 2.0
+"""The same for the wizard's steps. `--timeout` bounds each exchange as a whole, and the app's
+own rendering shares the event loop with it: on a busy machine a healthy exchange can take
+longer than 0.5 s there. The slow faults still hold their answer far longer."""
 
 KAPACITOR_USER = "operator"
 KAPACITOR_PASSWORD = "kapPass-7Hq2-secret"
@@ -432,7 +436,7 @@ def wizard_app(kapacitor_url: str, telegram_api_url: str = "https://api.telegram
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 
-    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor_url, timeout=float(TIMEOUT), **connection), telegram_api_url=telegram_api_url))
+    return WizardApp(AppSettings(ConnectionSettings(url=kapacitor_url, timeout=TUI_TIMEOUT, **connection), telegram_api_url=telegram_api_url))
 
 
 async def test_connect_step_against_every_fault():
