@@ -26,12 +26,13 @@ from wizard.cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
-TIMEOUT = "0.5"
-"""Kapacitor's timeout in these tests (seconds): the slow faults hold their answer far longer."""
+TIMEOUT = "1"
+"""The timeout of each exchange in these tests (seconds): the slow faults hold their answer far
+longer. It bounds a whole exchange, through the forwarding stand-in, so it leaves room for a
+busy machine."""
 TUI_TIMEOUT = 2.0
-"""The same for the wizard's steps. `--timeout` bounds each exchange as a whole, and the app's
-own rendering shares the event loop with it: on a busy machine a healthy exchange can take
-longer than 0.5 s there. The slow faults still hold their answer far longer."""
+"""The same for the wizard's steps, whose exchanges share the event loop with the app's own
+rendering."""
 
 KAPACITOR_USER = "operator"
 KAPACITOR_PASSWORD = "kapPass-7Hq2-secret"
@@ -90,7 +91,8 @@ COMMANDS = (
         r"^POST /kapacitor/v1/config/hipchat/$",
     ),
     Command("apply telegram --detect", ("apply", "telegram", "--detect", "--detect-timeout", "1"), "telegram", r"/getMe$"),
-    Command("detect-chat-id", ("detect-chat-id", "--timeout", "1"), "telegram", r"/getUpdates$"),
+    # Waits longer than one exchange may take, so that a poll that fails is seen while waiting.
+    Command("detect-chat-id", ("detect-chat-id", "--timeout", "2"), "telegram", r"/getUpdates$"),
     Command("undo", ("undo",), "kapacitor", r"^(GET|POST) /kapacitor/v1/config/slack"),
 )
 
