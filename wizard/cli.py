@@ -63,7 +63,8 @@ def connection_options(*, with_short_credentials: bool) -> argparse.ArgumentPars
     group.add_argument("--ca-cert", type=options.ca_cert, default=argparse.SUPPRESS, metavar="FILE", help="CA certificate that signed Kapacitor's TLS certificate")
     group.add_argument(
         "--timeout", type=options.seconds(options.TIMEOUT_MAX), default=argparse.SUPPRESS, metavar="SECONDS",
-        help=f"how long to wait for Kapacitor (default: 10, at most {options.TIMEOUT_MAX:g})",
+        help="how long one exchange with a server (Kapacitor, Telegram, Slack, HipChat, a mail server or a direct "
+        f"check's address) may take in all, its whole answer included (default: 10, at most {options.TIMEOUT_MAX:g})",
     )
     return parser
 

@@ -12,6 +12,12 @@ really send: an answer that never comes, a body that stalls or is cut off with a
 500, HTML, broken JSON, valid JSON of the wrong shape, a body far over the wizard's
 1 MiB cap, 401/403/404/409, 429 with Retry-After, and a redirect to another host whose
 ``Location`` carries a user name and password.
+
+The trickles (``TRICKLES``) are servers that send a byte now and then, so no single read ever
+waits long enough to time out: the answer a byte every ``trickle_seconds`` (the status line and
+headers too, or only the body), or a JSON body that never ends. Each would take many minutes
+to finish. ``FaultySmtpServer`` does the same for SMTP: a banner a byte at a time, "220-"
+lines without end, or an EHLO answer trickled after a prompt banner.
 """
 from __future__ import annotations
 
@@ -60,6 +66,17 @@ FAULTS: tuple[Fault, ...] = (
 )
 FAULT_NAMES = tuple(f.name for f in FAULTS)
 
+TRICKLES: tuple[Fault, ...] = (
+    Fault("trickle-answer", "the whole answer, status line and headers included, a byte at a time"),
+    Fault("trickle-body", "status and headers at once, then the body a byte at a time"),
+    Fault("endless-json", "HTTP 200, JSON that never ends, a few bytes at a time"),
+)
+TRICKLE_NAMES = tuple(f.name for f in TRICKLES)
+TRICKLE_SECONDS = 0.3
+"""The default pause between two bytes of a trickle: far below any timeout the tests set."""
+TRICKLE_PADDING = 4096
+"""Bytes of padding a trickled answer carries: at TRICKLE_SECONDS a byte, twenty minutes."""
+
 HTML_PAGE = (
     b"<!DOCTYPE html>\n<html>\n<head><title>Sign in to the guest network</title></head>\n"
     b"<body>\n<h1>Welcome</h1>\n<p>" + b"Please accept the terms. " * 40 + b"</p>\n</body>\n</html>\n"
@@ -101,6 +118,7 @@ class FaultyServer:
         self.role = role
         self.upstream = upstream.rstrip("/") if upstream else None
         self.fault: str | None = None
+        self.trickle_seconds = TRICKLE_SECONDS
         self.canned: tuple[int, bytes, str] = (200, b"", "")
         self.pattern = re.compile(".*")
         self.faulted: list[str] = []
@@ -121,12 +139,14 @@ class FaultyServer:
         assert self._server is not None, "closed"
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def set_fault(self, fault: str | None, pattern: str = ".*") -> None:
-        """Misbehave with `fault` on requests whose ``METHOD /path`` matches `pattern` (re.search)."""
-        assert fault is None or fault in FAULT_NAMES, fault
+    def set_fault(self, fault: str | None, pattern: str = ".*", *, trickle_seconds: float = TRICKLE_SECONDS) -> None:
+        """Misbehave with `fault` on requests whose ``METHOD /path`` matches `pattern` (re.search);
+        a trickle pauses `trickle_seconds` between bytes."""
+        assert fault is None or fault in FAULT_NAMES + TRICKLE_NAMES, fault
         with self._lock:
             self.fault = fault
             self.pattern = re.compile(pattern)
+            self.trickle_seconds = trickle_seconds
 
     def set_answer(self, pattern: str, status: int, body: bytes | str | dict[str, Any] | list[Any], content_type: str = "application/json") -> None:
         """Answer requests matching `pattern` with exactly this (for the cases the fault list does not cover)."""
@@ -154,6 +174,10 @@ class FaultyServer:
     def hold(self) -> None:
         """Wait HOLD_SECONDS, or until the server closes."""
         self._closing.wait(HOLD_SECONDS)
+
+    def pause(self) -> bool:
+        """Wait trickle_seconds; False once the server closes."""
+        return not self._closing.wait(self.trickle_seconds)
 
     def _fault_for(self, method: str, path: str) -> str | None:
         line = f"{method} {path}"
@@ -224,8 +248,54 @@ class _Handler(BaseHTTPRequestHandler):
     def _json_body(self, value: Any) -> bytes:
         return json.dumps(value).encode()
 
+    def _trickle(self, data: bytes) -> None:
+        """Send `data` a byte at a time, pausing between bytes, until done or the server closes."""
+        for i in range(len(data)):
+            if not self.server_side.pause():
+                break
+            self.wfile.write(data[i : i + 1])
+            self.wfile.flush()
+        self.close_connection = True
+
+    def _trickled(self, fault: str, path: str) -> None:
+        side = self.server_side
+        padding = b" " * TRICKLE_PADDING
+        if fault == "trickle-answer":
+            # Ping's own answer (204 with Kapacitor's version), but with a long header, so that
+            # every read gets a byte in time and the answer never seems to stall.
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Kapacitor-Version: {KAPACITOR_VERSION}\r\n"
+                if side.role != "kapacitor" or not path.endswith("/ping")
+                else f"HTTP/1.1 204 No Content\r\nX-Kapacitor-Version: {KAPACITOR_VERSION}\r\n"
+            ).encode()
+            self._trickle(head + b"X-Padding: " + b"x" * TRICKLE_PADDING + b"\r\nContent-Length: 2\r\n\r\n{}")
+            return
+        if fault == "trickle-body":
+            content = b'{"ok": true, "result": {}' + padding + b"}"
+            self.send_response_only(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.flush()
+            self._trickle(content)
+            return
+        # endless-json: a list that goes on and on, a few bytes each pause (megabytes take hours).
+        self.send_response_only(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b'{"sections": {"slack": {"elements": [')
+        self.wfile.flush()
+        while side.pause():
+            self.wfile.write(b'{"options": {}}, ')
+            self.wfile.flush()
+        self.close_connection = True
+
     def _misbehave(self, fault: str, path: str) -> None:
         side = self.server_side
+        if fault in TRICKLE_NAMES:
+            self._trickled(fault, path)
+            return
         if fault == "canned":
             status, body, content_type = side.canned
             self._send(status, body, content_type)
@@ -292,4 +362,97 @@ class _Handler(BaseHTTPRequestHandler):
             raise AssertionError(fault)
 
 
-__all__ = ["FAULTS", "FAULT_NAMES", "Fault", "FaultyServer", "REDIRECT_HOST", "REDIRECT_USERINFO", "wrong_shape"]
+# -- SMTP -------------------------------------------------------------------------------
+
+SMTP_TRICKLES: tuple[Fault, ...] = (
+    Fault("trickle-banner", "the greeting a byte at a time"),
+    Fault("endless-220", 'greeting lines "220-…" without end, one each trickle_seconds (0: as fast as it can)'),
+    Fault("trickle-ehlo", "a prompt greeting, then the answer to EHLO a byte at a time"),
+)
+SMTP_TRICKLE_NAMES = tuple(f.name for f in SMTP_TRICKLES)
+
+
+class FaultySmtpServer:
+    """A mail server on 127.0.0.1 that trickles (``SMTP_TRICKLES``); every one of its answers
+    would take many minutes. ``connections`` counts the clients that came."""
+
+    def __init__(self, fault: str, *, trickle_seconds: float = TRICKLE_SECONDS) -> None:
+        assert fault in SMTP_TRICKLE_NAMES, fault
+        self.fault = fault
+        self.trickle_seconds = trickle_seconds
+        self.connections = 0
+        self._closing = threading.Event()
+        self._clients: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self._thread = threading.Thread(target=self._accept, name="FaultySmtpServer", daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._listener.getsockname()[1])
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+                self._clients.append(client)
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _pause(self) -> bool:
+        return not self._closing.wait(self.trickle_seconds) if self.trickle_seconds else not self._closing.is_set()
+
+    def _trickle(self, client: socket.socket, data: bytes) -> None:
+        for i in range(len(data)):
+            if not self._pause():
+                return
+            client.sendall(data[i : i + 1])
+
+    def _serve(self, client: socket.socket) -> None:
+        padding = b"x" * TRICKLE_PADDING
+        try:
+            if self.fault == "trickle-banner":
+                self._trickle(client, b"220 mail.example.com ESMTP " + padding + b"\r\n")
+            elif self.fault == "endless-220":
+                while self._pause():
+                    client.sendall(b"220-mail.example.com still greeting\r\n")
+            else:
+                client.sendall(b"220 mail.example.com ESMTP ready\r\n")
+                client.settimeout(30)
+                client.recv(1024)  # EHLO
+                self._trickle(client, b"250-mail.example.com " + padding + b"\r\n250 OK\r\n")
+        except OSError:
+            pass
+        finally:
+            client.close()
+
+    def close(self) -> None:
+        self._closing.set()
+        self._listener.close()
+        with self._lock:
+            for client in self._clients:
+                try:
+                    client.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        self._thread.join(5)
+
+    def __enter__(self) -> FaultySmtpServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = [
+    "FAULTS", "FAULT_NAMES", "Fault", "FaultySmtpServer", "FaultyServer", "REDIRECT_HOST", "REDIRECT_USERINFO",
+    "SMTP_TRICKLES", "SMTP_TRICKLE_NAMES", "TRICKLES", "TRICKLE_NAMES", "TRICKLE_PADDING", "TRICKLE_SECONDS",
+    "wrong_shape",
+]

@@ -49,9 +49,11 @@ async def run_direct_check(
     *,
     err: TextIO | None = None,
     http: httpx.AsyncClient | None = None,
+    timeout: float = direct.TIMEOUT,
 ) -> int:
     """Run the handler's direct check with `values` (see `direct.check_values`); print each step
-    and the outcome. 0 when the service took the test, 1 when not, 2 when it cannot be run."""
+    and the outcome. 0 when the service took the test, 1 when not, 2 when it cannot be run.
+    `timeout` (--timeout) bounds the HTTP exchange, or each SMTP step."""
     err = err or sys.stderr
     if not spec.direct_check:
         print(f"kapacitor-wizard: {spec.title} has no direct check; Kapacitor's own test (--test) is the check.", file=err)
@@ -70,7 +72,7 @@ async def run_direct_check(
             print(f"kapacitor-wizard: direct check: {settings}", file=err)
             return 2
         print(f"Direct check: talking to the mail server at {settings.host}:{settings.port} …", file=out)
-        result = await direct.check_smtp(settings, scrub)
+        result = await direct.check_smtp(settings, scrub, timeout=timeout)
     else:
         request = direct.http_post_request(spec, values)
         if isinstance(request, str):
@@ -79,9 +81,9 @@ async def run_direct_check(
         print(scrub.line(f"Direct check (--direct-check): {request.describe()}, straight to {spec.title}, not through Kapacitor."), file=out)
         if http is None:
             async with httpx.AsyncClient() as own:
-                result = await direct.check_http_post(own, request, scrub)
+                result = await direct.check_http_post(own, request, scrub, timeout=timeout)
         else:
-            result = await direct.check_http_post(http, request, scrub)
+            result = await direct.check_http_post(http, request, scrub, timeout=timeout)
     for line in result.steps:
         print(f"  {line}", file=out)
     if result.ok:
@@ -99,6 +101,9 @@ async def direct_check_after_apply(target: Any, plan: Any, out: TextIO, err: Tex
 
     spec: HandlerSpec = plan.spec
     scrub: Scrubber = target.client.scrub if isinstance(target, ApiTarget) else getattr(target, "scrub", Scrubber())
+    # --timeout: the connection settings of either target (a kapacitor.conf target keeps them too).
+    connection = target.client.settings if isinstance(target, ApiTarget) else getattr(target, "kapacitor", None)
+    timeout = connection.timeout if connection is not None else direct.TIMEOUT
     stored: Mapping[str, Any] = {}
     redacted: frozenset[str] = frozenset()
     try:
@@ -109,4 +114,4 @@ async def direct_check_after_apply(target: Any, plan: Any, out: TextIO, err: Tex
     except WizardError as error:
         print(f"kapacitor-wizard: warning: {error.message} The direct check uses only the values given here.", file=err)
     values = direct.check_values(spec, stored, redacted, plan.new_values)
-    return await run_direct_check(spec, values, scrub, out, err=err)
+    return await run_direct_check(spec, values, scrub, out, err=err, timeout=timeout)

@@ -116,7 +116,9 @@ def register_detect(commands: argparse._SubParsersAction) -> None:  # type: igno
     parser.add_argument(
         "--timeout", dest="detect_timeout", type=options.seconds(options.DETECT_TIMEOUT_MAX), default=DETECT_TIMEOUT,
         metavar="SECONDS",
-        help=f"how long to wait for the chat that sends the pairing code (default: {DETECT_TIMEOUT:g})",
+        help=f"how long to wait for the chat that sends the pairing code (default: {DETECT_TIMEOUT:g}); "
+        "each exchange with Telegram is bounded by the --timeout given before the command "
+        "(kapacitor-wizard --timeout 5 detect-chat-id); a long poll gets its poll time on top",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list of chats")
     _api_url_option(parser)
@@ -151,16 +153,20 @@ def _pairing_hint(code: str, bot: BotInfo, err: TextIO) -> None:
     )
 
 
-async def _detect(token: Secret, api_url: str, timeout: float, err: TextIO) -> tuple[list[ChatCandidate], str]:
+async def _detect(
+    token: Secret, api_url: str, timeout: float, err: TextIO, exchange_timeout: float
+) -> tuple[list[ChatCandidate], str]:
+    """Wait up to `timeout` for a chat; each call to Telegram takes at most `exchange_timeout`
+    (the connection --timeout; a long poll gets its poll time on top)."""
     from wizard.core.telegram import TelegramClient, detect_chats, make_pairing_code
 
     code = make_pairing_code()
     # The token is checked before anything says "Waiting…": a wrong one is reported at once,
     # and the hint names the bot instead of a placeholder.
-    async with TelegramClient(token, api_url) as client:
+    async with TelegramClient(token, api_url, timeout=exchange_timeout) as client:
         bot = await client.check_token()
     _pairing_hint(code, bot, err)
-    candidates = await detect_chats(token, api_url, timeout=timeout, pairing_code=code)
+    candidates = await detect_chats(token, api_url, timeout=timeout, pairing_code=code, exchange_timeout=exchange_timeout)
     return candidates, code
 
 
@@ -211,7 +217,7 @@ async def run_detect(args: argparse.Namespace, settings: ConnectionSettings, scr
         raise UsageError(f"No bot token: give --token (or '-' to read it from standard input), or set {TOKEN_ENV}.")
     if args.detect_timeout <= 0:
         raise UsageError("--timeout: expected a number of seconds above 0.")
-    candidates, _ = await _detect(token, _api_url(args), args.detect_timeout, err)
+    candidates, _ = await _detect(token, _api_url(args), args.detect_timeout, err, settings.timeout)
     if args.json:
         print(json.dumps([candidate_json(c) for c in candidates], indent=2, ensure_ascii=False), file=out)
     elif candidates:
@@ -270,7 +276,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     if args.format == "env":
         if args.detect:
             assert token is not None
-            desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err)).chat_id
+            desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err, settings.timeout)).chat_id
         element, where = await existing_element(args, settings, scrub, TELEGRAM.section, "", out)
         if not (element and element.options.get("parse-mode")):
             desired.setdefault("parse-mode", "Markdown")
@@ -292,13 +298,13 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
             desired["parse-mode"] = "Markdown"
         if args.detect:
             assert token is not None
-            desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err)).chat_id
+            desired["chat-id"] = (await _detect_chat(token, api_url, args.detect_timeout, err, settings.timeout)).chat_id
         return await carry_out(args, target, plan_changes(TELEGRAM, element, desired), out)
 
 
-async def _detect_chat(token: Secret, api_url: str, timeout: float, err: TextIO) -> ChatCandidate:
+async def _detect_chat(token: Secret, api_url: str, timeout: float, err: TextIO, exchange_timeout: float) -> ChatCandidate:
     """Wait for the chat that sends the pairing code (or the only chat that writes)."""
-    candidates, code = await _detect(token, api_url, timeout, err)
+    candidates, code = await _detect(token, api_url, timeout, err, exchange_timeout)
     chosen = _choose(candidates, code)
     print(f"Chat found: {chosen.id} ({chosen.type} {chosen.label})", file=err)
     for note in chosen.notes:

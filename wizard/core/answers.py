@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from wizard.core import deadline
+
 MAX_BODY = 1024 * 1024
 """The largest answer the wizard reads (1 MiB); every answer it needs is a few kilobytes."""
 
@@ -28,6 +30,9 @@ _SPACE = re.compile(r"\s+")
 
 class BodyTooLarge(Exception):
     """The answer was larger than MAX_BODY."""
+
+    status: int | None = None
+    """The answer's HTTP status (set by `send`)."""
 
 
 class ShapeError(ValueError):
@@ -185,15 +190,38 @@ class Reply:
         return self.content.decode("utf-8", "replace")
 
 
-async def send(http: httpx.AsyncClient, method: str, url: str, **options: Any) -> Reply:
-    """One request through `http`, its body read up to MAX_BODY (BodyTooLarge beyond).
+async def send(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    connect_timeout: float | None = None,
+    **options: Any,
+) -> Reply:
+    """One exchange through `http`: the request, and its body read up to MAX_BODY
+    (BodyTooLarge beyond), all within `timeout` seconds however slowly the server sends.
 
-    httpx errors pass through for the caller to name; a redirect is not followed.
+    Every HTTP client of the wizard goes through here, so `--timeout` bounds each exchange
+    the same way everywhere (`deadline.exchange`). Running out of time, by the deadline or
+    by httpx's own timeouts, is `deadline.ExchangeTimeout`; other httpx errors pass through
+    for the caller to name; a redirect is not followed.
     """
-    async with http.stream(method, url, follow_redirects=False, **options) as response:
-        if response.is_redirect:
-            return Reply(response.status_code, response.headers, b"", redirect_target(response))
-        return Reply(response.status_code, response.headers, await read_capped(response))
+    seconds = httpx.Timeout(timeout, connect=min(timeout, connect_timeout or timeout))
+    status: int | None = None
+    try:
+        async with deadline.exchange(timeout) as progress:
+            async with http.stream(method, url, follow_redirects=False, timeout=seconds, **options) as response:
+                progress.answering = True
+                status = response.status_code
+                if response.is_redirect:
+                    return Reply(status, response.headers, b"", redirect_target(response))
+                return Reply(status, response.headers, await read_capped(response))
+    except httpx.TimeoutException as err:
+        raise deadline.ExchangeTimeout(timeout, answering=status is not None) from err
+    except BodyTooLarge as err:
+        err.status = status
+        raise
 
 
 def summary(content: bytes) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from wizard.core import answers
+from wizard.core import answers, deadline
 from wizard.core.handlers import TEST_MESSAGE, HandlerSpec
 from wizard.core.kapacitor import ServiceTestResult
 from wizard.core.secrets import Scrubber, Secret, StructuredSecret
@@ -40,7 +40,8 @@ SMTP = "smtp"
 HTTP_POST = "http-post"
 
 TIMEOUT = 10.0
-"""How long a direct check waits for each answer (seconds)."""
+"""How long one exchange of a direct check (an HTTP POST, one SMTP step) may take in all
+(seconds), unless the caller gives `--timeout`'s."""
 
 CHECK_SUBJECT = "Test mail from kapacitor-wizard"
 CHECK_BODY = (
@@ -308,6 +309,103 @@ class _Stop(Exception):
     """The check ends here with this sentence (the steps so far stay)."""
 
 
+MAX_LINE = 8192
+"""The longest reply line read, as smtplib's own limit (RFC 5321 allows 512 bytes)."""
+MAX_REPLY_LINES = 100
+"""The most lines one SMTP reply may have (an EHLO reply has a dozen or so); a server that
+sends "250-" lines without end is cut off here."""
+
+
+class _SteppedSMTP(smtplib.SMTP):
+    """smtplib with one deadline per step: a command and its whole reply (the greeting on
+    connecting) take at most `timeout` seconds in all, however slowly the server sends, and
+    a reply has at most MAX_REPLY_LINES lines.
+
+    smtplib's own reading (`file.readline`) gives each recv the full socket timeout, so a
+    banner sent a byte every 9 seconds never times out; `getreply` here reads the socket
+    itself, setting its timeout to the time left before every read (`deadline.StepDeadline`).
+    """
+
+    _step: deadline.StepDeadline | None = None
+    _unread: bytes = b""
+    _what = "its greeting"
+    _where = "the server"
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        self._what = f"its answer to {cmd.split()[0].upper() if cmd.strip() else cmd}"
+        super().putcmd(cmd, args)
+
+    def send(self, s: bytes | str) -> None:
+        # A step starts when something is sent (a command, or the mail after DATA's 354).
+        self._step = deadline.StepDeadline(float(self.timeout), self._what)
+        if self.sock is not None:
+            self.sock.settimeout(self._step.remaining())
+        super().send(s)
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
+        self._unread, self._step, self._what = b"", None, "its greeting"
+        self._where = f"{host}:{port}"
+        return super().connect(host, port, source_address)
+
+    def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        answer = super().starttls(*args, **kwargs)
+        # Whatever came in plain text after the 220 must not pass for an encrypted reply
+        # (smtplib drops its own buffer here too).
+        self._unread = b""
+        return answer
+
+    def getreply(self) -> tuple[int, bytes]:
+        step = self._step or deadline.StepDeadline(float(self.timeout), self._what)
+        self._step = None
+        lines: list[bytes] = []
+        while True:
+            line = self._read_line(step, answering=bool(lines))
+            lines.append(line[4:].strip(b" \t\r\n"))
+            try:
+                code = int(line[:3])
+            except ValueError:
+                return -1, b"\n".join(lines)  # as smtplib: a broken code ends the reply
+            if line[3:4] != b"-":
+                return code, b"\n".join(lines)
+            if len(lines) >= MAX_REPLY_LINES:
+                self.close()
+                raise _Stop(
+                    f"The server at {self._where} sent more than {MAX_REPLY_LINES} lines as {self._what} and did not stop; "
+                    "the check stopped reading. Check that a mail server answers at that host and port."
+                )
+
+    def _read_line(self, step: deadline.StepDeadline, *, answering: bool) -> bytes:
+        while b"\n" not in self._unread:
+            if len(self._unread) > MAX_LINE:
+                self.close()
+                raise smtplib.SMTPResponseException(500, "Line too long.")
+            if self.sock is None:
+                raise smtplib.SMTPServerDisconnected("please run connect() first")
+            begun = answering or bool(self._unread)
+            try:
+                self.sock.settimeout(step.remaining(answering=begun))
+                chunk = self.sock.recv(4096)
+            except TimeoutError as err:  # socket.timeout: the deadline came during this read
+                self.close()
+                raise step.expired(answering=begun) from err
+            except deadline.ExchangeTimeout:
+                self.close()
+                raise
+            except OSError as err:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {err}") from err
+            if not chunk:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            self._unread += chunk
+        line, _, self._unread = self._unread.partition(b"\n")
+        return line + b"\n"
+
+
+class _SteppedSMTPSSL(_SteppedSMTP, smtplib.SMTP_SSL):
+    """The same over TLS from the first byte (port 465)."""
+
+
 def _smtp_session(settings: SmtpSettings, timeout: float, plain_auth_hosts: frozenset[str], steps: list[str]) -> str:
     """The SMTP conversation (blocking; run in a thread). Returns the summary of a success."""
     where = f"{settings.host}:{settings.port}"
@@ -315,9 +413,9 @@ def _smtp_session(settings: SmtpSettings, timeout: float, plain_auth_hosts: froz
     implicit_tls = settings.port == 465  # as Kapacitor's mail library: TLS from the first byte on 465
     client: smtplib.SMTP
     if implicit_tls:
-        client = smtplib.SMTP_SSL(local_hostname="localhost", timeout=timeout, context=context)
+        client = _SteppedSMTPSSL(local_hostname="localhost", timeout=timeout, context=context)
     else:
-        client = smtplib.SMTP(local_hostname="localhost", timeout=timeout)
+        client = _SteppedSMTP(local_hostname="localhost", timeout=timeout)
     try:
         # connect() rather than the constructor, to show the greeting; STARTTLS checks the
         # certificate against the host the constructor would have stored.
@@ -363,9 +461,11 @@ def _smtp_session(settings: SmtpSettings, timeout: float, plain_auth_hosts: froz
             )
         return f"The server accepted the test mail for {', '.join(accepted)}: look for \"{CHECK_SUBJECT}\" in the inbox."
     finally:
+        # After a missed deadline or a cut-off reply the connection is closed already; QUIT
+        # would only fail at once.
         try:
             client.quit()
-        except (smtplib.SMTPException, OSError):
+        except (smtplib.SMTPException, OSError, deadline.ExchangeTimeout, _Stop):
             client.close()
 
 
@@ -373,6 +473,12 @@ def _smtp_failure(err: BaseException, settings: SmtpSettings, timeout: float) ->
     where = f"{settings.host}:{settings.port}"
     if isinstance(err, _Stop):
         return str(err)
+    if isinstance(err, deadline.ExchangeTimeout):
+        during = f" ({err.what})" if err.what else ""
+        return (
+            f"The server at {where} {err.phrase}{during}. Check the host and port, and that a mail server "
+            f"answers there, then retry ({deadline.RAISE_HINT})."
+        )
     if isinstance(err, smtplib.SMTPAuthenticationError):
         return (
             f"The server refused the login of {settings.username}: {_reply(err.smtp_code, err.smtp_error)}. "
@@ -436,7 +542,7 @@ async def check_smtp(
     steps: list[str] = []
     try:
         summary = await asyncio.to_thread(_smtp_session, settings, timeout, plain_auth_hosts, steps)
-    except (_Stop, smtplib.SMTPException, OSError, ValueError, UnicodeError) as err:
+    except (_Stop, deadline.ExchangeTimeout, smtplib.SMTPException, OSError, ValueError, UnicodeError) as err:
         return _result(False, _smtp_failure(err, settings, timeout), steps, scrub)
     return _result(True, summary, steps, scrub)
 
@@ -582,7 +688,7 @@ async def check_http_post(
     Only call this after the person agreed (`http_consent_question`)."""
     scrub.add_all(request.secrets)
     scrub.add_url(request.url)
-    options: dict[str, Any] = {"timeout": timeout, "headers": dict(request.headers)}
+    options: dict[str, Any] = {"headers": dict(request.headers)}
     if request.form is not None:
         options["data"] = request.form
     else:
@@ -593,7 +699,13 @@ async def check_http_post(
     where = request.shown_url
     steps = [f"Sent {request.describe()}."]
     try:
-        reply = await answers.send(http, "POST", request.url, **options)
+        reply = await answers.send(http, "POST", request.url, timeout=timeout, **options)
+    except deadline.ExchangeTimeout as err:
+        return _result(
+            False,
+            f"{where} {err.phrase}. Check the address and that the service answers, then retry ({deadline.RAISE_HINT}).",
+            steps, scrub,
+        )
     except answers.BodyTooLarge:
         return _result(False, f"{where} answered with more than {answers.size_label()}; the check stopped reading.", steps, scrub)
     except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:

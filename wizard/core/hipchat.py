@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
-from wizard.core import answers
+from wizard.core import answers, deadline
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Scrubber, Secret, install_log_scrubbing
 from wizard.core.validators import Verdict, http_url, plain_http_reason
@@ -27,6 +27,7 @@ CLOUD_SHUTDOWN = (
 )
 CHECK_MESSAGE = "Test notification from kapacitor-wizard: if you can read this, Kapacitor can post to this room."
 TIMEOUT = 10.0
+"""How long one exchange with HipChat may take in all (seconds), unless the caller gives `--timeout`'s."""
 
 _SUBDOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _NOT_TEAMS = {"www", "api", "status", "blog", "help", "support", "marketplace"}
@@ -177,6 +178,7 @@ async def send_test_notification(
     *,
     scrub: Scrubber | None = None,
     message: str = CHECK_MESSAGE,
+    timeout: float | None = None,
 ) -> Notification:
     """Post a notification straight to the room; raises a `HipChatCheckFailed` subclass with a reason.
 
@@ -199,7 +201,7 @@ async def send_test_notification(
             params={"auth_token": token.reveal()},
             content=json.dumps(sample_payload(message)).encode(),
             headers={"Content-Type": "application/json"},
-            timeout=TIMEOUT,
+            timeout=timeout or TIMEOUT,
         )
     except answers.BodyTooLarge as err:
         raise HipChatCheckFailed(
@@ -207,10 +209,11 @@ async def send_test_notification(
             "so the wizard stopped reading it.",
             "Check the server address, then retry.",
         ).scrubbed(scrub) from err
-    except httpx.TimeoutException as err:
+    except deadline.ExchangeTimeout as err:
         raise HipChatUnreachable(
-            f"HipChat did not answer within {TIMEOUT:g} seconds.", "Check the address and your network, then retry."
-        ) from err
+            f"HipChat at {where} {err.phrase}.",
+            f"Check the address and your network, then retry ({deadline.RAISE_HINT}).",
+        ).scrubbed(scrub) from err
     except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
         raise HipChatUnreachable(
             f"HipChat at {where} {answers.transport_failure(err)}.",

@@ -28,7 +28,7 @@ from wizard.core.errors import (
     OverridesDisabled,
     ValidationError,
 )
-from wizard.core import validators
+from wizard.core import deadline, validators
 from wizard.core import answers
 from wizard.core.answers import ShapeError, expect, member
 from wizard.core.secrets import Scrubber, Secret, mask_url_paths, mask_url_queries, secret_is_set, string_leaves
@@ -367,33 +367,22 @@ class KapacitorClient:
         # Bytes go out as they are (line protocol for /write); anything else as JSON.
         content = None if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if content is not None and not isinstance(body, bytes) else None
-        status: int | None = None
         try:
-            async with self._http.stream(method, path, content=content, headers=headers) as response:
-                status = response.status_code
-                if response.is_redirect:
-                    raise KapacitorUnexpected(
-                        f"Kapacitor at {self.where} redirected {what} to {answers.redirect_target(response)} "
-                        f"(HTTP {status}); the wizard does not follow redirects.",
-                        "Use the address it redirects to as Kapacitor's URL (--url).",
-                        status=status,
-                    ).scrubbed(self.scrub)
-                data = await answers.read_capped(response)
-                return Answer(status, response.headers, data)
+            reply = await answers.send(self._http, method, path, content=content, headers=headers, timeout=self.settings.timeout)
         except answers.BodyTooLarge as err:
             raise KapacitorUnexpected(
-                f"Unexpected answer from Kapacitor (HTTP {status}) to {what}: larger than "
+                f"Unexpected answer from Kapacitor (HTTP {err.status}) to {what}: larger than "
                 f"{answers.size_label()}, so the wizard stopped reading it.",
                 "Check that the URL points at Kapacitor and not at another service.",
-                status=status,
+                status=err.status,
             ) from err
-        except httpx.TimeoutException as err:
-            during = " while sending its answer" if status is not None else ""
+        except deadline.ExchangeTimeout as err:
+            # The one deadline covers connecting, the request and the whole answer, so a
+            # server (or proxy) that trickles its answer cannot hold the command for ever.
             raise KapacitorUnreachable(
-                f"Kapacitor at {self.where} did not answer within {self.settings.timeout:g} "
-                f"second{'' if self.settings.timeout == 1 else 's'}{during} ({what}).",
-                "Check that the host is up and that no firewall drops the connection, then retry "
-                "(--timeout sets how long to wait).",
+                f"Kapacitor at {self.where} {err.phrase} ({what}).",
+                "Check that the host is up and that nothing between you and Kapacitor holds or slows "
+                f"the connection, then retry ({deadline.RAISE_HINT}).",
             ) from err
         except httpx.ConnectError as err:
             raise self._connect_error(err) from err
@@ -402,6 +391,14 @@ class KapacitorClient:
                 f"Kapacitor at {self.where} {answers.transport_failure(err)} ({what}).",
                 "Check the URL and that nothing between you and Kapacitor cuts connections, then retry.",
             ) from err
+        if reply.redirect:
+            raise KapacitorUnexpected(
+                f"Kapacitor at {self.where} redirected {what} to {reply.redirect} "
+                f"(HTTP {reply.status}); the wizard does not follow redirects.",
+                "Use the address it redirects to as Kapacitor's URL (--url).",
+                status=reply.status,
+            ).scrubbed(self.scrub)
+        return Answer(reply.status, reply.headers, reply.content)
 
     def _connect_error(self, err: httpx.ConnectError) -> KapacitorError:
         text = str(err)

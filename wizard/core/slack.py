@@ -6,12 +6,12 @@ import json
 
 import httpx
 
-from wizard.core import answers
+from wizard.core import answers, deadline
 from wizard.core.errors import WizardError
 from wizard.core.secrets import Scrubber, Secret
 
 TIMEOUT = 10.0
-"""How long the direct check waits for the webhook (seconds)."""
+"""How long one exchange with Slack may take in all (seconds), unless the caller gives `--timeout`'s."""
 
 # Slack's webhook errors, as plain text bodies, and what the person should do.
 SLACK_ERRORS = {
@@ -53,8 +53,10 @@ async def send_test_message(
     username: str = "",
     icon_emoji: str = "",
     scrub: Scrubber | None = None,
+    timeout: float | None = None,
 ) -> None:
-    """Post a test message straight to the webhook; raises `SlackWebhookFailed` with a clear reason."""
+    """Post a test message straight to the webhook; raises `SlackWebhookFailed` with a clear reason.
+    `timeout` bounds the whole exchange (default `TIMEOUT`)."""
     scrub = scrub or Scrubber()
     scrub.add(webhook_url)
     url = webhook_url.reveal()
@@ -63,7 +65,7 @@ async def send_test_message(
         raise SlackWebhookFailed(f"The webhook URL cannot be used: {problem}.", "Copy the whole URL again.")
     try:
         reply = await answers.send(
-            http, "POST", url, json=sample_payload(channel, username, icon_emoji), timeout=TIMEOUT
+            http, "POST", url, json=sample_payload(channel, username, icon_emoji), timeout=timeout or TIMEOUT
         )
     except answers.BodyTooLarge as err:
         raise SlackWebhookFailed(
@@ -71,9 +73,9 @@ async def send_test_message(
             "so the wizard stopped reading it.",
             "Check the webhook URL, then retry.",
         ) from err
-    except httpx.TimeoutException as err:
+    except deadline.ExchangeTimeout as err:
         raise SlackWebhookFailed(
-            f"The Slack webhook did not answer within {TIMEOUT:g} seconds.", "Check your network or proxy, then retry."
+            f"The Slack webhook {err.phrase}.", f"Check your network or proxy, then retry ({deadline.RAISE_HINT})."
         ) from err
     except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
         raise SlackWebhookFailed(
@@ -149,22 +151,23 @@ class SlackAppFailed(WizardError):
 
 
 async def _call_api(
-    http: httpx.AsyncClient, token: Secret, method: str, payload: dict[str, object], api_base: str, scrub: Scrubber
+    http: httpx.AsyncClient, token: Secret, method: str, payload: dict[str, object], api_base: str, scrub: Scrubber,
+    timeout: float | None,
 ) -> dict[str, object]:
     """One Web API call with the bearer token; Slack's own `ok`/`error` decides, never the status alone."""
     scrub.add(token)
     url = f"{api_base.rstrip('/')}/{method}"
     try:
         reply = await answers.send(
-            http, "POST", url, json=payload, timeout=TIMEOUT,
+            http, "POST", url, json=payload, timeout=timeout or TIMEOUT,
             headers={"Authorization": f"Bearer {token.reveal()}"},
         )
     except answers.BodyTooLarge as err:
         raise SlackAppFailed(f"Unexpected answer from Slack's {method}: larger than {answers.size_label()}.",
                              "Retry later.") from err
-    except httpx.TimeoutException as err:
-        raise SlackAppFailed(f"Slack's API did not answer within {TIMEOUT:g} seconds.",
-                             "Check your network or proxy, then retry.") from err
+    except deadline.ExchangeTimeout as err:
+        raise SlackAppFailed(f"Slack's API {err.phrase} ({method}).",
+                             f"Check your network or proxy, then retry ({deadline.RAISE_HINT}).") from err
     except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
         raise SlackAppFailed(f"Slack's API {answers.transport_failure(err)}.", "Check your network, then retry.") from err
     try:
@@ -187,19 +190,21 @@ async def _call_api(
 
 
 async def check_bot_token(
-    http: httpx.AsyncClient, token: Secret, *, api_base: str = SLACK_API_BASE, scrub: Scrubber | None = None
+    http: httpx.AsyncClient, token: Secret, *, api_base: str = SLACK_API_BASE, scrub: Scrubber | None = None,
+    timeout: float | None = None,
 ) -> str:
     """auth.test: which bot and workspace the token belongs to, as a sentence."""
-    data = await _call_api(http, token, "auth.test", {}, api_base, scrub or Scrubber())
+    data = await _call_api(http, token, "auth.test", {}, api_base, scrub or Scrubber(), timeout)
     bot = answers.one_line(str(data.get("user") or "the bot"), 80)
     team = answers.one_line(str(data.get("team") or "its workspace"), 80)
     return f"The token belongs to {bot} in {team}."
 
 
 async def post_app_message(
-    http: httpx.AsyncClient, token: Secret, channel: str, *, api_base: str = SLACK_API_BASE, scrub: Scrubber | None = None
+    http: httpx.AsyncClient, token: Secret, channel: str, *, api_base: str = SLACK_API_BASE, scrub: Scrubber | None = None,
+    timeout: float | None = None,
 ) -> None:
     """chat.postMessage with a sample shaped like Kapacitor's; Slack's `ok` is the verdict."""
     payload = sample_payload(channel)
     payload.pop("as_user", None)  # Kapacitor 1.6+ no longer sends it
-    await _call_api(http, token, "chat.postMessage", payload, api_base, scrub or Scrubber())
+    await _call_api(http, token, "chat.postMessage", payload, api_base, scrub or Scrubber(), timeout)

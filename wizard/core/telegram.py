@@ -52,11 +52,9 @@ from urllib.parse import urlsplit
 import httpx
 from telegram import Bot, Update
 from telegram import error as tg_error
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
-from wizard.core import answers, validators
+from wizard.core import answers, deadline, validators
 from wizard.core.answers import ShapeError, expect, member
 from wizard.core.handlers import TELEGRAM_DEFAULT_API, bot_api_base
 from wizard.core.errors import ValidationError, WizardError
@@ -69,11 +67,10 @@ POLL_TIMEOUT = 20
 IDLE_INTERVAL = 0.25
 #: Telegram returns at most this many updates per call.
 UPDATES_LIMIT = 100
-#: How long to wait for a connection and for an answer (seconds).
+#: How long to wait for a connection (seconds), and how long one call may take in all
+#: unless the caller gives ``--timeout``'s; a ``getUpdates`` long poll gets its poll time on top.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0
-#: Extra time for an answer to ``getUpdates`` beyond its long-poll timeout.
-UPDATES_READ_TIMEOUT = 5.0
 
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 PARSE_MODES = ("Markdown", "HTML")
@@ -690,66 +687,96 @@ def _error_payload(status: int, payload: bytes, headers: httpx.Headers) -> bytes
     return json.dumps(data).encode()
 
 
-class _BotApiRequest(HTTPXRequest):
-    """python-telegram-bot's httpx request, reading at most ``answers.MAX_BODY``, naming
-    redirects and connection failures plainly, and checking every successful answer's shape
-    before python-telegram-bot builds objects from it."""
+class _NoAnswerInTime(tg_error.TimedOut):
+    """The exchange's deadline passed (a TimedOut, so discovery retries it)."""
+
+    def __init__(self, method: str, missed: deadline.ExchangeTimeout) -> None:
+        super().__init__(missed.phrase)
+        self.method = method
+        self.phrase = missed.phrase
+
+
+class _BotApiRequest(BaseRequest):
+    """python-telegram-bot's request layer on the wizard's one HTTP exchange (`answers.send`):
+    each call ends within `timeout` seconds in all (a ``getUpdates`` long poll within its
+    poll time plus `timeout`), reads at most ``answers.MAX_BODY``, names redirects and
+    connection failures plainly, and has every successful answer's shape checked before
+    python-telegram-bot builds objects from it. Only python-telegram-bot's public request
+    API is used (``BaseRequest``, ``RequestData``)."""
+
+    def __init__(self, timeout: float, connect_timeout: float, pool_size: int) -> None:
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._pool_size = pool_size
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        # python-telegram-bot adds a long poll's time to this for getUpdates; do_request sets
+        # its own deadline from the poll time it sends.
+        return self._timeout
+
+    async def initialize(self) -> None:
+        if self._http is None or self._http.is_closed:
+            limits = httpx.Limits(max_connections=self._pool_size, max_keepalive_connections=self._pool_size)
+            self._http = httpx.AsyncClient(limits=limits, timeout=self._timeout)
+
+    async def shutdown(self) -> None:
+        if self._http is not None and not self._http.is_closed:
+            await self._http.aclose()
+
+    def exchange_timeout(self, method: str, request_data: RequestData | None) -> float:
+        """How long one call may take in all: a long poll waits on Telegram's side first."""
+        poll = request_data.parameters.get("timeout") if request_data and method == "getUpdates" else None
+        return self._timeout + (float(poll) if isinstance(poll, (int, float)) and poll > 0 else 0.0)
 
     async def do_request(
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        client = self._client
-        if client.is_closed:
-            raise RuntimeError("This HTTPXRequest is not initialized!")
+        # The per-call timeouts python-telegram-bot passes are replaced by the one deadline.
+        if self._http is None or self._http.is_closed:
+            raise RuntimeError("This request is not initialized!")
         api_method = url.rsplit("/", 1)[-1]
-        defaults = client.timeout
-        timeout = httpx.Timeout(
-            connect=defaults.connect if isinstance(connect_timeout, DefaultValue) else connect_timeout,
-            read=defaults.read if isinstance(read_timeout, DefaultValue) else read_timeout,
-            write=defaults.write if isinstance(write_timeout, DefaultValue) else write_timeout,
-            pool=defaults.pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
-        )
-        status: int | None = None
         _LAST_STATUS.set(None)
         try:
-            async with client.stream(
-                method, url, headers={"User-Agent": self.USER_AGENT}, timeout=timeout,
+            reply = await answers.send(
+                self._http, method, url,
+                timeout=self.exchange_timeout(api_method, request_data),
+                connect_timeout=self._connect_timeout,
+                headers={"User-Agent": self.USER_AGENT},
                 files=request_data.multipart_data if request_data else None,
                 data=request_data.json_parameters if request_data else None,
-            ) as response:
-                status = response.status_code
-                _LAST_STATUS.set(status)
-                if response.is_redirect:
-                    raise _UnexpectedAnswer(
-                        api_method,
-                        f"redirected to {answers.redirect_target(response)}; the wizard does not follow "
-                        "redirects: use that address",
-                        status,
-                    )
-                payload = await answers.read_capped(response)
-                headers = response.headers
-        except answers.BodyTooLarge:
+            )
+        except answers.BodyTooLarge as err:
             raise _UnexpectedAnswer(
-                api_method, f"larger than {answers.size_label()}, so the wizard stopped reading it", status
+                api_method, f"larger than {answers.size_label()}, so the wizard stopped reading it", err.status
             ) from None
-        except httpx.TimeoutException as err:
-            raise tg_error.TimedOut() from err
+        except deadline.ExchangeTimeout as err:
+            raise _NoAnswerInTime(api_method, err) from err
         except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as err:
             raise _TransportFailure(api_method, answers.transport_failure(err)) from err
+        status = reply.status
+        _LAST_STATUS.set(status)
+        if reply.redirect:
+            raise _UnexpectedAnswer(
+                api_method,
+                f"redirected to {reply.redirect}; the wizard does not follow redirects: use that address",
+                status,
+            )
         if 200 <= status <= 299:
             try:
-                _check_envelope(api_method, payload)
+                _check_envelope(api_method, reply.content)
             except ShapeError as err:
                 raise _UnexpectedAnswer(api_method, str(err), status) from None
-            return status, payload
-        return status, _error_payload(status, payload, headers)
+            return status, reply.content
+        return status, _error_payload(status, reply.content, reply.headers)
 
 
 # --------------------------------------------------------------------------- the client
@@ -779,11 +806,13 @@ class TelegramClient:
         api_url: str = TELEGRAM_DEFAULT_API,
         *,
         scrub: Scrubber | None = None,
+        timeout: float | None = None,
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
     ) -> None:
-        connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
-        read_timeout = READ_TIMEOUT if read_timeout is None else read_timeout
+        # `timeout` bounds each call in all (`--timeout`); `read_timeout` is its older name.
+        timeout = timeout if timeout is not None else read_timeout if read_timeout is not None else READ_TIMEOUT
+        connect_timeout = min(CONNECT_TIMEOUT if connect_timeout is None else connect_timeout, timeout)
         raw = token.reveal() if isinstance(token, Secret) else str(token or "")
         raw = raw.strip()
         self._token = Secret(raw)
@@ -792,15 +821,11 @@ class TelegramClient:
         self._scrub.add(raw)
         _protect_logs(raw)
         self._address_problem = answers.address_problem(self.api_url)
-        self._request = _BotApiRequest(
-            connection_pool_size=4, connect_timeout=connect_timeout,
-            read_timeout=read_timeout, write_timeout=read_timeout, pool_timeout=connect_timeout,
-        )
-        # PTB adds the long-poll timeout to this read timeout for getUpdates.
-        self._updates_request = _BotApiRequest(
-            connection_pool_size=1, connect_timeout=connect_timeout,
-            read_timeout=UPDATES_READ_TIMEOUT, write_timeout=read_timeout, pool_timeout=connect_timeout,
-        )
+        self.timeout = timeout
+        """How long one call may take in all; a getUpdates long poll gets its poll time on top."""
+        self._request = _BotApiRequest(timeout, connect_timeout, pool_size=4)
+        # getUpdates has its own connection, so a long poll never holds up another call.
+        self._updates_request = _BotApiRequest(timeout, connect_timeout, pool_size=1)
         if not raw or any(ch.isspace() for ch in raw):
             self._bot: Bot | None = None  # PTB refuses such tokens; check_token says so
         else:
@@ -936,6 +961,11 @@ class TelegramClient:
                 if desc.startswith(reach)
                 else f"The Telegram Bot API at {self.host} {desc} ({exc.method}).",
                 "Check your network, proxy and --telegram-api-url, then retry.",
+            )
+        elif isinstance(exc, _NoAnswerInTime):
+            error = TelegramUnreachable(
+                f"The Telegram Bot API at {self.host} {exc.phrase} ({exc.method}).",
+                f"Check your network or proxy, then retry ({deadline.RAISE_HINT}).",
             )
         elif isinstance(exc, tg_error.TimedOut):
             error = TelegramUnreachable(
@@ -1174,17 +1204,19 @@ async def detect_chats(
     pairing_code: str | None = None,
     *,
     idle_interval: float = IDLE_INTERVAL,
+    exchange_timeout: float | None = None,
 ) -> list[ChatCandidate]:
     """For ``kapacitor-wizard detect-chat-id``: the chats the bot can see.
 
     Returns as soon as the chat with ``pairing_code`` shows up (or, without a
     code, as soon as any chat does), else after ``timeout`` seconds with what
     was found.  Raises ``TelegramError`` for a wrong token, an active webhook,
-    or, when nothing was found, the last polling problem.
+    or, when nothing was found, the last polling problem. ``exchange_timeout``
+    bounds each call (``--timeout``); the wait for a chat is ``timeout``'s.
     """
     candidates: list[ChatCandidate] = []
     problem: TelegramError | None = None
-    async with TelegramClient(token, api_url) as client:
+    async with TelegramClient(token, api_url, timeout=exchange_timeout) as client:
         await client.check_token()
         try:
             async with asyncio.timeout(timeout):

@@ -49,6 +49,12 @@ class AppSettings:
     kapacitor_version: str = ""
     """The Kapacitor version that reads `config_file` ("" unknown: the wizard asks the one it can reach)."""
 
+    @property
+    def timeout(self) -> float:
+        """How long one exchange with any server may take in all (`--timeout`): Kapacitor, the
+        chat services and the direct checks alike."""
+        return self.connection.timeout
+
 
 @dataclass
 class WizardState:

@@ -255,7 +255,8 @@ class ApplyScreen(StepScreen):
         from wizard.core.telegram import TelegramClient  # python-telegram-bot loads only when needed
 
         try:
-            async with TelegramClient(token, self.state.settings.telegram_api_url, scrub=self.state.scrub) as bot:
+            settings = self.state.settings
+            async with TelegramClient(token, settings.telegram_api_url, scrub=self.state.scrub, timeout=settings.timeout) as bot:
                 new_id = await bot.upgraded_chat_id(old_id)
         except WizardError as err:
             explain.append(f"Looking up the new id failed: {err.message} {err.hint}")

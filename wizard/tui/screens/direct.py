@@ -167,7 +167,7 @@ async def run_direct_check(
         show(f"Talking to {settings.host}:{settings.port} … (Escape cancels)", "muted")
         progress.display = True
         try:
-            result = await direct.check_smtp(settings, scrub)
+            result = await direct.check_smtp(settings, scrub, timeout=screen.state.settings.timeout)
         finally:
             progress.display = False
     else:
@@ -180,7 +180,7 @@ async def run_direct_check(
         show(f"Sending to {scrub.line(request.shown_url)} … (Escape cancels)", "muted")
         progress.display = True
         try:
-            result = await direct.check_http_post(screen.wizard.http, request, scrub)
+            result = await direct.check_http_post(screen.wizard.http, request, scrub, timeout=screen.state.settings.timeout)
         finally:
             progress.display = False
     return result_text(result), "ok" if result.ok else "error"

@@ -118,7 +118,9 @@ class HipChatTokenScreen(FormStepScreen):
         self._result(f"Posting a test notification to room {room}… (Escape cancels)")
         progress.display = True
         try:
-            await hipchat.send_test_notification(self.wizard.http, url, room, token, scrub=self.state.scrub)
+            await hipchat.send_test_notification(
+                self.wizard.http, url, room, token, scrub=self.state.scrub, timeout=self.state.settings.timeout
+            )
         except WizardError as err:
             self._result(
                 Text.assemble(("✗ ", "bold"), *titled(err), " ", err.hint), "-error"

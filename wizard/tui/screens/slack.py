@@ -60,7 +60,8 @@ class SlackWebhookScreen(FormStepScreen):
         progress.display = True
         try:
             await send_test_message(
-                self.wizard.http, url, channel=channel, username=username, icon_emoji=icon, scrub=self.state.scrub
+                self.wizard.http, url, channel=channel, username=username, icon_emoji=icon, scrub=self.state.scrub,
+                timeout=self.state.settings.timeout,
             )
         except WizardError as err:
             result.update(Text.assemble(("✗ ", "bold"), err.message, " ", err.hint))
@@ -142,9 +143,12 @@ class _SlackAppCheck(FormStepScreen):
         progress.display = True
         api = self.state.settings.slack_api_url
         try:
-            who = await check_bot_token(self.wizard.http, token, api_base=api, scrub=self.state.scrub)
+            timeout = self.state.settings.timeout
+            who = await check_bot_token(self.wizard.http, token, api_base=api, scrub=self.state.scrub, timeout=timeout)
             if channel:
-                await post_app_message(self.wizard.http, token, channel, api_base=api, scrub=self.state.scrub)
+                await post_app_message(
+                    self.wizard.http, token, channel, api_base=api, scrub=self.state.scrub, timeout=timeout
+                )
         except WizardError as err:
             result.update(Text.assemble(("✗ ", "bold"), err.message, " ", err.hint))
             result.add_class("-error")

@@ -174,7 +174,7 @@ class TelegramBotScreen(FormStepScreen):
         self._result("Checking the token with Telegram… (Escape cancels)")
         api = self.state.settings.telegram_api_url
         try:
-            async with TelegramClient(token, api, scrub=self.state.scrub) as client:
+            async with TelegramClient(token, api, scrub=self.state.scrub, timeout=self.state.settings.timeout) as client:
                 info = await client.check_token()
         except TelegramTokenRejected as err:
             self.checked = (token, "rejected")
@@ -371,7 +371,7 @@ class TelegramChatScreen(FormStepScreen):
         self._status("Asking Telegram about the bot…")
         api = self.state.settings.telegram_api_url
         try:
-            async with TelegramClient(token, api, scrub=self.state.scrub) as client:
+            async with TelegramClient(token, api, scrub=self.state.scrub, timeout=self.state.settings.timeout) as client:
                 self._show_bot(await client.check_token())
                 if remove_webhook:
                     await client.remove_webhook()
@@ -601,7 +601,8 @@ class TelegramFormatScreen(FormStepScreen):
         self.query_one("#use-new-id").display = False
         self._result(f"Sending a sample alert to {chat_id}… (Escape cancels)")
         try:
-            async with TelegramClient(token, self.state.settings.telegram_api_url, scrub=self.state.scrub) as client:
+            settings = self.state.settings
+            async with TelegramClient(token, settings.telegram_api_url, scrub=self.state.scrub, timeout=settings.timeout) as client:
                 sent = await client.send_sample_alert(
                     chat_id, parse_mode, disable_web_page_preview=no_preview, disable_notification=silent
                 )
