@@ -1,12 +1,24 @@
 """Secret values: kept out of reprs, logs and any text shown to a person.
 
-Every text the wizard shows, prints, logs or stores passes a `Scrubber`. A secret
-can come back from the network in many spellings (Kapacitor quotes values Go's way
-in its errors, httpx percent-encodes URLs, JSON escapes), so the scrubber learns
-each of them when it learns the secret.
+Two layers, one module:
+
+1. Known secrets (typed, read, stored, or named secret by a handler's definition) are masked
+   in everything the wizard shows or keeps: every text passes a `Scrubber`. A secret can come
+   back in many spellings (Kapacitor quotes values Go's way in its errors, httpx
+   percent-encodes URLs, JSON escapes, HTML pages use entities, a service echoes a webhook's
+   path without its scheme or a password inside base64), so the scrubber learns each of them
+   when it learns the secret.
+2. Text *received* from Kapacitor or a service (an error body, an SMTP reply, a service-test
+   message) also passes `mask_received`: a short excerpt in which address paths after the host,
+   credentials after an auth scheme, values of secret-named fields and long token-shaped strings
+   are masked even when the wizard never saw them (a key someone else stored). That guessing is
+   for received text only; configuration and values a person must recognise stay readable.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import html
 import json
 import logging
 import re
@@ -163,9 +175,92 @@ def secret_forms(value: str) -> set[str]:
         repr(go)[1:-1],
     }
     forms |= _json_forms(value) | _json_forms(go)
+    # JSON writers that escape "/" (PHP, some Java), HTML pages (entities; Express writes "/"
+    # as &#x2F;), and percent-encoding with lower-case hex digits (%2f), which some servers echo.
+    forms |= {f.replace("/", "\\/") for f in forms if "/" in f}
+    forms |= _html_forms(value)
+    forms |= {_lower_hex(f) for f in forms if "%" in f}
     # Texts from the network are often put on one line before they are scrubbed.
     forms |= {" ".join(f.split()) for f in forms if len(" ".join(f.split())) >= MIN_SECRET_LENGTH}
     return {f for f in forms if f}
+
+
+def _html_forms(value: str) -> set[str]:
+    escaped = html.escape(value, quote=True)
+    forms = {escaped, html.escape(value, quote=False)}
+    forms |= {f.replace("&#x27;", "&#39;") for f in forms}
+    forms |= {f.replace("/", "&#x2F;") for f in forms} | {f.replace("/", "&#47;") for f in forms}
+    return {f for f in forms if f != value}
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+# -- what else a secret gives away ------------------------------------------------------
+
+AUTH_SCHEMES = ("Basic", "Bearer", "Digest", "GenieKey", "Token", "Key", "Splunk", "SSWS", "ApiKey", "Api-Key")
+"""Words before a credential in an Authorization header (OpsGenie's is GenieKey)."""
+
+_SCHEME_VALUE_RE = re.compile(r"(?i)^\s*(?:" + "|".join(map(re.escape, AUTH_SCHEMES)) + r")\s+(\S+)\s*$")
+URL_PATH_MIN = 12
+"""A secret URL's path shorter than this is not masked on its own (it would mask `/api/v1`)."""
+
+
+def derived_secrets(value: str) -> set[str]:
+    """Parts of a secret that a service may echo on their own, each a secret too.
+
+    - a URL's path and query without the scheme and host (`Cannot POST /services/T0/B0/X…`
+      from a relay in front of a Slack, Teams, Discord or Talk webhook), and host plus path;
+    - the credential of an Authorization-style value (`Bearer <token>`, `GenieKey <key>`), and
+      for `Basic` the decoded `user:password` and the password (a service echoing the header).
+    """
+    found: set[str] = set()
+    text = value.strip()
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            parts = None
+        if parts is not None and parts.netloc:
+            tail = parts.path + (f"?{parts.query}" if parts.query else "")
+            for candidate in (tail, parts.path, parts.netloc.rpartition("@")[2] + tail):
+                if len(candidate.rstrip("/")) >= URL_PATH_MIN:
+                    found.add(candidate)
+    scheme = _SCHEME_VALUE_RE.match(text)
+    if scheme:
+        credential = scheme.group(1)
+        found.add(credential)
+        if text.lower().startswith("basic"):
+            try:
+                decoded = base64.b64decode(credential + "=" * (-len(credential) % 4), validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                decoded = ""
+            if ":" in decoded:
+                found |= {decoded, decoded.partition(":")[2]}
+    return {f for f in found if len(f) >= MIN_SECRET_LENGTH and f != value}
+
+
+_B64_CHARS = "A-Za-z0-9+/_-"
+
+
+def base64_cores(value: str) -> set[str]:
+    """The base64 characters that spell `value` wherever it sits inside base64-encoded data.
+
+    Base64 turns 3 bytes into 4 characters, so a secret inside a longer encoded text (SMTP's
+    AUTH PLAIN string `\\0user\\0password`, `Authorization: Basic` of `user:password`) is
+    spelled one of three ways depending on its offset; each way's characters that depend on
+    the secret alone are its core. Standard and URL-safe alphabets both.
+    """
+    raw = value.encode("utf-8", "surrogatepass")
+    cores: set[str] = set()
+    for offset, start in ((0, 0), (1, 2), (2, 3)):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        end = (len(raw) + offset) * 8 // 6
+        core = encoded[start:end]
+        if len(core) >= MIN_SECRET_LENGTH:
+            cores |= {core, core.replace("+", "-").replace("/", "_")}
+    return cores
 
 
 # -- URLs with a password ----------------------------------------------------------
@@ -253,23 +348,31 @@ class Scrubber:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._cores: set[str] = set()
+        self._base64: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     def add(self, value: str | Secret | None) -> None:
-        """Learn a secret in all its spellings (values shorter than MIN_SECRET_LENGTH are ignored)."""
+        """Learn a secret in all its spellings, and the parts of it a service may echo alone
+        (`derived_secrets`); values shorter than MIN_SECRET_LENGTH are ignored."""
         if isinstance(value, StructuredSecret):
             self.add_all(value.leaves())
             return
         raw = value.reveal() if isinstance(value, Secret) else value
-        if not raw or len(raw) < MIN_SECRET_LENGTH:
+        if not isinstance(raw, str) or len(raw) < MIN_SECRET_LENGTH:
             return
         if self is not GLOBAL_SCRUBBER:
             GLOBAL_SCRUBBER.add(raw)
-        forms = secret_forms(raw)
+        values = {raw} | derived_secrets(raw)
+        forms = {form for each in values for form in secret_forms(each)}
+        cores = {core for each in values for core in base64_cores(each)}
         with self._lock:
             if not forms <= self._values:
                 self._values = self._values | forms  # a new set: a caller may still be reading the old one
                 self._pattern = None  # built again on the next call, once per change
+            if not cores <= self._cores:
+                self._cores = self._cores | cores
+                self._base64 = None
 
     def add_url(self, text: str | None) -> None:
         """Learn the password of a URL a person gave (`http://admin:pw@host`), as written
@@ -293,10 +396,17 @@ class Scrubber:
             if values and pattern is None:
                 ordered = sorted(values, key=len, reverse=True)  # the longest spelling wins
                 pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            cores, encoded = self._cores, self._base64
+            if cores and encoded is None:
+                # The whole base64 run that holds a secret goes: its edges encode the secret's ends.
+                alternatives = "|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True))
+                encoded = self._base64 = re.compile(f"[{_B64_CHARS}]*(?:{alternatives})[{_B64_CHARS}]*=*")
         if pattern is not None:
             text = pattern.sub(MASK, text)
             if ELLIPSIS in text:
                 text = self._mask_cut_secrets(text, values)
+        if encoded is not None:
+            text = encoded.sub(MASK, text)
         return mask_userinfo(text)
 
     @staticmethod
@@ -326,6 +436,98 @@ class Scrubber:
         or hide what follows) become spaces."""
         flat = " ".join("".join(ch if ch.isprintable() else " " for ch in self(text)).split())
         return self(flat)  # once more: joining lines must not spell a secret out again
+
+
+# -- text received from Kapacitor or a service -------------------------------------
+
+RECEIVED_LIMIT = 200
+"""The longest excerpt of a received text that is shown (characters, one line)."""
+RECEIVED_READ = 8192
+"""How much of a received text is looked at at all; the rest is never shown."""
+
+# Ways a service escapes what it echoes; undone before masking so that an address or a
+# token spelled with entities, `\/` or `%2F` is recognised (and reads plainly).
+_ESCAPED_URL_PARTS = re.compile(r"(?i)%2f|%3a|\\/")
+
+
+def _readable(text: str) -> str:
+    if "&" in text:
+        text = html.unescape(text)
+    return _ESCAPED_URL_PARTS.sub(lambda m: {"%2f": "/", "%3a": ":", "\\/": "/"}[m.group(0).lower()], text)
+
+
+_SCHEMES = "|".join(re.escape(s) for s in AUTH_SCHEMES if s not in ("Token", "Key"))  # "Token invalid" is a sentence
+_AUTH_RE = re.compile(rf"\b({_SCHEMES})(\s+)([A-Za-z0-9+/=._~:-]{{4,}})")
+_AUTHORIZATION_RE = re.compile(r"""(?i)(\bauthorization["']?\s*[:=]\s*["']?)([^"'\s,;}\]]+(?:[ \t]+[^"'\s,;}\]]+)?)""")
+_SECRET_NAME = r"[\w.-]*(?:key|token|secret|passw(?:or)?d|pwd|auth(?!or)|credential|signature)[\w.-]*"
+_JSON_FIELD_RE = re.compile(rf"""(?i)(["']{_SECRET_NAME}["']\s*:\s*["'])([^"'\\]*(?:\\.[^"'\\]*)*)(["'])""")
+_FORM_FIELD_RE = re.compile(rf"(?i)(?<![\w.-])({_SECRET_NAME}=)([^&\s\"'<>]+)")
+_RUN_RE = re.compile(r"[A-Za-z0-9+_-]{16,}=*")
+_UUID_RE = re.compile(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+_BARE_PATH_RE = re.compile(r"(?<![\w/:.%-])(/[^/\s\"'<>?#]+)(/[^\s\"'<>]+)")
+
+
+def _token_shaped(run: str) -> bool:
+    """A string no person wrote: a segment (between - and _) of 16+ characters mixing letters
+    and digits, or of 24+ mixing upper and lower case (base64, API keys). `channel_not_found`,
+    `kapacitor-wizard-slack-team2`, a chat id or a date are not."""
+    for segment in re.split(r"[-_]", run):
+        core = segment.strip("+=")
+        if len(core) >= 16 and re.search(r"\d", core) and re.search(r"[A-Za-z]", core):
+            return True
+        if len(core) >= 24 and re.search(r"[a-z]", core) and re.search(r"[A-Z]", core):
+            return True
+    return False
+
+
+def mask_unknown_secrets(text: str, *, secret_in: str = "") -> str:
+    """The guessing layer, for received text only: what may be a secret nobody told the wizard.
+
+    Masks the path and query of every URL (scheme and host stay: `http://schema.org/•••` is a
+    mistake on the safe side), the password of a URL, credentials after an auth scheme or an
+    Authorization field, values of fields named like a key, token or password (a request body
+    echoed back), UUIDs and long token-shaped strings. With `secret_in="path"` (a service whose
+    secret is part of the address, as VictorOps puts its API key in the path) a bare absolute
+    path keeps only its first segment too.
+    """
+    text = mask_userinfo(text)
+    text = _URL_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}" if m.group(2).strip("/") else m.group(0), text)
+    if secret_in == "path":
+        text = _BARE_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}", text)
+    text = _AUTHORIZATION_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = _AUTH_RE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    text = _JSON_FIELD_RE.sub(lambda m: m.group(1) + (MASK if m.group(2) else "") + m.group(3), text)
+    text = _FORM_FIELD_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = _UUID_RE.sub(MASK, text)
+    return _RUN_RE.sub(lambda m: MASK if _token_shaped(m.group(0)) else m.group(0), text)
+
+
+def mask_received(
+    text: object, *, status: str = "", limit: int = RECEIVED_LIMIT, secret_in: str = "", scrub: Scrubber | None = None
+) -> str:
+    """Text received from Kapacitor or a service, as it may be shown: `status` (when given),
+    then a one-line excerpt of at most `limit` characters in which every known secret (in any
+    spelling) and everything `mask_unknown_secrets` guesses is masked.
+
+    Known secrets are those of `scrub` and of every Secret the process has made. Entities,
+    `\\/` and `%2F` in the text are undone first, so a secret spelled that way is still found.
+    """
+    raw = str(text if text is not None else "")
+    if len(raw) > RECEIVED_READ:
+        raw = raw[:RECEIVED_READ] + ELLIPSIS
+    scrubbers = [GLOBAL_SCRUBBER] + ([scrub] if scrub is not None and scrub is not GLOBAL_SCRUBBER else [])
+    for each in scrubbers:
+        raw = each(raw)
+    shown = _readable(raw)
+    for each in scrubbers:
+        shown = each(shown)
+    shown = mask_unknown_secrets(shown, secret_in=secret_in)
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in shown).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + ELLIPSIS
+    if status:
+        return f"{status}: {flat}" if flat else status
+    return flat
 
 
 # -- reports of unexpected errors ---------------------------------------------------
