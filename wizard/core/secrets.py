@@ -164,22 +164,19 @@ def secret_forms(value: str) -> set[str]:
     (a Go error inside a JSON body, or an exception's repr)."""
     go = go_quote(value)[1:-1]
     odd = "surrogatepass"  # a lone surrogate (from a terminal's undecodable bytes) must not crash this
-    forms = {
-        value,
+    encoded = {
         quote(value, safe="", errors=odd),
         quote(value, errors=odd),
         quote_plus(value, errors=odd),
         quote(value, safe="!$&'()*+,;=:@/", errors=odd),  # httpx leaves RFC 3986 sub-delims in paths alone
-        repr(value)[1:-1],
-        go,
-        repr(go)[1:-1],
     }
-    forms |= _json_forms(value) | _json_forms(go)
-    # JSON writers that escape "/" (PHP, some Java), HTML pages (entities; Express writes "/"
-    # as &#x2F;), and percent-encoding with lower-case hex digits (%2f), which some servers echo.
-    forms |= {f.replace("/", "\\/") for f in forms if "/" in f}
+    json_forms = _json_forms(value)
+    forms = {value, repr(value)[1:-1], go, repr(go)[1:-1], *encoded, *json_forms, *_json_forms(go)}
+    # Some servers echo percent-encoding with lower-case hex digits (%2f), JSON with "/" escaped
+    # (PHP, some Java), or HTML with entities (Express writes "/" as &#x2F;).
+    forms |= {_lower_hex(f) for f in encoded}
+    forms |= {f.replace("/", "\\/") for f in json_forms if "/" in f}
     forms |= _html_forms(value)
-    forms |= {_lower_hex(f) for f in forms if "%" in f}
     # Texts from the network are often put on one line before they are scrubbed.
     forms |= {" ".join(f.split()) for f in forms if len(" ".join(f.split())) >= MIN_SECRET_LENGTH}
     return {f for f in forms if f}
@@ -241,7 +238,7 @@ def derived_secrets(value: str) -> set[str]:
     return {f for f in found if len(f) >= MIN_SECRET_LENGTH and f != value}
 
 
-_B64_CHARS = "A-Za-z0-9+/_-"
+_BASE64_RUN_RE = re.compile(r"[A-Za-z0-9+/_-]{%d,}=*" % MIN_SECRET_LENGTH)
 
 
 def base64_cores(value: str) -> set[str]:
@@ -282,26 +279,11 @@ _URL_PATH_RE = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#\"'<>]+)([/?][^\s
 def mask_url_paths(text: str) -> str:
     """`Post "https://alert.victorops.com/alert/KEY/team": …` -> `Post "https://alert.victorops.com/•••": …`.
 
-    For services whose secret is part of the address (a webhook URL, an API key in the path):
-    Kapacitor quotes the whole URL in its connection errors, including a stored secret the
-    wizard never saw, so only the scheme and host of any URL in such a text are kept.
+    Only the scheme and host of any URL in a received text are kept: Kapacitor quotes whole
+    URLs in its errors, and services echo them, including a secret stored in the path or
+    query that the wizard never saw (a webhook, an API key, an `auth_token`).
     """
     return _URL_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}" if m.group(2).strip("/") else m.group(0), text)
-
-
-_URL_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*://[^\s\"'<>]+")
-
-
-def mask_url_queries(text: str) -> str:
-    """`…/notification?auth_token=TOKEN` -> `…/notification?auth_token=•••`: every query value of every URL."""
-
-    def masked(match: re.Match[str]) -> str:
-        base, sep, query = match.group(0).partition("?")
-        if not sep:
-            return base
-        return base + "?" + re.sub(r"=([^&#]+)", f"={MASK}", query)
-
-    return _URL_RE.sub(masked, text)
 
 
 def url_password(url: str) -> str:
@@ -336,6 +318,84 @@ def split_userinfo(url: str) -> tuple[str, str, str]:
 
 # -- the scrubber --------------------------------------------------------------------
 
+REGEX_LIMIT = 400
+"""Up to this many spellings are found by one compiled regex; beyond, by a table (`_Literals`)."""
+
+
+class _Literals:
+    """Many literal strings, found leftmost and longest first, as a regex alternation sorted
+    longest first finds them.
+
+    A few hundred are compiled into one regex, built again when one is added. A long-lived
+    process learns thousands (every Secret made is learned by the process-wide scrubber), and
+    compiling an alternation of all of them after every new one costs seconds each time; beyond
+    REGEX_LIMIT they are found through a table keyed by their first characters, which grows in
+    place. Not thread-safe by itself: its Scrubber holds a lock around every use.
+    """
+
+    KEY = MIN_SECRET_LENGTH
+
+    def __init__(self) -> None:
+        self.strings: set[str] = set()
+        self.longest = 0
+        self._regex: re.Pattern[str] | None = None
+        self._table: dict[str, list[str]] = {}
+        self._short: list[str] = []
+
+    def add(self, strings: Iterable[str]) -> None:
+        for string in set(strings) - self.strings:
+            if not string:
+                continue
+            self.strings.add(string)
+            self.longest = max(self.longest, len(string))
+            bucket = self._table.setdefault(string[: self.KEY], []) if len(string) >= self.KEY else self._short
+            bucket.append(string)
+            bucket.sort(key=len, reverse=True)
+            self._regex = None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the strings are in `text`, leftmost and longest first, not overlapping."""
+        if not self.strings:
+            return []
+        if len(self.strings) <= REGEX_LIMIT:
+            if self._regex is None:
+                ordered = sorted(self.strings, key=len, reverse=True)  # the longest spelling wins
+                self._regex = re.compile("|".join(re.escape(v) for v in ordered))
+            return [m.span() for m in self._regex.finditer(text)]
+        found: list[tuple[int, int]] = []
+        table, short, key, i = self._table, self._short, self.KEY, 0
+        while i < len(text):
+            size = next((len(s) for s in table.get(text[i:i + key], ()) if text.startswith(s, i)), 0)
+            if not size and short:
+                size = next((len(s) for s in short if text.startswith(s, i)), 0)
+            if size:
+                found.append((i, i + size))
+                i += size
+            else:
+                i += 1
+        return found
+
+    def cut_start(self, text: str, cut: int) -> int:
+        """The length of the longest start of a string that `text` holds right before `cut`
+        (a text cut short there), if that start is at least a third of the string."""
+        for start in range(max(0, cut - self.longest + 1), cut - self.KEY + 1):
+            size, head = cut - start, text[start:cut]
+            for string in self._table.get(text[start:start + self.KEY], ()):
+                if len(string) > size >= max(MIN_SECRET_LENGTH, len(string) // 3) and string.startswith(head):
+                    return size
+        return 0
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [text[last:start], MASK]
+        last = end
+    return "".join(pieces) + text[last:]
+
+
 class Scrubber:
     """Replaces every secret it knows, in every spelling, with a mask.
 
@@ -346,10 +406,8 @@ class Scrubber:
     """
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
-        self._cores: set[str] = set()
-        self._base64: re.Pattern[str] | None = None
+        self._forms = _Literals()
+        self._cores = _Literals()
         self._lock = threading.Lock()
 
     def add(self, value: str | Secret | None) -> None:
@@ -367,12 +425,8 @@ class Scrubber:
         forms = {form for each in values for form in secret_forms(each)}
         cores = {core for each in values for core in base64_cores(each)}
         with self._lock:
-            if not forms <= self._values:
-                self._values = self._values | forms  # a new set: a caller may still be reading the old one
-                self._pattern = None  # built again on the next call, once per change
-            if not cores <= self._cores:
-                self._cores = self._cores | cores
-                self._base64 = None
+            self._forms.add(forms)
+            self._cores.add(cores)
 
     def add_url(self, text: str | None) -> None:
         """Learn the password of a URL a person gave (`http://admin:pw@host`), as written
@@ -392,41 +446,21 @@ class Scrubber:
         if not text:
             return text
         with self._lock:  # log records may come from other threads
-            values, pattern = self._values, self._pattern
-            if values and pattern is None:
-                ordered = sorted(values, key=len, reverse=True)  # the longest spelling wins
-                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-            cores, encoded = self._cores, self._base64
-            if cores and encoded is None:
-                # The whole base64 run that holds a secret goes: its edges encode the secret's ends.
-                alternatives = "|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True))
-                encoded = self._base64 = re.compile(f"[{_B64_CHARS}]*(?:{alternatives})[{_B64_CHARS}]*=*")
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
-            if ELLIPSIS in text:
-                text = self._mask_cut_secrets(text, values)
-        if encoded is not None:
-            text = encoded.sub(MASK, text)
+            text = _masked(text, self._forms.spans(text))
+            if ELLIPSIS in text and self._forms.strings:
+                text = self._mask_cut_secrets(text)
+            if self._cores.strings:
+                # A whole base64 run that holds a secret goes: its edges encode the secret's ends too.
+                cores = self._cores
+                text = _BASE64_RUN_RE.sub(lambda run: MASK if cores.spans(run.group(0)) else run.group(0), text)
         return mask_userinfo(text)
 
-    @staticmethod
-    def _mask_cut_secrets(text: str, values: set[str]) -> str:
+    def _mask_cut_secrets(self, text: str) -> str:
         """Mask the start of a secret that a text was cut in (`…invalid url "https://hooks.sl…`):
         answers are often shortened before they reach the scrubber. A cut start shorter than a
         third of the secret (a URL's public scheme and host, say) is left alone."""
         for cut in reversed([m.start() for m in re.finditer(ELLIPSIS, text)]):
-            longest = 0
-            for form in values:
-                least = max(MIN_SECRET_LENGTH, len(form) // 3)
-                window = text[max(0, cut - len(form)):cut]
-                if len(window) < least or form[:least] not in window:
-                    continue
-                for size in range(min(len(form) - 1, len(window)), least - 1, -1):
-                    if size <= longest:
-                        break
-                    if window.endswith(form[:size]):
-                        longest = size
-                        break
+            longest = self._forms.cut_start(text, cut)
             if longest:
                 text = text[: cut - longest] + MASK + text[cut:]
         return text
@@ -490,8 +524,7 @@ def mask_unknown_secrets(text: str, *, secret_in: str = "") -> str:
     secret is part of the address, as VictorOps puts its API key in the path) a bare absolute
     path keeps only its first segment too.
     """
-    text = mask_userinfo(text)
-    text = _URL_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}" if m.group(2).strip("/") else m.group(0), text)
+    text = mask_url_paths(mask_userinfo(text))
     if secret_in == "path":
         text = _BARE_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}", text)
     text = _AUTHORIZATION_RE.sub(lambda m: m.group(1) + MASK, text)
