@@ -181,6 +181,67 @@ class HipChatReceiver(HttpReceiver):
         self.set_answer(404, {"error": {"code": 404, "message": "Room not found", "type": "Not Found"}})
 
 
+class EchoReceiver(HttpReceiver):
+    """A service, or a relay in front of one, that echoes part of the request in its error answer.
+
+    ``echo(request)`` makes the answer's text from what arrived (see the helpers below: the
+    request path as Express's "Cannot POST /services/…", the whole address, the Authorization
+    header, the body); ``spell`` writes that text the way some servers do (``html`` entities with
+    "/" as ``&#x2F;``, ``lower-percent`` encoding, JSON with ``\\/``); ``wrap`` puts it into the
+    body (a format string with one ``{}``). Every request is answered with ``status``.
+    """
+
+    def __init__(
+        self,
+        echo: Callable[[Received], str],
+        *,
+        status: int = 404,
+        spell: str = "plain",
+        wrap: str = "{}",
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> None:
+        super().__init__()
+        self.echo, self.status, self.spell, self.wrap, self.content_type = echo, status, spell, wrap, content_type
+
+    def _record(self, request: Received) -> Answer:
+        with self._lock:
+            self.received.append(request)
+        text = spelled(self.echo(request), self.spell)
+        return Answer(self.status, self.wrap.format(text).encode(), self.content_type)
+
+
+def spelled(text: str, spell: str) -> str:
+    """`text` as an echoing server writes it."""
+    import html
+    import re
+    from urllib.parse import quote
+
+    if spell == "html":
+        return html.escape(text, quote=True).replace("/", "&#x2F;")
+    if spell == "lower-percent":
+        return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(text, safe=""))
+    if spell == "json-slash":
+        return json.dumps(text)[1:-1].replace("/", "\\/")
+    return text
+
+
+def echo_cannot_post(request: Received) -> str:
+    """Express's answer to a path it has no route for."""
+    return f"Cannot {request.method} {request.target}"
+
+
+def echo_address(request: Received) -> str:
+    return f"no webhook at http://{request.headers.get('Host', '')}{request.target}"
+
+
+def echo_authorization(request: Received) -> str:
+    return f"bad credentials: Authorization: {request.headers.get('Authorization', '')}"
+
+
+def echo_body(request: Received) -> str:
+    return f"could not process {request.body_raw.decode('utf-8', 'replace')}"
+
+
 class _Handler(BaseHTTPRequestHandler):
     receiver: HttpReceiver
     protocol_version = "HTTP/1.1"

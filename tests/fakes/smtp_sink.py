@@ -34,6 +34,8 @@ class SinkSettings:
     password: str = "FAKE-smtp-password"
     refuse_logins: bool = False
     refused_recipients: set[str] = field(default_factory=set)
+    echo_auth: bool = False
+    """A refused login's 535 repeats the AUTH PLAIN string it got (base64 of user and password)."""
 
 
 def self_signed_context() -> ssl.SSLContext:
@@ -149,7 +151,8 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 user, password = (parts + ["", "", ""])[1:3]
                 self.sink.logins.append((user, password))
                 if settings.refuse_logins or (user, password) != (settings.username, settings.password):
-                    self.send("535 5.7.8 Authentication credentials invalid")
+                    echoed = f" for {initial}" if settings.echo_auth else ""
+                    self.send(f"535 5.7.8 Authentication credentials invalid{echoed}")
                 else:
                     login = user
                     self.send("235 2.7.0 Authentication successful")

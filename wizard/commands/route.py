@@ -100,11 +100,11 @@ async def _client(settings: ConnectionSettings, scrub: Scrubber) -> KapacitorCli
     return client
 
 
-def _print_request(settings: ConnectionSettings, change: topics.RouteChange, out: TextIO) -> None:
+def _print_request(settings: ConnectionSettings, change: topics.RouteChange, out: TextIO, scrub: Scrubber) -> None:
     method, path, body = change.request()
     print(f"{method} {mask_userinfo(settings.url)}{path}", file=out)
     if body is not None:
-        print(json.dumps(body), file=out)
+        print(scrub(json.dumps(body)), file=out)
 
 
 async def run_route(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
@@ -128,7 +128,7 @@ async def run_route(args: argparse.Namespace, settings: ConnectionSettings, scru
         if change.empty:
             return 0
         if args.dry_run:
-            _print_request(settings, change, out)
+            _print_request(settings, change, out, scrub)
             print("Dry run: nothing was written.", file=out)
             return 0
         await topics.apply_change(client, change)
@@ -145,6 +145,8 @@ async def _undo(settings: ConnectionSettings, scrub: Scrubber, out: TextIO, *, f
     async with client:
         change = await topics.undo_route(client, records[0], force=force)
     print(f"Undone: {change.summary()}", file=out)
+    for warning in change.lost_warnings():
+        print(f"kapacitor-wizard: warning: {scrub(warning)}", file=sys.stderr)
     return 0
 
 
@@ -179,7 +181,7 @@ async def run_unroute(args: argparse.Namespace, settings: ConnectionSettings, sc
         for line in change.lines():
             print(scrub(line), file=out)
         if args.dry_run:
-            _print_request(settings, change, out)
+            _print_request(settings, change, out, scrub)
             print("Dry run: nothing was written.", file=out)
             return 0
         await topics.apply_change(client, change)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from wizard.core import deadline
+from wizard.core.secrets import mask_received
 
 MAX_BODY = 1024 * 1024
 """The largest answer the wizard reads (1 MiB); every answer it needs is a few kilobytes."""
@@ -226,15 +227,16 @@ async def send(
 
 def summary(content: bytes) -> str:
     """What a body is, on one line: an HTML page (with its title), JSON that does not parse,
-    other JSON or text (with its start), or nothing."""
+    other JSON or text (with its start), or nothing. What it quotes is received text, masked
+    by `secrets.mask_received`."""
     head = content[:4096].lstrip()
     if not head:
         return "an empty answer"
     if head[:1] == b"<":
         title = re.search(rb"<title[^>]*>(.*?)</title>", head, re.I | re.S)
-        name = one_line(title.group(1).decode("utf-8", "replace"), 80) if title else ""
+        name = mask_received(title.group(1).decode("utf-8", "replace"), limit=80) if title else ""
         return f"an HTML page ({name})" if name else "an HTML page"
-    start = '("' + one_line(head.decode("utf-8", "replace"), 80) + '")'
+    start = '("' + mask_received(head.decode("utf-8", "replace"), limit=80) + '")'
     if head[:1] in (b"{", b"["):
         try:
             json.loads(content)

@@ -306,6 +306,10 @@ HTTPPOST = HandlerSpec(
     service_test="httppost",
     list_key="endpoint",
     guide_url=_guide("post"),
+    topic_kind="post",
+    # A post topic handler's url is a whole address of its own, set per route, where people
+    # put a token (a webhook, an API key in the path or query); Kapacitor lists it in clear.
+    topic_secrets=frozenset({"url"}),
     options=(
         OptionSpec("endpoint", "Endpoint name", default="example", validate=partial(v.element_key, noun="endpoint"),
                    help="The name alert rules use: .post().endpoint('name')."),

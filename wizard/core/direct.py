@@ -33,7 +33,7 @@ import httpx
 from wizard.core import answers, deadline
 from wizard.core.handlers import TEST_MESSAGE, HandlerSpec
 from wizard.core.kapacitor import ServiceTestResult
-from wizard.core.secrets import Scrubber, Secret, StructuredSecret
+from wizard.core.secrets import Scrubber, Secret, StructuredSecret, mask_received
 from wizard.core.validators import LOOPBACK_HOSTS
 
 SMTP = "smtp"
@@ -301,8 +301,9 @@ def _tls_context(no_verify: bool) -> ssl.SSLContext:
 
 
 def _reply(code: int, message: bytes | str) -> str:
+    """An SMTP reply as it may be shown (a 535 may echo the AUTH string, base64 and all)."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return answers.one_line(f"{code} {text}".strip(), 160)
+    return mask_received(f"{code} {text}".strip(), limit=160)
 
 
 class _Stop(Exception):
@@ -485,7 +486,7 @@ def _smtp_failure(err: BaseException, settings: SmtpSettings, timeout: float) ->
             "Check the user name and password; Kapacitor's own test reports success even then."
         )
     if isinstance(err, smtplib.SMTPNotSupportedError):
-        return f"The server offers no login method the check can use ({answers.one_line(err, 120)})."
+        return f"The server offers no login method the check can use ({mask_received(err, limit=120)})."
     if isinstance(err, smtplib.SMTPSenderRefused):
         return f"The server refused the sender {settings.sender}: {_reply(err.smtp_code, err.smtp_error)}."
     if isinstance(err, smtplib.SMTPRecipientsRefused):
@@ -516,9 +517,9 @@ def _smtp_failure(err: BaseException, settings: SmtpSettings, timeout: float) ->
     if isinstance(err, (TimeoutError, socket.timeout)):
         return f"The server at {where} did not answer within {timeout:g} seconds."
     if isinstance(err, smtplib.SMTPException):
-        return f"The SMTP conversation with {where} failed ({answers.one_line(err, 120)})."
+        return f"The SMTP conversation with {where} failed ({mask_received(err, limit=120)})."
     if isinstance(err, OSError):
-        return f"Could not talk to {where} ({answers.one_line(err.strerror or err, 120)})."
+        return f"Could not talk to {where} ({mask_received(err.strerror or err, limit=120)})."
     return f"The check failed ({type(err).__name__})."
 
 
@@ -651,7 +652,7 @@ def http_consent_question(spec: HandlerSpec, request: HttpPost) -> str:
 
 
 def _answered_by(reply: answers.Reply) -> str:
-    server = answers.one_line(reply.headers.get("Server", ""), 60)
+    server = mask_received(reply.headers.get("Server", ""), limit=60)
     return f" (server: {server})" if server else ""
 
 
@@ -670,11 +671,11 @@ def _judge(request: HttpPost, reply: answers.Reply) -> tuple[bool, str]:
         if isinstance(data, dict) and data.get("status") == 1:
             return True, f"answered HTTP {reply.status} with status 1: Pushover queued the notification"
         errors = data.get("errors") if isinstance(data, dict) else None
-        reason = "; ".join(answers.one_line(e, 120) for e in errors) if isinstance(errors, list) else said
+        reason = "; ".join(mask_received(e, limit=120) for e in errors) if isinstance(errors, list) else said
         return False, f"answered HTTP {reply.status} but refused the notification ({reason}); Kapacitor counts this as success"
     result = data.get("result") if isinstance(data, dict) else None
     if isinstance(result, dict) and result.get("success") is False:
-        message = answers.one_line(result.get("msg") or result.get("message") or "no reason given", 120)
+        message = mask_received(result.get("msg") or result.get("message") or "no reason given", limit=120)
         return False, f"answered HTTP {reply.status} but the event was refused ({message}); Kapacitor counts this as success"
     if isinstance(result, dict) and result.get("success") is True:
         return True, f"answered HTTP {reply.status}: the event was added"

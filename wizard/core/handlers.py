@@ -6,7 +6,8 @@ adding a `HandlerSpec`, not a screen.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -444,6 +445,30 @@ SECRET_IN_URL: dict[str, str] = {
 """Services whose secret is part of the address Kapacitor posts to, and where in it: a webhook
 URL or an API key in the path, a token in the query. Kapacitor's test errors quote that whole
 address, even for a secret stored before and never seen by the wizard, so that part is masked."""
+
+def spec_for_kind(kind: str) -> HandlerSpec | None:
+    """The definition of a handler name, a config section or a topic handler's kind (`post`)."""
+    return next((s for s in HANDLERS.values() if kind in (s.name, s.section, s.topic_kind)), None)
+
+
+def secret_options(kind: str, present: Iterable[str] = ()) -> frozenset[str]:
+    """Which options of a handler kind are secret: the one answer for config elements, topic
+    handlers, `routes`, route undo records and the scrubber.
+
+    `kind` is a handler's name or section, or a topic handler's kind. The definitions' secret
+    flags decide, plus `topic_secrets` for topic handlers (a post handler's url); of a kind
+    the wizard has no definition of (exec, tcp, or one Kapacitor 1.5.7 accepted unchecked), every
+    name in `present` that reads like a key, token, password, address or header is secret.
+    """
+    spec = spec_for_kind(kind)
+    if spec is None:
+        return frozenset(name for name in present if _UNKNOWN_SECRET_NAME.search(name))
+    found = spec.secrets | (spec.topic_secrets if kind == (spec.topic_kind or spec.name) else frozenset())
+    return frozenset(found)
+
+
+_UNKNOWN_SECRET_NAME = re.compile(r"(?i)key|token|secret|passw|auth(?!or)|credential|url|header|community")
+
 
 GUIDED = (HIPCHAT, SLACK, TELEGRAM)
 """The handlers with a guide of their own and live checks of their tokens."""

@@ -16,7 +16,7 @@ import httpx
 
 from wizard.core import answers, deadline
 from wizard.core.errors import WizardError
-from wizard.core.secrets import Scrubber, Secret, install_log_scrubbing
+from wizard.core.secrets import Scrubber, Secret, install_log_scrubbing, mask_received
 from wizard.core.validators import Verdict, http_url, plain_http_reason
 
 ROOM_API_PATH = "/v2/room"
@@ -281,11 +281,11 @@ def _error_message(response: answers.Reply) -> str:
         data = json.loads(response.content)
     except ValueError:
         text = response.text.strip()
-        return answers.one_line(text, 80) if text[:1] != "<" else ""
+        return mask_received(text, limit=80) if text[:1] != "<" else ""
     if isinstance(data, dict):
         error = data.get("error")
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return answers.one_line(error["message"], 160)
+            return mask_received(error["message"], limit=160)
         if isinstance(error, str):
-            return answers.one_line(error, 160)
+            return mask_received(error, limit=160)
     return ""

@@ -31,7 +31,7 @@ from wizard.core.errors import (
 from wizard.core import deadline, validators
 from wizard.core import answers
 from wizard.core.answers import ShapeError, expect, member
-from wizard.core.secrets import Scrubber, Secret, mask_url_paths, mask_url_queries, secret_is_set, string_leaves
+from wizard.core.secrets import Scrubber, Secret, mask_received, secret_is_set, string_leaves
 
 T = TypeVar("T")
 
@@ -132,24 +132,18 @@ def list_key(section: str) -> str | None:
 
 def hidden_secrets(element: Element) -> frozenset[str]:
     """The options of an element that the wizard keeps secret but Kapacitor shows in clear."""
-    from wizard.core.handlers import HANDLERS  # the definitions say which options are secrets
+    from wizard.core.handlers import secret_options  # the definitions say which options are secrets
 
-    spec = next((s for s in HANDLERS.values() if s.section == element.section), None)
-    if spec is None:
-        return frozenset()
     return frozenset(
-        name for name in spec.secrets
+        name for name in secret_options(element.section)
         if name in element.options and name not in element.redacted and not isinstance(element.options[name], bool)
     )
 
 
-def _cut_secret_urls(service: str, message: str) -> str:
+def _secret_in(service: str) -> str:
     from wizard.core.handlers import SECRET_IN_URL
 
-    where = SECRET_IN_URL.get(service)
-    if where == "path":
-        return mask_url_paths(message)
-    return mask_url_queries(message) if where == "query" else message
+    return SECRET_IN_URL.get(service, "")
 
 
 def element_path(section: str, workspace: str = "") -> str:
@@ -293,7 +287,10 @@ class KapacitorClient:
         def read(body: Mapping[str, Any]) -> ServiceTestResult:
             return ServiceTestResult(
                 success=member(body, "success", bool, ""),
-                message=self.scrub(_cut_secret_urls(name, answers.one_line(member(body, "message", str, "", default=""), 500))),
+                # Received text: the service's reply may echo a secret Kapacitor stored (a key in
+                # the request path, a request body, an Authorization header).
+                message=mask_received(member(body, "message", str, "", default=""), limit=500,
+                                      secret_in=_secret_in(name), scrub=self.scrub),
             )
 
         return await self._json("POST", f"{API}/service-tests/{name}", dict(options or {}), read=read)
@@ -478,16 +475,17 @@ def _verify(settings: ConnectionSettings) -> ssl.SSLContext | bool:
 
 
 def _error_text(response: Answer) -> str:
-    """Kapacitor's `{"error": ...}`, else a short description of the body, on one line."""
+    """Kapacitor's `{"error": ...}`, else a short description of the body, on one line
+    (received text: masked by `mask_received`)."""
     try:
         data = json.loads(response.content)
     except ValueError:
         return _body_summary(response) if response.content.strip() else ""
     if isinstance(data, dict) and "error" in data:
-        return answers.one_line(data["error"])
+        return mask_received(data["error"])
     if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return answers.one_line(data["message"])  # InfluxDB 2.x style, which 1.8 also sends
-    return answers.one_line(response.text)
+        return mask_received(data["message"])  # InfluxDB 2.x style, which 1.8 also sends
+    return mask_received(response.text)
 
 
 def _is_kapacitor_error(response: Answer) -> bool:

@@ -1,12 +1,24 @@
 """Secret values: kept out of reprs, logs and any text shown to a person.
 
-Every text the wizard shows, prints, logs or stores passes a `Scrubber`. A secret
-can come back from the network in many spellings (Kapacitor quotes values Go's way
-in its errors, httpx percent-encodes URLs, JSON escapes), so the scrubber learns
-each of them when it learns the secret.
+Two layers, one module:
+
+1. Known secrets (typed, read, stored, or named secret by a handler's definition) are masked
+   in everything the wizard shows or keeps: every text passes a `Scrubber`. A secret can come
+   back in many spellings (Kapacitor quotes values Go's way in its errors, httpx
+   percent-encodes URLs, JSON escapes, HTML pages use entities, a service echoes a webhook's
+   path without its scheme or a password inside base64), so the scrubber learns each of them
+   when it learns the secret.
+2. Text *received* from Kapacitor or a service (an error body, an SMTP reply, a service-test
+   message) also passes `mask_received`: a short excerpt in which address paths after the host,
+   credentials after an auth scheme, values of secret-named fields and long token-shaped strings
+   are masked even when the wizard never saw them (a key someone else stored). That guessing is
+   for received text only; configuration and values a person must recognise stay readable.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import html
 import json
 import logging
 import re
@@ -152,20 +164,100 @@ def secret_forms(value: str) -> set[str]:
     (a Go error inside a JSON body, or an exception's repr)."""
     go = go_quote(value)[1:-1]
     odd = "surrogatepass"  # a lone surrogate (from a terminal's undecodable bytes) must not crash this
-    forms = {
-        value,
+    encoded = {
         quote(value, safe="", errors=odd),
         quote(value, errors=odd),
         quote_plus(value, errors=odd),
         quote(value, safe="!$&'()*+,;=:@/", errors=odd),  # httpx leaves RFC 3986 sub-delims in paths alone
-        repr(value)[1:-1],
-        go,
-        repr(go)[1:-1],
     }
-    forms |= _json_forms(value) | _json_forms(go)
+    json_forms = _json_forms(value)
+    forms = {value, repr(value)[1:-1], go, repr(go)[1:-1], *encoded, *json_forms, *_json_forms(go)}
+    # Some servers echo percent-encoding with lower-case hex digits (%2f), JSON with "/" escaped
+    # (PHP, some Java), or HTML with entities (Express writes "/" as &#x2F;).
+    forms |= {_lower_hex(f) for f in encoded}
+    forms |= {f.replace("/", "\\/") for f in json_forms if "/" in f}
+    forms |= _html_forms(value)
     # Texts from the network are often put on one line before they are scrubbed.
     forms |= {" ".join(f.split()) for f in forms if len(" ".join(f.split())) >= MIN_SECRET_LENGTH}
     return {f for f in forms if f}
+
+
+def _html_forms(value: str) -> set[str]:
+    escaped = html.escape(value, quote=True)
+    forms = {escaped, html.escape(value, quote=False)}
+    forms |= {f.replace("&#x27;", "&#39;") for f in forms}
+    forms |= {f.replace("/", "&#x2F;") for f in forms} | {f.replace("/", "&#47;") for f in forms}
+    return {f for f in forms if f != value}
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+# -- what else a secret gives away ------------------------------------------------------
+
+AUTH_SCHEMES = ("Basic", "Bearer", "Digest", "GenieKey", "Token", "Key", "Splunk", "SSWS", "ApiKey", "Api-Key")
+"""Words before a credential in an Authorization header (OpsGenie's is GenieKey)."""
+
+_SCHEME_VALUE_RE = re.compile(r"(?i)^\s*(?:" + "|".join(map(re.escape, AUTH_SCHEMES)) + r")\s+(\S+)\s*$")
+URL_PATH_MIN = 12
+"""A secret URL's path shorter than this is not masked on its own (it would mask `/api/v1`)."""
+
+
+def derived_secrets(value: str) -> set[str]:
+    """Parts of a secret that a service may echo on their own, each a secret too.
+
+    - a URL's path and query without the scheme and host (`Cannot POST /services/T0/B0/X…`
+      from a relay in front of a Slack, Teams, Discord or Talk webhook), and host plus path;
+    - the credential of an Authorization-style value (`Bearer <token>`, `GenieKey <key>`), and
+      for `Basic` the decoded `user:password` and the password (a service echoing the header).
+    """
+    found: set[str] = set()
+    text = value.strip()
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            parts = None
+        if parts is not None and parts.netloc:
+            tail = parts.path + (f"?{parts.query}" if parts.query else "")
+            for candidate in (tail, parts.path, parts.netloc.rpartition("@")[2] + tail):
+                if len(candidate.rstrip("/")) >= URL_PATH_MIN:
+                    found.add(candidate)
+    scheme = _SCHEME_VALUE_RE.match(text)
+    if scheme:
+        credential = scheme.group(1)
+        found.add(credential)
+        if text.lower().startswith("basic"):
+            try:
+                decoded = base64.b64decode(credential + "=" * (-len(credential) % 4), validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                decoded = ""
+            if ":" in decoded:
+                found |= {decoded, decoded.partition(":")[2]}
+    return {f for f in found if len(f) >= MIN_SECRET_LENGTH and f != value}
+
+
+_BASE64_RUN_RE = re.compile(r"[A-Za-z0-9+/_-]{%d,}=*" % MIN_SECRET_LENGTH)
+
+
+def base64_cores(value: str) -> set[str]:
+    """The base64 characters that spell `value` wherever it sits inside base64-encoded data.
+
+    Base64 turns 3 bytes into 4 characters, so a secret inside a longer encoded text (SMTP's
+    AUTH PLAIN string `\\0user\\0password`, `Authorization: Basic` of `user:password`) is
+    spelled one of three ways depending on its offset; each way's characters that depend on
+    the secret alone are its core. Standard and URL-safe alphabets both.
+    """
+    raw = value.encode("utf-8", "surrogatepass")
+    cores: set[str] = set()
+    for offset, start in ((0, 0), (1, 2), (2, 3)):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        end = (len(raw) + offset) * 8 // 6
+        core = encoded[start:end]
+        if len(core) >= MIN_SECRET_LENGTH:
+            cores |= {core, core.replace("+", "-").replace("/", "_")}
+    return cores
 
 
 # -- URLs with a password ----------------------------------------------------------
@@ -187,26 +279,11 @@ _URL_PATH_RE = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#\"'<>]+)([/?][^\s
 def mask_url_paths(text: str) -> str:
     """`Post "https://alert.victorops.com/alert/KEY/team": …` -> `Post "https://alert.victorops.com/•••": …`.
 
-    For services whose secret is part of the address (a webhook URL, an API key in the path):
-    Kapacitor quotes the whole URL in its connection errors, including a stored secret the
-    wizard never saw, so only the scheme and host of any URL in such a text are kept.
+    Only the scheme and host of any URL in a received text are kept: Kapacitor quotes whole
+    URLs in its errors, and services echo them, including a secret stored in the path or
+    query that the wizard never saw (a webhook, an API key, an `auth_token`).
     """
     return _URL_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}" if m.group(2).strip("/") else m.group(0), text)
-
-
-_URL_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*://[^\s\"'<>]+")
-
-
-def mask_url_queries(text: str) -> str:
-    """`…/notification?auth_token=TOKEN` -> `…/notification?auth_token=•••`: every query value of every URL."""
-
-    def masked(match: re.Match[str]) -> str:
-        base, sep, query = match.group(0).partition("?")
-        if not sep:
-            return base
-        return base + "?" + re.sub(r"=([^&#]+)", f"={MASK}", query)
-
-    return _URL_RE.sub(masked, text)
 
 
 def url_password(url: str) -> str:
@@ -241,6 +318,84 @@ def split_userinfo(url: str) -> tuple[str, str, str]:
 
 # -- the scrubber --------------------------------------------------------------------
 
+REGEX_LIMIT = 400
+"""Up to this many spellings are found by one compiled regex; beyond, by a table (`_Literals`)."""
+
+
+class _Literals:
+    """Many literal strings, found leftmost and longest first, as a regex alternation sorted
+    longest first finds them.
+
+    A few hundred are compiled into one regex, built again when one is added. A long-lived
+    process learns thousands (every Secret made is learned by the process-wide scrubber), and
+    compiling an alternation of all of them after every new one costs seconds each time; beyond
+    REGEX_LIMIT they are found through a table keyed by their first characters, which grows in
+    place. Not thread-safe by itself: its Scrubber holds a lock around every use.
+    """
+
+    KEY = MIN_SECRET_LENGTH
+
+    def __init__(self) -> None:
+        self.strings: set[str] = set()
+        self.longest = 0
+        self._regex: re.Pattern[str] | None = None
+        self._table: dict[str, list[str]] = {}
+        self._short: list[str] = []
+
+    def add(self, strings: Iterable[str]) -> None:
+        for string in set(strings) - self.strings:
+            if not string:
+                continue
+            self.strings.add(string)
+            self.longest = max(self.longest, len(string))
+            bucket = self._table.setdefault(string[: self.KEY], []) if len(string) >= self.KEY else self._short
+            bucket.append(string)
+            bucket.sort(key=len, reverse=True)
+            self._regex = None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the strings are in `text`, leftmost and longest first, not overlapping."""
+        if not self.strings:
+            return []
+        if len(self.strings) <= REGEX_LIMIT:
+            if self._regex is None:
+                ordered = sorted(self.strings, key=len, reverse=True)  # the longest spelling wins
+                self._regex = re.compile("|".join(re.escape(v) for v in ordered))
+            return [m.span() for m in self._regex.finditer(text)]
+        found: list[tuple[int, int]] = []
+        table, short, key, i = self._table, self._short, self.KEY, 0
+        while i < len(text):
+            size = next((len(s) for s in table.get(text[i:i + key], ()) if text.startswith(s, i)), 0)
+            if not size and short:
+                size = next((len(s) for s in short if text.startswith(s, i)), 0)
+            if size:
+                found.append((i, i + size))
+                i += size
+            else:
+                i += 1
+        return found
+
+    def cut_start(self, text: str, cut: int) -> int:
+        """The length of the longest start of a string that `text` holds right before `cut`
+        (a text cut short there), if that start is at least a third of the string."""
+        for start in range(max(0, cut - self.longest + 1), cut - self.KEY + 1):
+            size, head = cut - start, text[start:cut]
+            for string in self._table.get(text[start:start + self.KEY], ()):
+                if len(string) > size >= max(MIN_SECRET_LENGTH, len(string) // 3) and string.startswith(head):
+                    return size
+        return 0
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [text[last:start], MASK]
+        last = end
+    return "".join(pieces) + text[last:]
+
+
 class Scrubber:
     """Replaces every secret it knows, in every spelling, with a mask.
 
@@ -251,25 +406,27 @@ class Scrubber:
     """
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._forms = _Literals()
+        self._cores = _Literals()
         self._lock = threading.Lock()
 
     def add(self, value: str | Secret | None) -> None:
-        """Learn a secret in all its spellings (values shorter than MIN_SECRET_LENGTH are ignored)."""
+        """Learn a secret in all its spellings, and the parts of it a service may echo alone
+        (`derived_secrets`); values shorter than MIN_SECRET_LENGTH are ignored."""
         if isinstance(value, StructuredSecret):
             self.add_all(value.leaves())
             return
         raw = value.reveal() if isinstance(value, Secret) else value
-        if not raw or len(raw) < MIN_SECRET_LENGTH:
+        if not isinstance(raw, str) or len(raw) < MIN_SECRET_LENGTH:
             return
         if self is not GLOBAL_SCRUBBER:
             GLOBAL_SCRUBBER.add(raw)
-        forms = secret_forms(raw)
+        values = {raw} | derived_secrets(raw)
+        forms = {form for each in values for form in secret_forms(each)}
+        cores = {core for each in values for core in base64_cores(each)}
         with self._lock:
-            if not forms <= self._values:
-                self._values = self._values | forms  # a new set: a caller may still be reading the old one
-                self._pattern = None  # built again on the next call, once per change
+            self._forms.add(forms)
+            self._cores.add(cores)
 
     def add_url(self, text: str | None) -> None:
         """Learn the password of a URL a person gave (`http://admin:pw@host`), as written
@@ -289,34 +446,21 @@ class Scrubber:
         if not text:
             return text
         with self._lock:  # log records may come from other threads
-            values, pattern = self._values, self._pattern
-            if values and pattern is None:
-                ordered = sorted(values, key=len, reverse=True)  # the longest spelling wins
-                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
-            if ELLIPSIS in text:
-                text = self._mask_cut_secrets(text, values)
+            text = _masked(text, self._forms.spans(text))
+            if ELLIPSIS in text and self._forms.strings:
+                text = self._mask_cut_secrets(text)
+            if self._cores.strings:
+                # A whole base64 run that holds a secret goes: its edges encode the secret's ends too.
+                cores = self._cores
+                text = _BASE64_RUN_RE.sub(lambda run: MASK if cores.spans(run.group(0)) else run.group(0), text)
         return mask_userinfo(text)
 
-    @staticmethod
-    def _mask_cut_secrets(text: str, values: set[str]) -> str:
+    def _mask_cut_secrets(self, text: str) -> str:
         """Mask the start of a secret that a text was cut in (`…invalid url "https://hooks.sl…`):
         answers are often shortened before they reach the scrubber. A cut start shorter than a
         third of the secret (a URL's public scheme and host, say) is left alone."""
         for cut in reversed([m.start() for m in re.finditer(ELLIPSIS, text)]):
-            longest = 0
-            for form in values:
-                least = max(MIN_SECRET_LENGTH, len(form) // 3)
-                window = text[max(0, cut - len(form)):cut]
-                if len(window) < least or form[:least] not in window:
-                    continue
-                for size in range(min(len(form) - 1, len(window)), least - 1, -1):
-                    if size <= longest:
-                        break
-                    if window.endswith(form[:size]):
-                        longest = size
-                        break
+            longest = self._forms.cut_start(text, cut)
             if longest:
                 text = text[: cut - longest] + MASK + text[cut:]
         return text
@@ -326,6 +470,97 @@ class Scrubber:
         or hide what follows) become spaces."""
         flat = " ".join("".join(ch if ch.isprintable() else " " for ch in self(text)).split())
         return self(flat)  # once more: joining lines must not spell a secret out again
+
+
+# -- text received from Kapacitor or a service -------------------------------------
+
+RECEIVED_LIMIT = 200
+"""The longest excerpt of a received text that is shown (characters, one line)."""
+RECEIVED_READ = 8192
+"""How much of a received text is looked at at all; the rest is never shown."""
+
+# Ways a service escapes what it echoes; undone before masking so that an address or a
+# token spelled with entities, `\/` or `%2F` is recognised (and reads plainly).
+_ESCAPED_URL_PARTS = re.compile(r"(?i)%2f|%3a|\\/")
+
+
+def _readable(text: str) -> str:
+    if "&" in text:
+        text = html.unescape(text)
+    return _ESCAPED_URL_PARTS.sub(lambda m: {"%2f": "/", "%3a": ":", "\\/": "/"}[m.group(0).lower()], text)
+
+
+_SCHEMES = "|".join(re.escape(s) for s in AUTH_SCHEMES if s not in ("Token", "Key"))  # "Token invalid" is a sentence
+_AUTH_RE = re.compile(rf"\b({_SCHEMES})(\s+)([A-Za-z0-9+/=._~:-]{{4,}})")
+_AUTHORIZATION_RE = re.compile(r"""(?i)(\bauthorization["']?\s*[:=]\s*["']?)([^"'\s,;}\]]+(?:[ \t]+[^"'\s,;}\]]+)?)""")
+_SECRET_NAME = r"[\w.-]*(?:key|token|secret|passw(?:or)?d|pwd|auth(?!or)|credential|signature)[\w.-]*"
+_JSON_FIELD_RE = re.compile(rf"""(?i)(["']{_SECRET_NAME}["']\s*:\s*["'])([^"'\\]*(?:\\.[^"'\\]*)*)(["'])""")
+_FORM_FIELD_RE = re.compile(rf"(?i)(?<![\w.-])({_SECRET_NAME}=)([^&\s\"'<>]+)")
+_RUN_RE = re.compile(r"[A-Za-z0-9+_-]{16,}=*")
+_UUID_RE = re.compile(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+_BARE_PATH_RE = re.compile(r"(?<![\w/:.%-])(/[^/\s\"'<>?#]+)(/[^\s\"'<>]+)")
+
+
+def _token_shaped(run: str) -> bool:
+    """A string no person wrote: a segment (between - and _) of 16+ characters mixing letters
+    and digits, or of 24+ mixing upper and lower case (base64, API keys). `channel_not_found`,
+    `kapacitor-wizard-slack-team2`, a chat id or a date are not."""
+    for segment in re.split(r"[-_]", run):
+        core = segment.strip("+=")
+        if len(core) >= 16 and re.search(r"\d", core) and re.search(r"[A-Za-z]", core):
+            return True
+        if len(core) >= 24 and re.search(r"[a-z]", core) and re.search(r"[A-Z]", core):
+            return True
+    return False
+
+
+def mask_unknown_secrets(text: str, *, secret_in: str = "") -> str:
+    """The guessing layer, for received text only: what may be a secret nobody told the wizard.
+
+    Masks the path and query of every URL (scheme and host stay: `http://schema.org/•••` is a
+    mistake on the safe side), the password of a URL, credentials after an auth scheme or an
+    Authorization field, values of fields named like a key, token or password (a request body
+    echoed back), UUIDs and long token-shaped strings. With `secret_in="path"` (a service whose
+    secret is part of the address, as VictorOps puts its API key in the path) a bare absolute
+    path keeps only its first segment too.
+    """
+    text = mask_url_paths(mask_userinfo(text))
+    if secret_in == "path":
+        text = _BARE_PATH_RE.sub(lambda m: f"{m.group(1)}/{MASK}", text)
+    text = _AUTHORIZATION_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = _AUTH_RE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    text = _JSON_FIELD_RE.sub(lambda m: m.group(1) + (MASK if m.group(2) else "") + m.group(3), text)
+    text = _FORM_FIELD_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = _UUID_RE.sub(MASK, text)
+    return _RUN_RE.sub(lambda m: MASK if _token_shaped(m.group(0)) else m.group(0), text)
+
+
+def mask_received(
+    text: object, *, status: str = "", limit: int = RECEIVED_LIMIT, secret_in: str = "", scrub: Scrubber | None = None
+) -> str:
+    """Text received from Kapacitor or a service, as it may be shown: `status` (when given),
+    then a one-line excerpt of at most `limit` characters in which every known secret (in any
+    spelling) and everything `mask_unknown_secrets` guesses is masked.
+
+    Known secrets are those of `scrub` and of every Secret the process has made. Entities,
+    `\\/` and `%2F` in the text are undone first, so a secret spelled that way is still found.
+    """
+    raw = str(text if text is not None else "")
+    if len(raw) > RECEIVED_READ:
+        raw = raw[:RECEIVED_READ] + ELLIPSIS
+    scrubbers = [GLOBAL_SCRUBBER] + ([scrub] if scrub is not None and scrub is not GLOBAL_SCRUBBER else [])
+    for each in scrubbers:
+        raw = each(raw)
+    shown = _readable(raw)
+    for each in scrubbers:
+        shown = each(shown)
+    shown = mask_unknown_secrets(shown, secret_in=secret_in)
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in shown).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + ELLIPSIS
+    if status:
+        return f"{status}: {flat}" if flat else status
+    return flat
 
 
 # -- reports of unexpected errors ---------------------------------------------------

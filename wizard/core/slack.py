@@ -8,7 +8,7 @@ import httpx
 
 from wizard.core import answers, deadline
 from wizard.core.errors import WizardError
-from wizard.core.secrets import Scrubber, Secret
+from wizard.core.secrets import Scrubber, Secret, mask_received
 
 TIMEOUT = 10.0
 """How long one exchange with Slack may take in all (seconds), unless the caller gives `--timeout`'s."""
@@ -122,10 +122,10 @@ def _error_code(reply: answers.Reply) -> str:
     try:
         data = json.loads(text)
     except ValueError:
-        return answers.summary(text) if text[:1] == b"<" else answers.one_line(reply.text, 80)
+        return answers.summary(text) if text[:1] == b"<" else mask_received(reply.text, limit=80)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return answers.one_line(data["error"], 80)
-    return answers.one_line(reply.text, 80)
+        return mask_received(data["error"], limit=80)
+    return mask_received(reply.text, limit=80)
 
 
 # -- the Slack app way (a bot token, Kapacitor 1.6+) ----------------------------------------------------
@@ -181,7 +181,7 @@ async def _call_api(
         ).scrubbed(scrub)
     if data.get("ok") is True:
         return data
-    code = answers.one_line(str(data.get("error") or ""), 80)
+    code = mask_received(str(data.get("error") or ""), limit=80)
     reason = SLACK_APP_ERRORS.get(code, "")
     raise SlackAppFailed(
         f"Slack refused {method}" + (f" ({code})" if code else "") + (f": {reason}" if reason else "."),

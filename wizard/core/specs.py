@@ -79,6 +79,11 @@ class HandlerSpec:
     """A check of the service itself beside Kapacitor's test: "smtp" or "http-post"."""
     guide_url: str = ""
     """Kapacitor's page about this handler."""
+    topic_kind: str = ""
+    """The `kind` of this handler's topic handlers, when it is not `name` (httppost's is "post")."""
+    topic_secrets: frozenset[str] = frozenset()
+    """Topic-handler options that are secret beyond the section's secret options (shown only as
+    set / not set by `routes`, never kept by route undo records)."""
 
     def option(self, name: str) -> OptionSpec:
         for option in self.options:

@@ -58,7 +58,7 @@ from wizard.core import answers, deadline, validators
 from wizard.core.answers import ShapeError, expect, member
 from wizard.core.handlers import TELEGRAM_DEFAULT_API, bot_api_base
 from wizard.core.errors import ValidationError, WizardError
-from wizard.core.secrets import MASK, Scrubber, Secret
+from wizard.core.secrets import MASK, Scrubber, Secret, mask_received
 
 
 #: How long one ``getUpdates`` long poll may block on Telegram's side (seconds).
@@ -652,7 +652,7 @@ def _check_envelope(method: str, payload: bytes) -> None:
         said = data.get("description")
         raise ShapeError(
             '"ok" is false although the HTTP status says success'
-            + (f" ({answers.one_line(said, 80)})" if isinstance(said, str) and said else "")
+            + (f" ({mask_received(said, limit=80)})" if isinstance(said, str) and said else "")
         )
     if "result" not in data:
         raise ShapeError("result is missing")
@@ -867,7 +867,7 @@ class TelegramClient:
     # -- error translation -------------------------------------------------
 
     def _clean(self, text: str) -> str:
-        return answers.one_line(_mask_tokens(self._scrub(text or "")))
+        return mask_received(_mask_tokens(self._scrub(text or "")), scrub=self._scrub)
 
     def _translate(self, exc: BaseException) -> TelegramError:
         desc = self._clean(getattr(exc, "message", "") or str(exc))

@@ -33,6 +33,7 @@ from wizard.core import answers, validators
 from wizard.core.answers import ShapeError, expect, member
 from wizard.core.errors import KapacitorError, KapacitorUnexpected, WizardError
 from wizard.core.kapacitor import API, Answer, KapacitorClient
+from wizard.core.secrets import secret_is_set, string_leaves
 from wizard.core.validators import Verdict
 
 TOPICS = f"{API}/alerts/topics"
@@ -61,8 +62,6 @@ ROUTE_OPTIONS: dict[str, dict[str, Callable[[str], Verdict]]] = {
 """Options a topic handler of each kind may carry (Kapacitor decodes them strictly)."""
 
 BOOLEAN_OPTIONS = frozenset({"disable-web-page-preview", "disable-notification"})
-SECRET_OPTIONS = frozenset({"token"})
-"""Options shown only as set / not set when a topic handler made elsewhere carries one."""
 
 _ID_RE = re.compile(r"^[-._A-Za-z0-9]+$")
 _TOPIC_RE = re.compile(r"^[-._:A-Za-z0-9]+$")
@@ -231,10 +230,27 @@ class TopicHandler:
     def path(self) -> str:
         return handler_path(self.topic, self.id)
 
+    def secret_options(self) -> frozenset[str]:
+        """Its options that are secret, by the handler definitions' flags (the ones `apply`
+        uses): a Teams channel-url, a post handler's url and headers, a PagerDuty v2
+        routing-key, a Pushover user-key, a Talk url, a HipChat token."""
+        from wizard.core.handlers import secret_options  # the definitions say which options are secrets
+
+        return secret_options(self.kind, self.options)
+
+    def recorded(self) -> dict[str, Any]:
+        """The body as the wizard keeps it (route undo records): each secret option only as
+        whether it is set."""
+        secret = self.secret_options()
+        body = self.body()
+        body["options"] = {k: secret_is_set(v) if k in secret else v for k, v in self.options.items()}
+        return body
+
     def options_text(self) -> str:
         if not self.options:
             return "the handler's own settings"
-        return ", ".join(f"{k}={show_option(k, v)}" for k, v in sorted(self.options.items()))
+        secret = self.secret_options()
+        return ", ".join(f"{k}={show_option(k, v, secret=k in secret)}" for k, v in sorted(self.options.items()))
 
     def describe(self) -> str:
         """One line: id, kind, options and match (secret options only as set)."""
@@ -245,9 +261,10 @@ class TopicHandler:
         return other is not None and self.body() == other.body() and self.topic == other.topic
 
 
-def show_option(name: str, value: Any) -> str:
-    if name in SECRET_OPTIONS:
-        return "(set)" if value else "(not set)"
+def show_option(name: str, value: Any, *, secret: bool = False) -> str:
+    """One option's value for people; a secret only as set / not set."""
+    if secret:
+        return "(set)" if secret_is_set(value) else "(not set)"
     if isinstance(value, bool):
         return "true" if value else "false"
     return answers.one_line(value, 80)
@@ -295,6 +312,8 @@ class RouteChange:
     topic: str
     before: TopicHandler | None
     after: TopicHandler | None
+    lost: tuple[str, ...] = ()
+    """Set secret options of the earlier handler that an undo could not put back."""
 
     @property
     def empty(self) -> bool:
@@ -332,6 +351,19 @@ class RouteChange:
         handler = self.after if self.action != REMOVE else self.before
         assert handler is not None
         return f"{verb} topic handler {handler.id} on topic {self.topic}."
+
+    def lost_warnings(self) -> list[str]:
+        """What an undo could not put back (a secret option), one sentence each."""
+        handler = self.after or self.before
+        if handler is None:
+            return []
+        return [
+            f"the {name} of topic handler {handler.id} on topic {self.topic} could not be restored: it is a secret, "
+            "and route undo records keep only whether a secret was set. Without it Kapacitor falls back to the "
+            f"{handler.kind} handler's own setting where it has one; set it on the topic handler again with "
+            "Kapacitor's CLI (kapacitor define-topic-handler)."
+            for name in self.lost
+        ]
 
 
 def plan_route(desired: TopicHandler, current: TopicHandler | None) -> RouteChange:
@@ -454,7 +486,7 @@ async def list_handlers(client: KapacitorClient, topic: str) -> list[TopicHandle
         listed = member(body, "handlers", list, "", default=[]) or []
         return [_handler(topic, expect(h, dict, f"handlers[{i}]"), f"handlers[{i}]") for i, h in enumerate(listed)]
 
-    return _read(response, f"GET {path}", read)  # type: ignore[no-any-return]
+    return _learned(client, _read(response, f"GET {path}", read))
 
 
 async def get_handler(client: KapacitorClient, topic: str, handler_id: str) -> TopicHandler | None:
@@ -462,7 +494,16 @@ async def get_handler(client: KapacitorClient, topic: str, handler_id: str) -> T
     response = await client.call("GET", path, ok=(200, 404))
     if response.status_code == 404:
         return None
-    return _read(response, f"GET {path}", lambda body: _handler(topic, body, ""))  # type: ignore[no-any-return]
+    return _learned(client, [_read(response, f"GET {path}", lambda body: _handler(topic, body, ""))])[0]
+
+
+def _learned(client: KapacitorClient, handlers: list[TopicHandler]) -> list[TopicHandler]:
+    """Secret options Kapacitor lists in clear are learned by the client's scrubber, so that
+    an error or a service's reply that echoes one shows it masked."""
+    for handler in handlers:
+        for name in handler.secret_options():
+            client.scrub.add_all(string_leaves(handler.options.get(name)))
+    return handlers
 
 
 async def topic_exists(client: KapacitorClient, topic: str) -> bool:
@@ -526,6 +567,17 @@ def _from_record(topic: str, body: Mapping[str, Any] | None) -> TopicHandler | N
     return TopicHandler(topic, str(body["id"]), str(body["kind"]), dict(body.get("options") or {}), str(body.get("match", "")))
 
 
+def _without_secrets(record: RouteRecord) -> RouteRecord:
+    """The record with each secret option only as whether it was set (records of earlier
+    versions kept them in clear)."""
+    before, after = record.before_handler, record.after_handler
+    return RouteRecord(**{
+        **asdict(record),
+        "before": before.recorded() if before else None,
+        "after": after.recorded() if after else None,
+    })
+
+
 def _record_dir() -> Path:
     from wizard.core import undo  # the same folder, permissions and XDG rules as config undo
 
@@ -578,9 +630,15 @@ def route_records(kapacitor_url: str) -> list[RouteRecord]:
     found: list[RouteRecord] = []
     for path in sorted(folder.glob(f"{ROUTE_PREFIX}*.json"), reverse=True) if folder.is_dir() else []:
         try:
-            record = RouteRecord(**json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
+            stored = RouteRecord(**json.loads(path.read_text(encoding="utf-8")))
+            record = _without_secrets(stored)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             continue
+        if record != stored:  # written by an earlier version, with a secret in clear: not any more
+            try:
+                _save(record)
+            except RouteError:
+                pass
         if record.kapacitor == undo.public_url(kapacitor_url):
             found.append(record)
     return found
@@ -604,8 +662,8 @@ async def apply_change(client: KapacitorClient, change: RouteChange) -> RouteRec
         id=_new_record_id(),
         kapacitor=undo.public_url(client.settings.url),
         topic=change.topic,
-        before=change.before.body() if change.before else None,
-        after=change.after.body() if change.after else None,
+        before=change.before.recorded() if change.before else None,
+        after=change.after.recorded() if change.after else None,
     ))
     _prune()
     try:
@@ -622,14 +680,18 @@ async def apply_change(client: KapacitorClient, change: RouteChange) -> RouteRec
 async def undo_route(client: KapacitorClient, record: RouteRecord, *, force: bool = False) -> RouteChange:
     """Put a topic handler back as it was before `record`'s write.
 
-    Refuses (unless `force`) when the handler was changed on Kapacitor since.
+    Refuses (unless `force`) when the handler was changed on Kapacitor since. Secret options
+    compare by whether they are set, as the record keeps nothing else; a secret option the
+    earlier handler had set cannot be put back: the handler comes back without it, and the
+    change's `lost` names it.
     """
     if record.state == "undone":
         raise RouteError("That route change was undone already.")
+    record = _without_secrets(record)
     before, after = record.before_handler, record.after_handler
     handler_id = (after or before).id  # type: ignore[union-attr]
     current = await get_handler(client, record.topic, handler_id)
-    unchanged = (current is None) if after is None else after.same_as(current)
+    unchanged = (current is None) if after is None else current is not None and current.recorded() == after.recorded()
     if not unchanged and not force:
         now = current.describe() if current else "no such handler"
         raise RouteError(
@@ -637,12 +699,18 @@ async def undo_route(client: KapacitorClient, record: RouteRecord, *, force: boo
             f"(now: {now}); undo would overwrite that, so nothing was restored.",
             "To restore it anyway: kapacitor-wizard route --undo --force",
         )
+    lost: tuple[str, ...] = ()
+    if before is not None:
+        secret = before.secret_options()
+        lost = tuple(sorted(name for name in secret if before.options.get(name)))
+        before = TopicHandler(before.topic, before.id, before.kind,
+                              {k: v for k, v in before.options.items() if k not in secret}, before.match)
     if before is None:
         change = RouteChange(REMOVE, record.topic, current, None) if current else RouteChange(REMOVE, record.topic, after, None)
     elif current is None:
-        change = RouteChange(ADD, record.topic, None, before)
+        change = RouteChange(ADD, record.topic, None, before, lost)
     else:
-        change = RouteChange(EDIT, record.topic, current, before)
+        change = RouteChange(EDIT, record.topic, current, before, lost)
     if not change.empty:
         await write_change(client, change)
     _save(RouteRecord(**{**asdict(record), "state": "undone"}))

@@ -277,7 +277,8 @@ class TopicsScreen(StepScreen):
             self._error(err)
             return
         self.last_record = None
-        self._say(f"Undone. {change.summary()}", "ok")
+        lost = " ".join(f"{w[:1].upper()}{w[1:]}" for w in change.lost_warnings())
+        self._say(self.state.scrub(f"Undone. {change.summary()} {lost}".strip()), "ok")
         self.load_routes()
 
     # -- the end-to-end proof ---------------------------------------------------------
