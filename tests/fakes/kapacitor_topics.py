@@ -34,7 +34,8 @@ and matches every alert.
 request (method and path) once with the status, for tests of clean-up after a failure.
 ``hold`` keeps a request unanswered until an event is set, and ``lose`` carries a request out
 but drops the connection instead of answering (an answer lost on the way back); both take a
-method and a path pattern (``fnmatch``, e.g. ``"POST /kapacitor/v1/alerts/topics/*/handlers"``).
+method and a path pattern (``fnmatch``, e.g. ``"POST /kapacitor/v1/alerts/topics/*/handlers"``),
+and so does ``fail``.
 """
 from __future__ import annotations
 
@@ -144,10 +145,10 @@ class AlertsStandIn:
     # ------------------------------------------------------------------ routing
 
     def dispatch(self, method: str, path: str, query: str, body: bytes) -> _Answer:
-        forced = self.fail.pop(f"{method} {path}", None)
-        if forced is not None:
-            return _error(forced, "forced failure")
         request = f"{method} {path}"
+        failing = next((p for p in list(self.fail) if fnmatch.fnmatchcase(request, p)), None)
+        if failing is not None:
+            return _error(self.fail.pop(failing), "forced failure")
         lost = next((p for p in list(self.lose) if fnmatch.fnmatchcase(request, p)), None)
         answer = self._dispatch(method, path, query, body)
         if lost is not None:
