@@ -594,6 +594,8 @@ class _Answer:
     error: str | None = None
     """The text of an httpd.HttpError answer: 1.8 sends it under "message" too."""
     pretty: bool = True
+    trickle: float = 0.0
+    """Seconds between the answer's bytes (0: all at once)."""
 
 
 class _SlackWorkspace:
@@ -1031,6 +1033,8 @@ class KapacitorFake:
         if path.startswith(TESTS_BASE) and method == "POST":
             return self._run_test(path, body)
         if path == BASE_PATH + "/logs" and method == "GET":
+            if not self.logs.available:
+                return _error(HTTPStatus.NOT_FOUND, "Not Found")
             problem = self.logs.bad_query(query)
             if problem:
                 return _error(HTTPStatus.BAD_REQUEST, problem)
@@ -1666,6 +1670,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if answer.error is not None:
             answer.body = _error_body(self.fake.version, answer.error, answer.pretty)
+        if answer.trickle:
+            self._trickle(answer)
+            return
         self.send_response_only(answer.status)
         content_type = answer.headers.pop("Content-Type", "application/json; charset=utf-8")
         if content_type:
@@ -1683,6 +1690,23 @@ class _Handler(BaseHTTPRequestHandler):
         # httpd logs every request once it is answered (services/diagnostic handlers.go HTTPDHandler.HTTP).
         self.fake.logs.http_request(self.client_address[0], self.command, target, answer.status,
                                     lower.get("user-agent", ""))
+
+    def _trickle(self, answer: _Answer) -> None:
+        """The whole answer, status line first, one byte at a time (see AlertsStandIn.trickle)."""
+        head = [f"HTTP/1.1 {answer.status} {HTTPStatus(answer.status).phrase}",
+                "Content-Type: application/json; charset=utf-8", f"X-Kapacitor-Version: {self.fake.version}"]
+        if answer.status not in (204, 304):
+            head.append(f"Content-Length: {len(answer.body)}")
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + (answer.body if answer.status not in (204, 304) else b"")
+        self.close_connection = True
+        try:
+            for index in range(len(raw)):
+                self.wfile.write(raw[index:index + 1])
+                self.wfile.flush()
+                if self.fake._hung.wait(answer.trickle):
+                    return  # the stand-in is closing
+        except OSError:
+            return  # the client gave up
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 

@@ -94,6 +94,8 @@ class LogSessions:
         self._closed = threading.Event()
         self.logged: list[dict[str, Any]] = []
         """Every line logged (lvl, msg and the pairs), whether or not a session was open."""
+        self.available = True
+        """False: `GET /logs` answers 404, as a Kapacitor without the endpoint (before 1.4) would."""
 
     def close(self) -> None:
         self._closed.set()

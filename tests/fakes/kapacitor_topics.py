@@ -101,6 +101,11 @@ class AlertsStandIn:
         as a slow Kapacitor would; other requests are answered meanwhile. Keys are fnmatch patterns."""
         self.held: list[str] = []
         """Each request a hold kept waiting ("METHOD path"), in order."""
+        self.trickle: dict[str, float] = {}
+        """`{"DELETE /kapacitor/v1/tasks/*": 0.5}`: answer such requests one byte every 0.5 s, so that
+        no single read ever waits long (a per-read timeout never trips) while the answer takes minutes."""
+        self.carried_out: list[str] = []
+        """Each request carried out ("METHOD path"), in order, held ones included once released."""
         self.lose: set[str] = set()
         """`{"POST /kapacitor/v1/alerts/topics/*/handlers"}`: carry out such a request, then drop the
         connection without an answer (each pattern once)."""
@@ -151,6 +156,10 @@ class AlertsStandIn:
             return _error(self.fail.pop(failing), "forced failure")
         lost = next((p for p in list(self.lose) if fnmatch.fnmatchcase(request, p)), None)
         answer = self._dispatch(method, path, query, body)
+        self.carried_out.append(request)
+        pace = next((t for p, t in list(self.trickle.items()) if fnmatch.fnmatchcase(request, p)), None)
+        if pace is not None:
+            answer.trickle = pace
         if lost is not None:
             self.lose.discard(lost)
             raise _base()._DropConnection()  # carried out; the answer never leaves

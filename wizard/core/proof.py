@@ -551,12 +551,14 @@ async def _clean_up_within(client: KapacitorClient, run: journal.Run, step: Call
 
 
 async def clean_up(client: KapacitorClient, run: journal.Run, step: Callable[[str], None],
-                   problem: Callable[[str], None]) -> None:
+                   problem: Callable[[str], None], *, second_look: bool = False) -> None:
     """Remove what the run's record names, in a safe order (the task first, the topic last).
 
     A task is deleted only when its script carries the run's mark; a topic handler is removed
     from the run's own topic, which exists for this run alone (and may already be deleted:
-    Kapacitor keeps the handlers of a deleted topic, so they are removed one by one).
+    Kapacitor keeps the handlers of a deleted topic, so they are removed one by one). A thing
+    whose creation lost its answer stays in the record after its removal, since the request may
+    still land; the `second_look` (by the next proof) settles it.
     """
     for entry in sorted(run.pending(), key=lambda e: _ORDER.get(e.kind, 9)):
         try:
@@ -584,7 +586,7 @@ async def clean_up(client: KapacitorClient, run: journal.Run, step: Callable[[st
                     step(f"Deleted the proof's topic {entry.key['id']}.")
             # An answer lost on creation may still land later: keep the record, so that the next
             # proof looks again (quietly, when nothing is there).
-            if entry.state != journal.UNKNOWN:
+            if entry.state != journal.UNKNOWN or second_look:
                 run.mark(entry, journal.REMOVED)
         except KapacitorError as err:
             problem(f"{_describe(entry)} could not be removed ({err.message}); the next proof for this "
@@ -635,7 +637,7 @@ async def recover(client: KapacitorClient, step: Callable[[str], None], problem:
             step("  " + line)
 
         try:
-            await clean_up(client, run, tell, problem)
+            await clean_up(client, run, tell, problem, second_look=True)
         finally:
             run.finish()
 
