@@ -188,9 +188,9 @@ def test_ctrl_c_at_any_step_leaves_nothing_behind(kapacitor, slack_receiver, ste
         release.set()
     assert held, f"the proof ended before {step}: {err}"
     assert child.returncode == 130, err
-    assert "interrupted (SIGINT)" in err and "Traceback" not in err
-    wait_until(lambda: any(r.startswith(step.split(" ")[0]) for r in kapacitor.alerts.carried_out[-50:]), "the held request")
-    time.sleep(0.2)  # anything the held request would still create has been created by now
+    assert "interrupted" in err and "Traceback" not in err
+    held_request = kapacitor.alerts.held[0]
+    wait_until(lambda: held_request in kapacitor.alerts.carried_out, "the held request")  # it has landed by now
     assert_only_the_users_things(kapacitor, routes)
 
 
@@ -341,9 +341,9 @@ def test_the_clean_up_after_a_failure_has_its_own_time_budget(kapacitor, slack_r
     code, out, err = run(["prove", "slack", "--url", kapacitor.url, "--topic", "main", "--timeout", "1"],
                          monkeypatch, capsys)
     elapsed = time.monotonic() - started
+    assert elapsed < 1 * 10 + 10, elapsed
     assert code == 1 and "forced failure" in err
     assert "did not finish within 3 seconds" in err and "the next proof" in err
-    assert elapsed < 1 * 10 + 10, elapsed
     assert len(journal_files()) == 1  # what is left stays recorded
 
     kapacitor.alerts.trickle.clear()
