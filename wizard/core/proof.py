@@ -459,12 +459,12 @@ async def prove(
                                   "Check Kapacitor's log for the task's errors.")
         else:
             step(f"Kapacitor raised {result.event.level} alert {result.event.id!r} on topic {where}: {result.event.message}")
-            if watch.reading:
+            if not result.log_problem:
                 errors = await watch.errors_within(evidence_wait, expected=max(1, len(routes)))
                 if errors:
                     failure = _handler_failure(result, errors)
-            elif not result.log_problem:
-                result.log_problem = watch.problem or "Kapacitor closed its log stream"
+                elif not watch.reading:  # the stream ended before the window did: no evidence either way
+                    result.log_problem = watch.problem or "Kapacitor closed its log stream"
     except KapacitorError as err:
         failure = ProofFailed(f"The proof stopped: {err.message}", err.hint)
         failure.__cause__ = err
