@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from wizard.cli import main
-from wizard.core import topics
+from wizard.core import proof, topics
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 
 
@@ -177,13 +177,14 @@ def test_prove_direct_sends_a_real_alert_and_leaves_nothing_behind(kapacitor, sl
     message = slack_receiver.received[0].json["attachments"][0]["text"]
     assert message.startswith("kapacitor-wizard proof")
     assert "Kapacitor raised CRITICAL alert" in out and message in out
-    assert "Deleted task kapacitor-wizard-proof" in out
+    assert "Deleted the temporary task kapacitor-wizard-proof-" in out
+    assert "logged no error for it" in out and "does not report a successful send" in out
     assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
     write = next(r for r in kapacitor.requests if r.path.startswith("/kapacitor/v1/write"))
     assert write.path == "/kapacitor/v1/write?db=kapacitor_wizard&rp=autogen"
 
 
-def test_prove_through_a_topic_reaches_the_topic_handler_and_removes_the_topic_it_created(
+def test_prove_through_a_topic_reaches_a_copy_of_the_route_and_leaves_the_topic_as_it_was(
         kapacitor, slack_receiver, monkeypatch, capsys):
     slack_configured(kapacitor, slack_receiver)
     assert run(["route", "slack", "--url", kapacitor.url, "--topic", "proof-topic", "--option", "channel=#oncall"],
@@ -192,21 +193,10 @@ def test_prove_through_a_topic_reaches_the_topic_handler_and_removes_the_topic_i
     assert code == 0, err
     kapacitor.alerts.wait_for_deliveries(1)
     assert slack_receiver.received[0].json["channel"] == "#oncall"
-    assert "on topic proof-topic" in out
-    # The topic existed before (the route made it), so the proof keeps it and its handler.
-    assert "kapacitor-wizard-slack" in kapacitor.alerts.topics["proof-topic"]["handlers"]
-    assert kapacitor.alerts.tasks == {}
-
-
-def test_prove_through_a_new_topic_adds_a_handler_for_the_proof_and_removes_handler_and_topic(
-        kapacitor, slack_receiver, monkeypatch, capsys):
-    slack_configured(kapacitor, slack_receiver)
-    code, out, err = run(["prove", "slack", "--url", kapacitor.url, "--topic", "fresh"], monkeypatch, capsys)
-    assert code == 0, err
-    kapacitor.alerts.wait_for_deliveries(1)
-    assert slack_receiver.received[0].json["channel"] == "#alerts"
-    assert "Deleted topic fresh, which the proof created" in out
-    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+    assert "route kapacitor-wizard-slack (topic proof-topic)" in out
+    assert list(kapacitor.alerts.topics) == ["proof-topic"]
+    assert list(kapacitor.alerts.topics["proof-topic"]["handlers"]) == ["kapacitor-wizard-slack"]
+    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.orphans == {}
 
 
 def test_a_failure_in_the_middle_still_deletes_the_task(kapacitor, slack_receiver, monkeypatch, capsys):
@@ -215,20 +205,24 @@ def test_a_failure_in_the_middle_still_deletes_the_task(kapacitor, slack_receive
     code, out, err = run(["prove", "slack", "--url", kapacitor.url], monkeypatch, capsys)
     assert code == 1
     assert "The proof stopped" in err and "forced failure" in err
-    assert "Deleted task kapacitor-wizard-proof" in out
+    assert "Deleted the temporary task kapacitor-wizard-proof-" in out
     assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
-    assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)
+    assert any(m == "DELETE" and p.startswith("/kapacitor/v1/tasks/kapacitor-wizard-proof-") for m, p in writes(kapacitor))
 
 
-async def test_a_failure_through_a_new_topic_deletes_the_task_and_the_topic(kapacitor, slack_receiver):
+async def test_a_failure_through_a_topic_removes_the_task_the_copy_and_the_private_topic(kapacitor, slack_receiver):
     slack_configured(kapacitor, slack_receiver)
-    kapacitor.alerts.fail["PATCH /kapacitor/v1/tasks/kapacitor-wizard-proof"] = 500
     async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
-        with pytest.raises(topics.ProofFailed) as caught:
-            await topics.prove(client, "slack", topic="fresh")
+        await topics.write_change(client, topics.RouteChange(
+            topics.ADD, "fresh", None, topics.TopicHandler("fresh", "to-slack", "slack", {})))
+        kapacitor.alerts.fail["PATCH /kapacitor/v1/tasks/*"] = 500
+        with pytest.raises(proof.ProofFailed) as caught:
+            await proof.prove(client, "slack", topic="fresh")
     steps = " ".join(caught.value.steps)
-    assert "Deleted task kapacitor-wizard-proof" in steps and "Deleted topic fresh" in steps
-    assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
+    assert "Deleted the temporary task" in steps and "Deleted the proof's topic" in steps
+    assert "Removed the proof's copy of route to-slack" in steps
+    assert kapacitor.alerts.tasks == {} and list(kapacitor.alerts.topics) == ["fresh"]
+    assert kapacitor.alerts.handler_specs() == {"fresh": kapacitor.alerts.topics["fresh"]["handlers"]}
     assert kapacitor.alerts.deliveries == []
 
 
@@ -243,13 +237,13 @@ async def test_quitting_during_the_proof_still_cleans_up(kapacitor, slack_receiv
             if line.startswith("Enabled"):
                 enabled.set()
 
-        proof = asyncio.create_task(topics.prove(client, "slack", report=report))
+        running = asyncio.create_task(proof.prove(client, "slack", report=report))
         await enabled.wait()
-        proof.cancel()
+        running.cancel()
         with pytest.raises(asyncio.CancelledError):
-            await proof
+            await running
     assert kapacitor.alerts.tasks == {}
-    assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)
+    assert any(m == "DELETE" and p.startswith("/kapacitor/v1/tasks/kapacitor-wizard-proof-") for m, p in writes(kapacitor))
 
 
 # -- the wizard: "Route alerts here" ------------------------------------------------------------
@@ -320,10 +314,10 @@ async def test_remove_asks_first_and_the_proof_shows_the_alert_and_cleans_up(kap
 
         await pilot.press("p")
         await wait_for_screen(pilot, ConfirmScreen)
-        assert "through topic main and its handlers" in str(pilot.app.screen.question)
+        assert "through route to-slack on topic main" in str(pilot.app.screen.question)
         pilot.app.screen.query_one("#yes").press()
-        await wait_for(pilot, lambda: shows(pilot, "Kapacitor raised the alert and sent it on"), what="the proof")
-        assert shows(pilot, "Deleted task kapacitor-wizard-proof")
+        await wait_for(pilot, lambda: shows(pilot, "logged no error for it"), what="the proof")
+        assert shows(pilot, "Deleted the temporary task kapacitor-wizard-proof-")
         kapacitor.alerts.wait_for_deliveries(1)
         assert slack_receiver.received[0].json["channel"] == "#ops"
         assert kapacitor.alerts.tasks == {}
@@ -351,7 +345,7 @@ async def test_a_proof_that_fails_in_the_middle_says_so_and_leaves_no_task(kapac
         assert "through Slack directly" in str(pilot.app.screen.question)
         pilot.app.screen.query_one("#yes").press()
         await wait_for(pilot, lambda: shows(pilot, "The proof stopped"), what="the failure")
-        assert shows(pilot, "Deleted task kapacitor-wizard-proof")
+        assert shows(pilot, "Deleted the temporary task kapacitor-wizard-proof-")
     assert kapacitor.alerts.tasks == {} and kapacitor.alerts.topics == {}
 
 
@@ -392,7 +386,7 @@ async def test_quitting_the_wizard_during_the_proof_deletes_the_temporary_task(k
     finally:
         release.set()
     assert kapacitor.alerts.tasks == {}
-    assert ("DELETE", "/kapacitor/v1/tasks/kapacitor-wizard-proof") in writes(kapacitor)
+    assert any(m == "DELETE" and p.startswith("/kapacitor/v1/tasks/kapacitor-wizard-proof-") for m, p in writes(kapacitor))
 
 
 # -- the stand-in replays the recordings -----------------------------------------------------------
@@ -535,6 +529,6 @@ def test_ctrl_c_during_prove_deletes_the_temporary_task(kapacitor, slack_receive
         if child.poll() is None:
             child.kill()
     assert child.returncode == 130, err
-    assert "Deleted task kapacitor-wizard-proof" in out
+    assert "Deleted the temporary task kapacitor-wizard-proof-" in out
     assert "interrupted" in err and "Traceback" not in err
     assert kapacitor.alerts.tasks == {}

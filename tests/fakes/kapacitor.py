@@ -10,6 +10,8 @@ class) for the parts of the API the wizard uses:
 * ``GET /kapacitor/v1/service-tests[/<name>]`` and
   ``POST /kapacitor/v1/service-tests/<name>``, which really send the test
   message to the configured URL (Slack webhook, Telegram Bot API, HipChat).
+* ``GET /kapacitor/v1/logs``: the server's log, streamed (``kapacitor_logs.py``);
+  alert topics, tasks and ``/write`` are in ``kapacitor_topics.py``.
 
 Its behaviour follows the exchanges recorded from real 1.5.7 and 1.8.3 servers
 in ``tests/data/kapacitor-api/<version>/`` and, where those are silent, Kapacitor's Go source
@@ -580,6 +582,10 @@ class _DropConnection(Exception):
     """The real server panics here: no HTTP answer, connection closed."""
 
 
+class _StreamLogs(Exception):
+    """`GET /logs` is answered by streaming (kapacitor_logs.LogSessions), not with an _Answer."""
+
+
 @dataclass
 class _Answer:
     status: int
@@ -588,6 +594,8 @@ class _Answer:
     error: str | None = None
     """The text of an httpd.HttpError answer: 1.8 sends it under "message" too."""
     pretty: bool = True
+    trickle: float = 0.0
+    """Seconds between the answer's bytes (0: all at once)."""
 
 
 class _SlackWorkspace:
@@ -713,6 +721,9 @@ class KapacitorFake:
 
         self.handlers = HandlerSections(self)
         self._start_services()
+        from tests.fakes.kapacitor_logs import LogSessions  # GET /logs, and what the server logs
+
+        self.logs = LogSessions(version)
         from tests.fakes.kapacitor_topics import AlertsStandIn  # alert topics, tasks and /write
 
         self.alerts = AlertsStandIn(self)
@@ -736,6 +747,7 @@ class KapacitorFake:
 
     def close(self) -> None:
         self._hung.set()
+        self.logs.close()
         self.handlers.close()
         if self._server is None:
             return
@@ -835,6 +847,7 @@ class KapacitorFake:
                 self._overrides.clear()
             self._skip_overrides = skip_config_overrides
             self._start_services()
+            self.alerts.restart()
 
     def reset_overrides(self) -> None:
         """Forget every API override (a new, empty data dir) and restart."""
@@ -1019,6 +1032,13 @@ class KapacitorFake:
             return self._test_options(path)
         if path.startswith(TESTS_BASE) and method == "POST":
             return self._run_test(path, body)
+        if path == BASE_PATH + "/logs" and method == "GET":
+            if not self.logs.available:
+                return _error(HTTPStatus.NOT_FOUND, "Not Found")
+            problem = self.logs.bad_query(query)
+            if problem:
+                return _error(HTTPStatus.BAD_REQUEST, problem)
+            raise _StreamLogs()
         if self.alerts.handles(path):
             self.alerts.hold_if_asked(method, path)  # outside the lock: other requests go on meanwhile
             with self._lock:
@@ -1641,6 +1661,9 @@ class _Handler(BaseHTTPRequestHandler):
         except _DropConnection:
             self.close_connection = True
             return
+        except _StreamLogs:
+            self.fake.logs.serve(self, query, lower.get("content-type", ""))
+            return
         lost = self.fake.after_update
         if lost and self.command == "POST" and path.startswith(CONFIG_BASE) and answer.status == 204:
             self.close_connection = True
@@ -1652,6 +1675,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if answer.error is not None:
             answer.body = _error_body(self.fake.version, answer.error, answer.pretty)
+        if answer.trickle:
+            self._trickle(answer)
+            return
         self.send_response_only(answer.status)
         content_type = answer.headers.pop("Content-Type", "application/json; charset=utf-8")
         if content_type:
@@ -1666,6 +1692,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and answer.body:
             self.wfile.write(answer.body)
+        # httpd logs every request once it is answered (services/diagnostic handlers.go HTTPDHandler.HTTP).
+        self.fake.logs.http_request(self.client_address[0], self.command, target, answer.status,
+                                    lower.get("user-agent", ""))
+
+    def _trickle(self, answer: _Answer) -> None:
+        """The whole answer, status line first, one byte at a time (see AlertsStandIn.trickle)."""
+        head = [f"HTTP/1.1 {answer.status} {HTTPStatus(answer.status).phrase}",
+                "Content-Type: application/json; charset=utf-8", f"X-Kapacitor-Version: {self.fake.version}"]
+        if answer.status not in (204, 304):
+            head.append(f"Content-Length: {len(answer.body)}")
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + (answer.body if answer.status not in (204, 304) else b"")
+        self.close_connection = True
+        try:
+            for index in range(len(raw)):
+                self.wfile.write(raw[index:index + 1])
+                self.wfile.flush()
+                if self.fake._hung.wait(answer.trickle):
+                    return  # the stand-in is closing
+        except OSError:
+            return  # the client gave up
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 

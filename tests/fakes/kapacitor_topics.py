@@ -8,12 +8,22 @@ apart from the error body shape and one 1.5.7 bug, both kept here):
 * ``GET|POST /alerts/topics/<t>/handlers``, ``GET|PUT|PATCH|DELETE .../handlers/<id>``
   with Kapacitor's 400/404/500 answers (duplicate ids, unknown kinds and bad options are 500;
   on 1.5.7 an unknown kind is accepted when a match is given);
-* ``GET|POST /tasks``, ``GET|PATCH|DELETE /tasks/<id>`` for stream tasks;
+* ``GET|POST /tasks``, ``GET|PATCH|DELETE /tasks/<id>`` for stream tasks (and batch tasks, which
+  are kept but never run: there is no InfluxDB to query);
 * ``POST /write?db=&rp=``: each point feeds the enabled stream tasks whose dbrps match; an
   alert node stores its event in its topic (``.topic('x')``, else the anonymous topic
   ``main:<task>:alert2``) and, just after the 204, sends it through the topic's handlers
   (or the script's own ``.slack()`` / ``.telegram()`` / ``.hipChat()``) with the same
-  senders as the service tests, so it reaches the Slack/Telegram/HipChat stand-ins.
+  senders as the service tests, so it reaches the Slack/Telegram/HipChat stand-ins. A send
+  that fails is logged as Kapacitor logs it (see kapacitor_logs.py), so `GET /logs` shows it.
+
+Deleting a topic keeps its handlers, as Kapacitor does (1.5.7 and 1.8.3 alike):
+services/alert/service.go `DeleteTopic` only drops the running topic and its stored event
+state (``s.topics.DeleteTopic``, ``s.topicsDAO.Delete``); the handler specs stay in
+``s.handlers`` and in the store. So ``GET .../handlers`` of a deleted topic still lists them,
+a new event on that topic does not go through them (the re-created topic has no handlers
+registered: influxdata/kapacitor#1939), and after a restart they are loaded again
+(`loadSavedHandlerSpecs`), which brings the topic back. ``orphans`` holds such specs.
 
 Only the TICKscript the wizard writes is understood: ``stream|from().measurement('m')
 |alert().crit(lambda: TRUE).message('...')`` plus a topic or a handler call. Match
@@ -22,6 +32,10 @@ and matches every alert.
 
 ``fail`` makes one request fail: ``{"POST /kapacitor/v1/write": 500}`` answers that
 request (method and path) once with the status, for tests of clean-up after a failure.
+``hold`` keeps a request unanswered until an event is set, and ``lose`` carries a request out
+but drops the connection instead of answering (an answer lost on the way back); both take a
+method and a path pattern (``fnmatch``, e.g. ``"POST /kapacitor/v1/alerts/topics/*/handlers"``),
+and so does ``fail``.
 """
 from __future__ import annotations
 
@@ -80,11 +94,23 @@ class AlertsStandIn:
         """id -> {"handlers": {id: spec}, "events": {id: state}, "level": str, "collected": int}"""
         self.tasks: dict[str, dict[str, Any]] = {}
         self.fail: dict[str, int] = {}
+        self.orphans: dict[str, dict[str, dict[str, Any]]] = {}
+        """Handler specs of deleted topics, by topic and id (see the module docstring)."""
         self.hold: dict[str, threading.Event] = {}
         """`{"POST /kapacitor/v1/write": event}` keeps that request unanswered until the event is set,
-        as a slow Kapacitor would; other requests are answered meanwhile."""
+        as a slow Kapacitor would; other requests are answered meanwhile. Keys are fnmatch patterns."""
+        self.held: list[str] = []
+        """Each request a hold kept waiting ("METHOD path"), in order."""
+        self.trickle: dict[str, float] = {}
+        """`{"DELETE /kapacitor/v1/tasks/*": 0.5}`: answer such requests one byte every 0.5 s, so that
+        no single read ever waits long (a per-read timeout never trips) while the answer takes minutes."""
+        self.carried_out: list[str] = []
+        """Each request carried out ("METHOD path"), in order, held ones included once released."""
+        self.lose: set[str] = set()
+        """`{"POST /kapacitor/v1/alerts/topics/*/handlers"}`: carry out such a request, then drop the
+        connection without an answer (each pattern once)."""
         self.deliveries: list[dict[str, Any]] = []
-        """Every alert sent on: {"kind", "options", "message", "error"}."""
+        """Every alert sent on: {"kind", "options", "message", "error", "topic", "handler", "task"}."""
         self._delivered = threading.Condition()
 
     @staticmethod
@@ -98,16 +124,48 @@ class AlertsStandIn:
             return list(self.deliveries)
 
     def hold_if_asked(self, method: str, path: str) -> None:
-        event = self.hold.get(f"{method} {path}")
+        request = f"{method} {path}"
+        event = next((e for pattern, e in list(self.hold.items()) if fnmatch.fnmatchcase(request, pattern)), None)
         if event is not None:
+            self.held.append(request)
             event.wait(10)
+
+    def handler_specs(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every topic handler Kapacitor stores, by topic: those of live topics and of deleted ones."""
+        specs: dict[str, dict[str, dict[str, Any]]] = {}
+        for topic, state in self.topics.items():
+            if state["handlers"]:
+                specs.setdefault(topic, {}).update(state["handlers"])
+        for topic, handlers in self.orphans.items():
+            if handlers:
+                specs.setdefault(topic, {}).update(handlers)
+        return specs
+
+    def restart(self) -> None:
+        """Kapacitor loads every stored handler spec at start, which registers its topic again."""
+        for topic, handlers in list(self.orphans.items()):
+            self._ensure_topic(topic)["handlers"].update(handlers)
+        self.orphans.clear()
 
     # ------------------------------------------------------------------ routing
 
     def dispatch(self, method: str, path: str, query: str, body: bytes) -> _Answer:
-        forced = self.fail.pop(f"{method} {path}", None)
-        if forced is not None:
-            return _error(forced, "forced failure")
+        request = f"{method} {path}"
+        failing = next((p for p in list(self.fail) if fnmatch.fnmatchcase(request, p)), None)
+        if failing is not None:
+            return _error(self.fail.pop(failing), "forced failure")
+        lost = next((p for p in list(self.lose) if fnmatch.fnmatchcase(request, p)), None)
+        answer = self._dispatch(method, path, query, body)
+        self.carried_out.append(request)
+        pace = next((t for p, t in list(self.trickle.items()) if fnmatch.fnmatchcase(request, p)), None)
+        if pace is not None:
+            answer.trickle = pace
+        if lost is not None:
+            self.lose.discard(lost)
+            raise _base()._DropConnection()  # carried out; the answer never leaves
+        return answer
+
+    def _dispatch(self, method: str, path: str, query: str, body: bytes) -> _Answer:
         if path == WRITE:
             return self._write(method, query, body) if method == "POST" else _error(405, "Method Not Allowed")
         if path == TASKS or path.startswith(TASKS + "/"):
@@ -170,7 +228,9 @@ class AlertsStandIn:
         return self.topics.setdefault(topic, {"handlers": {}, "events": {}, "level": "OK", "collected": 0})
 
     def _drop_topic(self, topic: str) -> None:
-        self.topics.pop(topic, None)
+        state = self.topics.pop(topic, None)
+        if state is not None and state["handlers"]:
+            self.orphans.setdefault(topic, {}).update(state["handlers"])
 
     def _events(self, topic: str, event_id: str | None) -> _Answer:
         state = self.topics.get(topic, {"events": {}})
@@ -195,7 +255,7 @@ class AlertsStandIn:
 
     def _list_handlers(self, topic: str, query: str) -> _Answer:
         pattern = parse_qs(query).get("pattern", [""])[0]
-        handlers = self.topics.get(topic, {"handlers": {}})["handlers"]
+        handlers = {**self.orphans.get(topic, {}), **self.topics.get(topic, {"handlers": {}})["handlers"]}
         listed = [self._handler_body(topic, h) for i, h in sorted(handlers.items())
                   if not pattern or fnmatch.fnmatchcase(i, pattern)]
         href = f"{TOPICS}/{topic}/handlers" + (f"?pattern={pattern}" if pattern else "")
@@ -259,7 +319,7 @@ class AlertsStandIn:
         if (refused := self._check_spec(spec, "create")) is not None:
             return refused
         handlers = self._ensure_topic_checked(topic)
-        if spec["id"] in handlers:
+        if spec["id"] in handlers or spec["id"] in self.orphans.get(topic, {}):
             return _error(500, f'failed to create handler: cannot register handler, handler with ID "{spec["id"]}" already exists')
         handlers[spec["id"]] = spec
         return _pretty(self._handler_body(topic, spec))
@@ -269,8 +329,12 @@ class AlertsStandIn:
 
     def _one_handler(self, method: str, topic: str, handler_id: str, body: bytes) -> _Answer:
         handlers = self.topics.get(topic, {"handlers": {}})["handlers"]
+        if handler_id in self.orphans.get(topic, {}):
+            handlers = self.orphans[topic]  # Kapacitor still has the spec of a deleted topic
         if method == "DELETE":
             handlers.pop(handler_id, None)
+            if topic in self.orphans and not self.orphans[topic]:
+                del self.orphans[topic]
             return _base()._Answer(204)
         if handler_id not in handlers:
             if method == "PUT":  # the body is checked before the handler is looked up
@@ -362,7 +426,8 @@ class AlertsStandIn:
         if task_id in self.tasks:
             return _error(400, f"task {task_id} already exists")
         script = str(data.get("script", ""))
-        if not re.search(r"measurement\('[^']*'\)", script) or "alert()" not in script:
+        source = r"measurement\('[^']*'\)" if data.get("type", "stream") == "stream" else r"query\('[^']*'\)"
+        if not re.search(source, script) or "alert()" not in script:
             return _error(400, "invalid TICKscript: parser: unexpected EOF")
         now = _now()
         task = {"id": task_id, "type": data.get("type", "stream"), "dbrps": data.get("dbrps") or [],
@@ -388,7 +453,7 @@ class AlertsStandIn:
         plain = {"Content-Type": "application/json; charset=utf-8"}
         if not db:
             return _base()._Answer(400, b"database is required\n", dict(plain))
-        sends: list[tuple[str, dict[str, Any], str]] = []
+        sends: list[dict[str, Any]] = []
         for line in body.decode("utf-8", "replace").splitlines():
             if not line.strip():
                 continue
@@ -397,7 +462,7 @@ class AlertsStandIn:
                 return _base()._Answer(400, f"unable to parse '{line.strip()}': missing fields\n".encode(), dict(plain))
             measurement = measurement.split(",")[0]
             for task in self.tasks.values():
-                if task["status"] != "enabled" or {"db": db, "rp": rp} not in task["dbrps"]:
+                if task["status"] != "enabled" or task["type"] != "stream" or {"db": db, "rp": rp} not in task["dbrps"]:
                     continue
                 if _script_measurement(task["script"]) != measurement:
                     continue
@@ -406,7 +471,7 @@ class AlertsStandIn:
             threading.Thread(target=self._deliver, args=(sends,), daemon=True).start()
         return _base()._Answer(204)
 
-    def _raise_alert(self, task: dict[str, Any], measurement: str) -> list[tuple[str, dict[str, Any], str]]:
+    def _raise_alert(self, task: dict[str, Any], measurement: str) -> list[dict[str, Any]]:
         script = task["script"]
         message = _script_message(script)
         topic = _script_topic(script) or f"main:{task['id']}:alert2"
@@ -420,15 +485,26 @@ class AlertsStandIn:
         state["collected"] += 1
         direct = _script_handler(script)
         if direct is not None:
-            return [(direct[0], direct[1], message)]
-        return [(h["kind"], h["options"], message) for h in state["handlers"].values()
-                if _matches(h["match"], "CRITICAL", previous)]
+            return [{"kind": direct[0], "options": direct[1], "message": message, "task": task["id"]}]
+        return [{"kind": h["kind"], "options": h["options"], "message": message, "topic": topic, "handler": h["id"]}
+                for h in state["handlers"].values() if _matches(h["match"], "CRITICAL", previous)]
 
-    def _deliver(self, sends: list[tuple[str, dict[str, Any], str]]) -> None:
-        for kind, options, message in sends:
-            error = self._send(kind, options, message)
+    def _deliver(self, sends: list[dict[str, Any]]) -> None:
+        for send in sends:
+            try:
+                error = self._send(send["kind"], send["options"], send["message"])
+            except Exception as exc:  # a send the real server would panic on
+                error = f"panic: {exc!r}"
+            if error is not None:
+                # Each service logs a failed send with its handler's context (kapacitor_logs.py); the
+                # messages are the services' own, HipChat's included, which 1.5.7 words as Alerta's
+                # (services/hipchat/service.go handler.Handle).
+                msg = {"slack": "failed to send event", "telegram": "failed to send event to Telegram",
+                       "hipchat": "failed to send event to Alerta"}.get(send["kind"], "failed to send event")
+                self.fake.logs.handler_error(send["kind"], msg, error, handler=send.get("handler", ""),
+                                             topic=send.get("topic", ""), task=send.get("task", ""))
             with self._delivered:
-                self.deliveries.append({"kind": kind, "options": dict(options), "message": message, "error": error})
+                self.deliveries.append({**send, "options": dict(send["options"]), "error": error})
                 self._delivered.notify_all()
 
     def _send(self, kind: str, options: dict[str, Any], message: str) -> str | None:

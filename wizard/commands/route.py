@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from typing import TextIO
 
 from wizard.commands.common import UsageError
-from wizard.core import topics, validators
+from wizard.core import proof, topics, validators
 from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
 from wizard.core.secrets import Scrubber, mask_userinfo
 
@@ -60,16 +61,22 @@ def register(commands: argparse._SubParsersAction, connection: argparse.Argument
     unroute.set_defaults(run=run_unroute)
 
     prove = commands.add_parser(
-        "prove", parents=[connection], help="send one real alert through a temporary task, end to end",
-        description="Create a temporary stream task (database kapacitor_wizard), write one point through "
-        "Kapacitor's /write endpoint, show the alert it raised, then delete the task again (and the topic "
-        "if the proof created it), also when a step fails or you press Ctrl+C. No InfluxDB is needed.",
+        "prove", parents=[connection], help="send one real alert through a route or a handler, end to end",
+        description="Check first what can be checked (the route exists, the handler is enabled, its Slack "
+        "workspace exists, the route's match lets a CRITICAL alert through). Then copy the route's handler "
+        "onto a private topic (your topics and handlers are not written to), create a temporary stream task "
+        "(database kapacitor_wizard), write one point through Kapacitor's /write endpoint and read Kapacitor's "
+        "log for the handler's errors. Kapacitor does not report a successful send, so the proof says what it "
+        "saw and exits 1 when it saw a failure. Everything it creates is noted in a record before it is created "
+        "and removed by that record, also when a step fails, on Ctrl+C or SIGTERM; what a killed proof left is "
+        "removed by the next one. No InfluxDB is needed.",
         epilog="examples:\n  kapacitor-wizard prove slack                 the script calls .slack() directly\n"
-        "  kapacitor-wizard prove slack --topic main    through topic main and its handlers",
+        "  kapacitor-wizard prove slack --topic main    through a copy of topic main's slack route",
         formatter_class=formatter,
     )
     prove.add_argument("handler", choices=topics.HANDLER_KINDS)
-    prove.add_argument("--topic", default="", help="publish to this topic instead of calling the handler directly")
+    prove.add_argument("--topic", default="", help="prove this topic's route instead of calling the handler directly")
+    prove.add_argument("--id", default="", dest="handler_id", help="with --topic: only the route with this id")
     prove.add_argument("--workspace", default="", help="slack: a named workspace")
     prove.set_defaults(run=run_prove)
 
@@ -191,16 +198,29 @@ async def run_unroute(args: argparse.Namespace, settings: ConnectionSettings, sc
 
 async def run_prove(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scrubber, stdin: TextIO, out: TextIO) -> int:
     topic = _checked("--topic", topics.check_topic(args.topic)) if args.topic else ""
+    handler_id = _checked("--id", topics.check_handler_id(args.handler_id)) if args.handler_id else ""
+    if handler_id and not topic:
+        raise UsageError("--id names a route: give its --topic too, for example: kapacitor-wizard prove slack --topic main --id to-slack")
     workspace = _checked("--workspace", validators.slack_workspace(args.workspace)) if args.workspace else ""
     client = await _client(settings, scrub)
+    warnings: list[str] = []
 
     def report(line: str) -> None:
         print(scrub(line), file=out, flush=True)
 
+    def warn(line: str) -> None:
+        warnings.append(line)
+        print(f"kapacitor-wizard: warning: {scrub(line)}", file=sys.stderr, flush=True)
+
     async with client:
-        result = await topics.prove(client, args.handler, topic=topic, workspace=workspace, report=report)
-    for problem in result.cleanup_problems:
-        print(f"kapacitor-wizard: warning: {scrub(problem)}", file=sys.stderr)
-    where = f"topic {topic}'s {args.handler} handlers" if topic else f"the {args.handler} handler"
-    print(f"Kapacitor sent the alert through {where}: look for \"{result.event.message if result.event else ''}\" in the chat.", file=out)
-    return 1 if result.cleanup_problems else 0
+        result, stopped = await proof.run_stoppable(proof.prove(
+            client, args.handler, topic=topic, handler_id=handler_id, workspace=workspace, report=report, warn=warn))
+    if stopped or result is None:
+        name = signal.Signals(stopped).name if stopped else "stopped"
+        left = ("some of what it created could not be removed (see above); the next proof removes it"
+                if warnings else "the proof removed what it had created")
+        print(f"kapacitor-wizard: interrupted ({name}); {left}.", file=sys.stderr)
+        return 128 + stopped if stopped else 1
+    for line in result.conclusion():
+        print(scrub(line), file=out)
+    return 1 if warnings else 0

@@ -10,10 +10,11 @@ from what GET /kapacitor/v1/config lists, not from the wizard's own definitions.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -306,6 +307,42 @@ class KapacitorClient:
             raise self._status_error(response, updating=method != "GET")
         return response
 
+    @contextlib.asynccontextmanager
+    async def stream_lines(self, path: str, *, line_limit: int = 65536) -> AsyncIterator[AsyncIterator[bytes]]:
+        """A GET whose answer keeps coming, line by line (Kapacitor's log: GET /kapacitor/v1/logs).
+
+        Connecting is bounded by the timeout; waiting for lines is not (a log may stay quiet), so
+        the caller bounds it. A line longer than `line_limit` bytes is skipped. Errors are the
+        same typed, one-line errors as `call`'s.
+        """
+        if self._address_problem:
+            raise KapacitorUnreachable(
+                f"Kapacitor's address {self.where} cannot be used: {self._address_problem}.",
+                "Check the URL, for example http://localhost:9092.",
+            )
+        what = f"GET {path.partition('?')[0]}"
+        try:
+            async with self._http.stream(
+                "GET", path, headers={"Content-Type": "application/json", "Accept": "application/json"},
+                timeout=httpx.Timeout(self.settings.timeout, read=None),
+            ) as response:
+                if response.status_code != 200:
+                    data = await answers.read_capped(response)
+                    raise self._status_error(Answer(response.status_code, response.headers, data))
+                yield _lines(response, line_limit)
+        except httpx.TimeoutException as err:
+            raise KapacitorUnreachable(
+                f"Kapacitor at {self.where} did not answer within {self.settings.timeout:g} seconds ({what}).",
+                "Check that the host is up, then retry (--timeout sets how long to wait).",
+            ) from err
+        except httpx.ConnectError as err:
+            raise self._connect_error(err) from err
+        except (httpx.HTTPError, OSError, ValueError) as err:
+            raise KapacitorUnreachable(
+                f"Kapacitor at {self.where} {answers.transport_failure(err)} ({what}).",
+                "Check the URL and that nothing between you and Kapacitor cuts connections, then retry.",
+            ) from err
+
     # -- plumbing --------------------------------------------------------------
 
     def _reveal(self, value: Any) -> Any:
@@ -464,6 +501,24 @@ class Answer:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
+
+
+async def _lines(response: httpx.Response, limit: int) -> AsyncIterator[bytes]:
+    """The answer's lines as they arrive, each at most `limit` bytes (longer ones are skipped)."""
+    pending = b""
+    skipping = False
+    async for chunk in response.aiter_bytes():
+        pending += chunk
+        while True:
+            end = pending.find(b"\n")
+            if end < 0:
+                break
+            line, pending = pending[:end], pending[end + 1:]
+            if not skipping and line.strip():
+                yield line
+            skipping = False
+        if len(pending) > limit:
+            pending, skipping = b"", True
 
 
 def _verify(settings: ConnectionSettings) -> ssl.SSLContext | bool:

@@ -9,15 +9,15 @@ knows about them, free of any screen:
   accepts an unknown kind when a match is given);
 * `RouteChange`: one reviewed add, edit or remove of a topic handler, and the request it makes;
 * route undo records, kept beside the config undo records, checked for changes since;
-* `prove`: a temporary stream task, one point through `/kapacitor/v1/write`, the event it
-  raised, and clean-up that leaves Kapacitor as it was even when a step fails or is cancelled.
+* the TICKscript lines that publish to a topic or call a handler.
+
+The end-to-end proof of a route is in `wizard.core.proof`.
 
 The calls use `KapacitorClient.call`, so every answer gets the client's error mapping and
 scrubbing, and every body is shape-checked with `wizard.core.answers`.
 """
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import os
@@ -67,29 +67,14 @@ _ID_RE = re.compile(r"^[-._A-Za-z0-9]+$")
 _TOPIC_RE = re.compile(r"^[-._:A-Za-z0-9]+$")
 NAME_MAX = 100
 MATCH_MAX = 500
-
-PROOF_TASK = "kapacitor-wizard-proof"
-PROOF_DB = "kapacitor_wizard"
-PROOF_RP = "autogen"
-PROOF_MEASUREMENT = "kapacitor_wizard_proof"
-PROOF_WAIT = 3.0
-"""Seconds to wait for the proof's event; Kapacitor raises it within milliseconds."""
+_DOT_SEGMENTS = (".", "..")
+_DOT_ERROR = "{what} cannot be '.' or '..': in the request's URL they are dropped or climb a level, so another topic would change."
 
 
 class RouteError(WizardError):
     """A route could not be planned, written or undone."""
 
     title = "Alert topics"
-
-
-class ProofFailed(WizardError):
-    """The end-to-end proof stopped; `steps` lists what was done, clean-up included."""
-
-    title = "Proof failed"
-
-    def __init__(self, message: str, hint: str = "", *, steps: list[str] | None = None) -> None:
-        super().__init__(message, hint)
-        self.steps = steps or []
 
 
 # -- checks -------------------------------------------------------------------------------
@@ -112,6 +97,8 @@ def check_topic(text: str) -> Verdict:
         return Verdict(value, error=f"A topic name has at most {NAME_MAX} characters.")
     if not _TOPIC_RE.match(value):
         return Verdict(value, error="A topic name may contain only letters, digits, '-', '.', '_' and ':'.")
+    if value in _DOT_SEGMENTS:
+        return Verdict(value, error=_DOT_ERROR.format(what="A topic name"))
     return Verdict(value)
 
 
@@ -124,6 +111,8 @@ def check_handler_id(text: str) -> Verdict:
         return Verdict(value, error=f"A handler id has at most {NAME_MAX} characters.")
     if not _ID_RE.match(value):
         return Verdict(value, error="A handler id may contain only letters, digits, '-', '.' and '_'.")
+    if value in _DOT_SEGMENTS:
+        return Verdict(value, error=_DOT_ERROR.format(what="A handler id"))
     return Verdict(value)
 
 
@@ -738,152 +727,3 @@ def direct_tickscript(kind: str, workspace: str = "") -> str:
         return f".{kind}()"
     script = spec.tickscript({spec.list_key: workspace} if spec.list_key and workspace else {})
     return "".join(line.strip() for line in script.splitlines()) or f".{kind}()"
-
-
-# -- the end-to-end proof -----------------------------------------------------------------
-
-@dataclass(slots=True)
-class ProofResult:
-    """What the proof showed, and what it removed again."""
-
-    topic: str
-    event: AlertEvent | None
-    steps: list[str] = field(default_factory=list)
-    cleanup_problems: list[str] = field(default_factory=list)
-
-
-def proof_script(message: str, *, topic: str = "", kind: str = "", workspace: str = "") -> str:
-    """A stream task that raises one CRITICAL alert per point of the proof's measurement."""
-    publish = topic_tickscript(topic) if topic else direct_tickscript(kind, workspace)
-    return (
-        f"stream|from().measurement('{PROOF_MEASUREMENT}')"
-        f"|alert().crit(lambda: TRUE).message('{message}'){publish}"
-    )
-
-
-async def prove(
-    client: KapacitorClient,
-    kind: str,
-    *,
-    topic: str = "",
-    workspace: str = "",
-    report: Callable[[str], None] = lambda line: None,
-    wait: float = PROOF_WAIT,
-) -> ProofResult:
-    """Send one real alert through a temporary task, and leave Kapacitor as it was.
-
-    With `topic`, the task publishes there and the topic's handlers send it on (the topic
-    must have a handler of `kind`); without, the script calls the handler directly. The
-    task, and the topic when the proof created it, are deleted in every case: success,
-    a failed step, or cancellation (the person quits).
-    """
-    temporary_handler: TopicHandler | None = None
-    if topic:
-        verdict = check_topic(topic)
-        if not verdict.ok:
-            raise RouteError(f"topic: {verdict.error}")
-        topic = verdict.value
-        if kind not in {h.kind for h in await list_handlers(client, topic)}:
-            # Without a handler of this kind the alert would stop at the topic: add one for the proof only.
-            temporary_handler = TopicHandler(topic, PROOF_TASK, kind, default_options(kind, workspace))
-    topic_was_there = await topic_exists(client, topic) if topic else True
-    message = f"kapacitor-wizard proof {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
-    result = ProofResult(topic=topic, event=None)
-
-    def step(line: str) -> None:
-        result.steps.append(line)
-        report(line)
-
-    created_task = created_handler = False
-    failure: ProofFailed | None = None
-    try:
-        if temporary_handler is not None:
-            await write_change(client, RouteChange(ADD, topic, None, temporary_handler))
-            created_handler = True
-            step(f"Added temporary {kind} handler {PROOF_TASK} to topic {topic}.")
-        existing = await client.call("GET", f"{TASKS}/{PROOF_TASK}", ok=(200, 404))
-        if existing.status_code == 200:  # left by an interrupted earlier proof
-            await client.call("DELETE", f"{TASKS}/{PROOF_TASK}", ok=(200, 204))
-            step(f"Removed task {PROOF_TASK} left by an earlier proof.")
-        task = {
-            "id": PROOF_TASK,
-            "type": "stream",
-            "dbrps": [{"db": PROOF_DB, "rp": PROOF_RP}],
-            "script": proof_script(message, topic=topic, kind=kind, workspace=workspace),
-            "status": "disabled",
-        }
-        await client.call("POST", TASKS, task)
-        created_task = True
-        step(f"Created temporary task {PROOF_TASK} (database {PROOF_DB}.{PROOF_RP}).")
-        await client.call("PATCH", f"{TASKS}/{PROOF_TASK}", {"status": "enabled"})
-        step("Enabled it.")
-        await client.call("POST", f"{API}/write?db={PROOF_DB}&rp={PROOF_RP}", f"{PROOF_MEASUREMENT} value=1".encode(), ok=(204,))
-        step(f"Wrote one point to {PROOF_MEASUREMENT}.")
-        result.topic, result.event = await _wait_for_event(client, topic, message, wait)
-        if result.event is None:
-            failure = ProofFailed(
-                f"Kapacitor accepted the point but raised no alert within {wait:g} seconds.",
-                "Check Kapacitor's log for the task's errors.",
-            )
-        else:
-            step(f"Kapacitor raised {result.event.level} alert {result.event.id!r} on topic {result.topic}: {result.event.message}")
-    except KapacitorError as err:
-        failure = ProofFailed(f"The proof stopped: {err.message}", err.hint)
-        failure.__cause__ = err
-    finally:
-        # Also on cancellation (the person quits): the temporary task must not stay behind.
-        await _clean_up(client, result, created_task=created_task,
-                        handler=temporary_handler if created_handler else None,
-                        delete_topic_too=not topic_was_there, step=step)
-    if failure is not None:
-        failure.steps = result.steps
-        if result.cleanup_problems:
-            failure.hint = " ".join([failure.hint, *result.cleanup_problems]).strip()
-        raise failure
-    return result
-
-
-async def _wait_for_event(client: KapacitorClient, topic: str, message: str, wait: float) -> tuple[str, AlertEvent | None]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while True:
-        names = [topic] if topic else [t.id for t in await list_topics(client) if f":{PROOF_TASK}:" in t.id]
-        for name in names:
-            for event in await list_events(client, name):
-                if event.message == message:
-                    return name, event
-        if loop.time() >= deadline:
-            return (names[0] if names else topic), None
-        await asyncio.sleep(0.05)
-
-
-async def _clean_up(
-    client: KapacitorClient, result: ProofResult, *, created_task: bool, handler: TopicHandler | None,
-    delete_topic_too: bool, step: Callable[[str], None],
-) -> None:
-    """Delete what the proof made; a failure here is reported, never hidden."""
-    if handler is not None and not delete_topic_too:  # deleting the topic removes its handlers too
-        try:
-            await write_change(client, RouteChange(REMOVE, handler.topic, handler, None))
-            step(f"Removed the temporary handler {handler.id} from topic {handler.topic}.")
-        except KapacitorError as err:
-            result.cleanup_problems.append(
-                f"The temporary handler {handler.id} could not be removed from topic {handler.topic} ({err.message}); "
-                f"remove it with: kapacitor-wizard unroute --topic {handler.topic} --id {handler.id}"
-            )
-    if created_task:
-        try:
-            await client.call("DELETE", f"{TASKS}/{PROOF_TASK}", ok=(200, 204))
-            step(f"Deleted task {PROOF_TASK}.")
-        except KapacitorError as err:
-            result.cleanup_problems.append(
-                f"Task {PROOF_TASK} could not be deleted ({err.message}); delete it with: kapacitor delete tasks {PROOF_TASK}"
-            )
-    if delete_topic_too and result.topic:
-        try:
-            await delete_topic(client, result.topic)
-            step(f"Deleted topic {result.topic}, which the proof created.")
-        except KapacitorError as err:
-            result.cleanup_problems.append(
-                f"Topic {result.topic} could not be deleted ({err.message}); delete it with: kapacitor delete topics {result.topic}"
-            )

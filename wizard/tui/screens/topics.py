@@ -1,8 +1,9 @@
 """Route alerts here: a handler's topic handlers, added, changed, removed and proven end to end.
 
 Opened with **t** from the handler list and from the Done step, for one handler (and Slack
-workspace). Every write is reviewed first and can be undone; the proof deletes its temporary
-task again when it ends, fails, or the person leaves or quits.
+workspace). Every write is reviewed first and can be undone; the proof (wizard.core.proof)
+works on a private copy of the route and removes what it made when it ends, fails, or the
+person leaves or quits.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from wizard.core import topics
+from wizard.core import proof, topics
 from wizard.core.errors import WizardError
 from wizard.core.handlers import HandlerSpec
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
@@ -44,9 +45,12 @@ class TopicsScreen(StepScreen):
         "`changed() AND \"host\" == 'web1'` (no `lambda:`).\n"
         "- **e** loads the highlighted route into the form, **d** removes it after asking, "
         "**u** undoes the last change made here, **r** reads the list again.\n"
-        "- **p** sends one real alert: a temporary task (database kapacitor_wizard) gets one point "
-        "through Kapacitor's /write endpoint, through the highlighted route's topic (or straight "
-        "to the handler when there is no route), and is deleted again afterwards."
+        "- **p** sends one real alert through a private copy of the highlighted route (or straight "
+        "to the handler when there is no route): a temporary task (database kapacitor_wizard) gets "
+        "one point through Kapacitor's /write endpoint, and Kapacitor's log is read for the "
+        "handler's errors. Your topic and its other handlers get nothing, and everything the proof "
+        "created is removed again. Kapacitor does not report a successful send, so the proof says "
+        "only what it saw."
     )
     BINDINGS = [
         Binding("e", "edit", "Edit"),
@@ -293,12 +297,20 @@ class TopicsScreen(StepScreen):
     async def run_proof(self, route: topics.TopicHandler | None) -> None:
         client = self.state.client
         assert client is not None
-        through = f"topic {route.topic} and its handlers" if route else f"{self.spec.title} directly"
-        question = (
-            f"Send one real alert through {through}?\n\nThe wizard creates a temporary task "
-            f"{topics.PROOF_TASK} (database {topics.PROOF_DB}), writes one point to Kapacitor, shows "
-            "the alert it raised, and deletes the task again, also if a step fails or you leave."
-        )
+        if route is not None:
+            question = (
+                f"Send one real alert through route {route.id} on topic {route.topic}?\n\nThe wizard copies the "
+                "route onto a private topic (your topic and its other handlers get nothing), creates a temporary "
+                f"task (database {proof.PROOF_DB}), writes one point to Kapacitor and reads Kapacitor's log for "
+                "the handler's errors. It removes what it created again, also if a step fails or you leave."
+            )
+        else:
+            question = (
+                f"Send one real alert through {self.spec.title} directly?\n\nThe wizard creates a temporary task "
+                f"(database {proof.PROOF_DB}) that calls the handler, writes one point to Kapacitor and reads "
+                "Kapacitor's log for the handler's errors. It removes what it created again, also if a step "
+                "fails or you leave."
+            )
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send it", no="Cancel")):
             return
         log = self.query_one("#route-log", Static)
@@ -310,21 +322,19 @@ class TopicsScreen(StepScreen):
 
         self._say("Proving…")
         try:
-            result = await topics.prove(client, self.spec.name, topic=route.topic if route else "",
-                                        workspace=self.workspace, report=report)
+            result = await proof.prove(
+                client, self.spec.name, topic=route.topic if route else "", handler_id=route.id if route else "",
+                workspace="" if route else self.workspace, report=report, warn=report,
+            )
         except WizardError as err:
             self._error(err)
             return
-        where = {"slack": "the Slack channel", "telegram": "the Telegram chat", "hipchat": "the HipChat room"}[self.spec.name]
-        message = result.event.message if result.event else ""
-        self._say(f"Kapacitor raised the alert and sent it on: look for \"{message}\" in {where}.", "ok")
-        for problem in result.cleanup_problems:
-            report(problem)
+        self._say(" ".join(result.conclusion()))
 
     async def finish_before_leaving(self) -> None:
-        """A running proof stops and deletes its temporary task before the screen or app closes."""
+        """A running proof stops and removes what it created before the screen or app closes."""
         if self.proof is not None and self.proof.is_running:
-            self._say("Stopping the proof and deleting its temporary task…")
+            self._say("Stopping the proof and removing what it created…")
             self.proof.cancel()
             try:
                 await self.proof.wait()  # the proof's own clean-up runs before this returns
