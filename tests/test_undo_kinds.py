@@ -290,11 +290,12 @@ async def test_the_wizard_keeps_a_cluster_from_kapacitor_conf_as_it_was(kapacito
         await wait_for_screen(pilot, ReviewScreen)
         assert shows(pilot, "If it comes from kapacitor.conf, Kapacitor cannot remove it")
         await pilot.click("#apply")
-        await wait_for(pilot, lambda: shows(pilot, "Kept the cluster localhost"), what="the removal")
+        await wait_for(pilot, lambda: shows(pilot, "Kept the cluster localhost"), timeout=60, what="the removal")
         await pilot.click("#finish")
         await wait_for_screen(pilot, DoneScreen)
+        await wait_for(pilot, lambda: shows(pilot, "the wizard set brokers, batch-size back as they were"),
+                       timeout=60, what="the Done step's text")
         assert shows(pilot, "localhost kept (it comes from kapacitor.conf)")
-        assert shows(pilot, "the wizard set brokers, batch-size back as they were")
         assert not pilot.app.screen.query("#undo")  # nothing changed: nothing to undo
     now = options(kapacitor157, "kafka", "localhost")
     assert now["brokers"] == ["api-broker:9092"] and now["batch-size"] == 77
