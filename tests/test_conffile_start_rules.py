@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.kapacitor import KapacitorFake, dead_url
+from tests.fakes.kapacitor import dead_url
 from wizard.cli import main
 
 DATA = Path(__file__).parent / "data"
