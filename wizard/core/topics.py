@@ -343,14 +343,18 @@ class RouteChange:
 
     def lost_warnings(self) -> list[str]:
         """What an undo could not put back (a secret option), one sentence each."""
+        from wizard.core.handlers import spec_for_kind
+
         handler = self.after or self.before
         if handler is None:
             return []
+        spec = spec_for_kind(handler.kind)
+        section = f"the [{spec.section}] section's" if spec else "the handler's own"
         return [
             f"the {name} of topic handler {handler.id} on topic {self.topic} could not be restored: it is a secret, "
-            "and route undo records keep only whether a secret was set. Without it Kapacitor falls back to the "
-            f"{handler.kind} handler's own setting where it has one; set it on the topic handler again with "
-            "Kapacitor's CLI (kapacitor define-topic-handler)."
+            f"and route undo records keep only whether a secret was set. Until it is set again, Kapacitor uses "
+            f"{section} {name} where it has one; set it on the topic handler with Kapacitor's CLI "
+            "(kapacitor define-topic-handler)."
             for name in self.lost
         ]
 
