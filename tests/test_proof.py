@@ -332,11 +332,13 @@ def test_the_proof_records_what_it_creates_or_creates_nothing(kapacitor, slack_r
 
 def test_the_clean_up_after_a_failure_has_its_own_time_budget(kapacitor, slack_receiver, monkeypatch, capsys):
     slack_configured(kapacitor, slack_receiver)
-    routes = {"main": {"to-slack": add_route(kapacitor)}}
+    # Five routes: the clean-up deletes the task, five copies and the private topic.
+    routes = {"main": {f"to-slack-{n}": add_route(kapacitor, spec={**ROUTE, "id": f"to-slack-{n}"})
+                       for n in range(5)}}
     kapacitor.alerts.fail["POST /kapacitor/v1/write"] = 500
-    # Deleting the task answers one byte every half second: no single read waits long, the answer
-    # would take more than a minute.
-    kapacitor.alerts.trickle["DELETE /kapacitor/v1/tasks/*"] = 0.5
+    # Every delete answers one byte every half second: each is cut at --timeout (1 s), and the
+    # seven of them together would take longer than the clean-up's own budget of 3 s.
+    kapacitor.alerts.trickle["DELETE *"] = 0.5
     started = time.monotonic()
     code, out, err = run(["prove", "slack", "--url", kapacitor.url, "--topic", "main", "--timeout", "1"],
                          monkeypatch, capsys)

@@ -141,7 +141,7 @@ def hidden_secrets(element: Element) -> frozenset[str]:
     )
 
 
-def _secret_in(service: str) -> str:
+def secret_in(service: str) -> str:
     from wizard.core.handlers import SECRET_IN_URL
 
     return SECRET_IN_URL.get(service, "")
@@ -291,7 +291,7 @@ class KapacitorClient:
                 # Received text: the service's reply may echo a secret Kapacitor stored (a key in
                 # the request path, a request body, an Authorization header).
                 message=mask_received(member(body, "message", str, "", default=""), limit=500,
-                                      secret_in=_secret_in(name), scrub=self.scrub),
+                                      secret_in=secret_in(name), scrub=self.scrub),
             )
 
         return await self._json("POST", f"{API}/service-tests/{name}", dict(options or {}), read=read)

@@ -33,7 +33,8 @@ from typing import Any, TypeVar
 
 from wizard.core import answers, journal
 from wizard.core.errors import KapacitorError, KapacitorUnreachable, WizardError
-from wizard.core.kapacitor import API, KapacitorClient
+from wizard.core.kapacitor import API, KapacitorClient, secret_in
+from wizard.core.secrets import mask_received
 from wizard.core.topics import (
     ADD, TASKS, TOPICS, AlertEvent, RouteChange, RouteError, TopicHandler, check_topic, direct_tickscript,
     handler_path, list_events, list_handlers, list_topics, topic_tickscript, write_change,
@@ -314,7 +315,10 @@ class LogWatch:
             return
         self.errors.append(LogError(
             service=answers.one_line(data.get("service", ""), 40), handler=answers.one_line(data.get("handler", ""), 200),
-            msg=answers.one_line(data.get("msg", ""), 200), err=answers.one_line(data.get("err", ""), 400),
+            # Received text: a failed send quotes the service's address, which may hold a secret.
+            msg=mask_received(data.get("msg", ""), scrub=self.client.scrub),
+            err=mask_received(data.get("err", ""), limit=400, secret_in=secret_in(str(data.get("service", ""))),
+                              scrub=self.client.scrub),
         ))
         self._changed.set()
 
