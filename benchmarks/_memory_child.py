@@ -45,7 +45,7 @@ async def minimal() -> bool:
 async def wizard(kapacitor_url: str, telegram_url: str, token: str) -> bool:
     from telegram_flow import SIZE, shortest_path, service_test_succeeded  # next to this file
 
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 

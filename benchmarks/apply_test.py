@@ -27,11 +27,11 @@ async def measure(rounds: int) -> tuple[list[tuple[float, float]], list[tuple[fl
     import httpx
     from tests.fakes.kapacitor import KapacitorFake
     from tests.fakes.telegram import TelegramBotApiFake
-    from wizard.core.handlers import HANDLERS, TEST_MESSAGE
-    from wizard.core.kapacitor import API, ConnectionSettings, KapacitorClient
-    from wizard.core.plan import plan_changes
-    from wizard.core.secrets import Secret
-    from wizard.core.target import ApiTarget
+    from wizard.handlers.registry import HANDLERS, TEST_MESSAGE
+    from wizard.kapacitor.client import API, ConnectionSettings, KapacitorClient
+    from wizard.changes.plan import plan_changes
+    from wizard.text.secrets import Secret
+    from wizard.changes.target import ApiTarget
 
     spec = HANDLERS["telegram"]
     wizard_times: list[tuple[float, float]] = []

@@ -110,9 +110,9 @@ def build(size: int = SIZE) -> str:
 
 async def edit_once(path: Path, chat: str, workspace: str | None = None) -> tuple[float, float, str]:
     """(preview seconds, write seconds, diff) of one telegram (or slack) edit through FileTarget."""
-    from wizard.core.handlers import HANDLERS
-    from wizard.core.plan import plan_changes
-    from wizard.core.target import FileTarget
+    from wizard.handlers.registry import HANDLERS
+    from wizard.changes.plan import plan_changes
+    from wizard.changes.target import FileTarget
 
     target = FileTarget(path)
     started = time.perf_counter()

@@ -33,7 +33,7 @@ async def measure(rounds: int) -> list[float]:
     from tests.fakes.kapacitor import KapacitorFake
     from tests.fakes.telegram import TelegramBotApiFake
     from textual.widgets import DataTable
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 

@@ -20,8 +20,8 @@ async def measure() -> list[str]:
     from benchmarks.telegram_flow import SIZE, service_test_succeeded, shortest_path
     from tests.fakes.kapacitor import KapacitorFake
     from tests.fakes.telegram import TelegramBotApiFake
-    from wizard.core.handlers import TEST_MESSAGE
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.handlers.registry import TEST_MESSAGE
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 

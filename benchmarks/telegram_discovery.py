@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fakes.telegram import TelegramBotApiFake  # noqa: E402
-from wizard.core.telegram import IDLE_INTERVAL, TelegramClient  # noqa: E402
+from wizard.services.telegram import IDLE_INTERVAL, TelegramClient  # noqa: E402
 
 
 async def measure(rounds: int, pending: bool) -> list[float]:

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.fakes.receivers import HttpReceiver, MqttBroker, RawTcpListener, SensuReceiver, SmtpReceiver, SnmpTrapReceiver
-from wizard.core.handlers import HANDLERS, TEST_MESSAGE, HandlerSpec
-from wizard.core.service_tests import MQTT_TEST_TOPIC, TEST_TITLE
+from wizard.handlers.registry import HANDLERS, TEST_MESSAGE, HandlerSpec
+from wizard.handlers.service_tests import MQTT_TEST_TOPIC, TEST_TITLE
 
 
 @dataclass

@@ -34,7 +34,7 @@ from tests.fakes.names import FixedNames
 from tests.fakes.receivers import HipChatReceiver, SlackReceiver, SmtpReceiver
 from tests.fakes.telegram import TelegramBotApiFake
 from tests.tui_helpers import paste, shows, wait_for, wait_for_screen
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.base import ConfirmScreen, HelpScreen

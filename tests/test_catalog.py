@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from wizard.core.handlers import HANDLERS  # first: the catalog builds on the handler classes
-from wizard.core.catalog import CATALOG, DOCS
-from wizard.core.kapacitor import Element
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import Secret
-from wizard.core.validators import Verdict
-from wizard.core.values import as_secret, format_value, parse_text, problem
+from wizard.handlers.registry import HANDLERS  # first: the catalog builds on the handler classes
+from wizard.handlers.catalog import CATALOG, DOCS
+from wizard.kapacitor.client import Element
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import Secret
+from wizard.text.checks import Verdict
+from wizard.text.values import as_secret, format_value, parse_text, problem
 
 RECORDED = (
     Path(__file__).parent / "data" / "kapacitor-api" / "1.8.3" / "handlers",

@@ -12,7 +12,7 @@ import pytest
 
 from tests.fakes.kapacitor import KapacitorFake
 from wizard.cli import main
-from wizard.core.catalog import CATALOG
+from wizard.handlers.catalog import CATALOG
 
 LITERAL = "FAKE-literal-secret-0042"
 RULE = "this is a secret, and a secret typed on the command line stays in shell history and the process list"

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wizard.core import conffile
-from wizard.core.conffile import (
+from wizard.conf import document as conffile
+from wizard.conf.document import (
     ENV_SECRET_PLACEHOLDER,
     OPTIONS,
     SECRETS,
@@ -31,8 +31,8 @@ from wizard.core.conffile import (
     parse,
     write_atomic,
 )
-from wizard.core.errors import WizardError
-from wizard.core.secrets import MASK
+from wizard.text.errors import WizardError
+from wizard.text.secrets import MASK
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "kapacitor-sample.conf"

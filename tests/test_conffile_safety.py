@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from tests.fakes.kapacitor import dead_url
 from wizard.cli import main
-from wizard.core import conffile
-from wizard.core.conffile import (
+from wizard.conf import document as conffile
+from wizard.conf.document import (
     ConfigFileBusy,
     ConfigFileChanged,
     ConfigFileInvalid,
@@ -35,9 +35,9 @@ from wizard.core.conffile import (
     parse,
     write_atomic,
 )
-from wizard.core.handlers import HANDLERS
-from wizard.core.plan import plan_changes
-from wizard.core.target import FileTarget
+from wizard.handlers.registry import HANDLERS
+from wizard.changes.plan import plan_changes
+from wizard.changes.target import FileTarget
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -243,7 +243,7 @@ STOPPED = textwrap.dedent(
     """
     import sys, time
     from wizard.cli import main
-    from wizard.core import conffile
+    from wizard.conf import document as conffile
     wanted = sys.argv[1]
 
     def pause(phase):

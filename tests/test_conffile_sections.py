@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wizard.core import conffile
-from wizard.core.conffile import LIST_KEYS, OPTIONS, SECRETS, env_lines, load, masked_diff, parse, write_atomic
-from wizard.core.handlers import HANDLERS
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import MASK, Secret, StructuredSecret
-from wizard.core.target import FileTarget
+from wizard.conf import document as conffile
+from wizard.conf.document import LIST_KEYS, OPTIONS, SECRETS, env_lines, load, masked_diff, parse, write_atomic
+from wizard.handlers.registry import HANDLERS
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import MASK, Secret, StructuredSecret
+from wizard.changes.target import FileTarget
 
 SAMPLE = Path(__file__).parent / "data" / "kapacitor-api" / "1.8.3" / "kapacitor.conf.sample"
 SPECS = {spec.section: spec for spec in HANDLERS.values()}

@@ -339,7 +339,7 @@ async def test_the_file_offer_takes_the_version_that_reads_the_file(sample157):
     from textual.widgets import Input
 
     from tests.tui_helpers import wait_for, wait_for_screen
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.screens.handlers import HandlersScreen
     from wizard.tui.state import AppSettings
@@ -361,7 +361,7 @@ async def test_the_review_of_an_mqtt_broker_warns_and_checks_it(sample157, liste
     from textual.widgets import Button, Input, OptionList
 
     from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.screens.form_step import FormStepScreen
     from wizard.tui.screens.handlers import HandlersScreen

@@ -14,9 +14,9 @@ from textual.widgets import Input
 from tests.fakes.kapacitor import KapacitorFake
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core import kapacitor as kapacitor_module
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.secrets import MASK, Secret, go_quote, secret_forms
+from wizard.kapacitor import client as kapacitor_module
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.text.secrets import MASK, Secret, go_quote, secret_forms
 from wizard.tui import crash
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.connect import ConnectScreen

@@ -27,7 +27,7 @@ from tests.fakes.faulty import SMTP_TRICKLE_NAMES, FaultyServer, FaultySmtpServe
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.telegram import TelegramBotApiFake
 from tests.tui_helpers import screen_text
-from wizard.core.secrets import Scrubber, Secret
+from wizard.text.secrets import Scrubber, Secret
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
@@ -179,7 +179,7 @@ def test_detect_chat_id_ends_within_the_timeout_when_get_me_trickles(telegram_si
 
 
 async def test_telegram_client_ends_within_its_timeout_when_get_me_trickles(telegram_side: FaultyServer):
-    from wizard.core.telegram import TelegramClient, TelegramUnreachable
+    from wizard.services.telegram import TelegramClient, TelegramUnreachable
 
     telegram_side.set_fault("trickle-answer", r"/getMe$")
     async with TelegramClient(telegram_side.token, telegram_side.url, timeout=TIMEOUT) as client:  # type: ignore[attr-defined]
@@ -189,7 +189,7 @@ async def test_telegram_client_ends_within_its_timeout_when_get_me_trickles(tele
 
 
 async def test_a_long_poll_ends_within_its_poll_time_plus_the_timeout(telegram_side: FaultyServer):
-    from wizard.core.telegram import TelegramClient, TelegramUnreachable
+    from wizard.services.telegram import TelegramClient, TelegramUnreachable
 
     telegram_side.set_fault("trickle-body", r"/getUpdates$")
     async with TelegramClient(telegram_side.token, telegram_side.url, timeout=TIMEOUT) as client:  # type: ignore[attr-defined]
@@ -201,7 +201,7 @@ async def test_a_long_poll_ends_within_its_poll_time_plus_the_timeout(telegram_s
 async def test_a_long_poll_may_wait_longer_than_the_timeout(telegram_side: FaultyServer):
     """Long polling keeps working: Telegram holds getUpdates for its poll time (the stand-in does
     too), longer than --timeout, and the answer is taken."""
-    from wizard.core.telegram import TelegramClient
+    from wizard.services.telegram import TelegramClient
 
     async with TelegramClient(telegram_side.token, telegram_side.url, timeout=TIMEOUT) as client:  # type: ignore[attr-defined]
         updates = await client.get_updates_snapshot(timeout=3)  # the stand-in holds it for 3 s
@@ -220,7 +220,7 @@ def trickling():
 
 
 async def test_slack_webhook_check_ends_within_the_timeout(trickling: FaultyServer):
-    from wizard.core.slack import SlackWebhookFailed, send_test_message
+    from wizard.services.slack import SlackWebhookFailed, send_test_message
 
     async with httpx.AsyncClient() as http:
         with pytest.raises(SlackWebhookFailed) as caught:
@@ -231,7 +231,7 @@ async def test_slack_webhook_check_ends_within_the_timeout(trickling: FaultyServ
 
 
 async def test_slack_app_check_ends_within_the_timeout(trickling: FaultyServer):
-    from wizard.core.slack import SlackAppFailed, check_bot_token
+    from wizard.services.slack import SlackAppFailed, check_bot_token
 
     async with httpx.AsyncClient() as http:
         with pytest.raises(SlackAppFailed) as caught:
@@ -242,7 +242,7 @@ async def test_slack_app_check_ends_within_the_timeout(trickling: FaultyServer):
 
 
 async def test_hipchat_check_ends_within_the_timeout(trickling: FaultyServer):
-    from wizard.core.hipchat import HipChatUnreachable, send_test_notification
+    from wizard.services.hipchat import HipChatUnreachable, send_test_notification
 
     async with httpx.AsyncClient() as http:
         with pytest.raises(HipChatUnreachable) as caught:
@@ -255,8 +255,8 @@ async def test_hipchat_check_ends_within_the_timeout(trickling: FaultyServer):
 
 
 async def test_direct_http_post_check_ends_within_the_timeout(trickling: FaultyServer):
-    from wizard.core import direct
-    from wizard.core.handlers import HANDLERS
+    from wizard.services import direct
+    from wizard.handlers.registry import HANDLERS
 
     request = direct.http_post_request(HANDLERS["httppost"], {"url": trickling.url + "/alerts"})
     assert isinstance(request, direct.HttpPost)
@@ -271,7 +271,7 @@ async def test_direct_http_post_check_ends_within_the_timeout(trickling: FaultyS
 )
 async def test_direct_smtp_check_ends_within_the_timeout(fault: str, step: str):
     """Each step (the greeting, EHLO) has the whole timeout, however slowly its reply comes."""
-    from wizard.core import direct
+    from wizard.services import direct
 
     assert fault in SMTP_TRICKLE_NAMES
     with FaultySmtpServer(fault) as server:
@@ -281,8 +281,8 @@ async def test_direct_smtp_check_ends_within_the_timeout(fault: str, step: str):
 
 
 async def test_kapacitor_client_ends_within_the_timeout_when_the_config_never_ends(kapacitor_side: FaultyServer):
-    from wizard.core.errors import KapacitorUnreachable
-    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+    from wizard.text.errors import KapacitorUnreachable
+    from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
     kapacitor_side.set_fault("endless-json", r"^GET /kapacitor/v1/config$")
     async with KapacitorClient(ConnectionSettings(url=kapacitor_side.url, timeout=TIMEOUT)) as client:
@@ -301,7 +301,7 @@ def flat_screen(pilot) -> str:
 
 
 def wizard_app(kapacitor_url: str, timeout: float):
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 

@@ -30,7 +30,7 @@ from tests.fakes.receivers import (
 )
 from tests.fakes.smtp_sink import SinkSettings, SmtpSink
 from wizard.cli import main
-from wizard.core.secrets import MASK, Scrubber, Secret
+from wizard.text.secrets import MASK, Scrubber, Secret
 
 # Realistic shapes, made up: a VictorOps REST key and an OpsGenie key are UUIDs, PagerDuty keys
 # 32 hex digits, Pushover keys 30 letters and digits.
@@ -360,8 +360,8 @@ READABLE = [
 
 @pytest.mark.parametrize("text", READABLE)
 def test_what_a_person_must_recognise_stays_readable_in_received_text(text, monkeypatch):
-    from wizard.core import secrets
-    from wizard.core.secrets import mask_received
+    from wizard.text import secrets
+    from wizard.text.secrets import mask_received
 
     # Only the guessing is judged here: other tests of this process taught the process-wide
     # scrubber their secrets (an httppost basic-auth user name "kapacitor" among them).
@@ -372,8 +372,8 @@ def test_what_a_person_must_recognise_stays_readable_in_received_text(text, monk
 def test_kapacitors_refusals_and_slack_error_codes_stay_readable_end_to_end(kapacitor18):
     import asyncio
 
-    from wizard.core.errors import KapacitorRejected
-    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+    from wizard.text.errors import KapacitorRejected
+    from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
     async def both() -> tuple[str, str]:
         with SlackReceiver() as slack:

@@ -8,7 +8,7 @@ import httpx
 from tests.screenshots import SIZE
 from tests.test_cli import run
 from tests.tui_helpers import shows, wait_for_screen
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.handlers import HandlersScreen
 from wizard.tui.state import AppSettings
@@ -62,7 +62,7 @@ async def test_handler_list_shows_the_channel_and_that_the_webhook_is_set(kapaci
 
 
 def test_an_error_says_its_cause_once():
-    from wizard.core.errors import KapacitorRejected, KapacitorUnreachable
+    from wizard.text.errors import KapacitorRejected, KapacitorUnreachable
     from wizard.tui.widgets.error_text import titled
 
     rejected = KapacitorRejected("Kapacitor rejected the request (HTTP 400): bad option.", "Check the value.")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import wizard.core.hipchat as hipchat_core
-import wizard.core.slack as slack_core
-import wizard.core.telegram as telegram_core
+import wizard.services.hipchat as hipchat_core
+import wizard.services.slack as slack_core
+import wizard.services.telegram as telegram_core
 from tests.fakes.faulty import FAULT_NAMES, REDIRECT_USERINFO, FaultyServer
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.telegram import TelegramBotApiFake
@@ -204,8 +204,8 @@ def quick_direct_checks(monkeypatch):
 async def test_direct_checks_against_every_fault(service: str, fault: str, quick_direct_checks):
     import httpx
 
-    from wizard.core.errors import WizardError
-    from wizard.core.secrets import Scrubber, Secret
+    from wizard.text.errors import WizardError
+    from wizard.text.secrets import Scrubber, Secret
 
     with FaultyServer(service) as faulty:
         faulty.set_fault(fault)
@@ -228,8 +228,8 @@ async def test_direct_checks_against_every_fault(service: str, fault: str, quick
 
 async def kapacitor_error(answer_pattern: str, status: int, body, content_type: str = "application/json", call=None):
     """What the Kapacitor client raises when `answer_pattern` gets this answer."""
-    from wizard.core.errors import KapacitorError
-    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+    from wizard.text.errors import KapacitorError
+    from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
     with FaultyServer("kapacitor") as faulty:
         faulty.set_answer(answer_pattern, status, body, content_type)
@@ -290,7 +290,7 @@ async def test_a_10_mb_answer_is_an_error_not_a_10_mb_message():
 
 
 async def test_a_redirect_names_the_host_and_never_the_password_in_it():
-    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+    from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
     with FaultyServer("kapacitor") as faulty:
         faulty.set_fault("redirect", "/config")
@@ -309,7 +309,7 @@ async def test_retry_after_is_named():
     assert "429" in error.message  # Retry-After is sent by the fault below
     with FaultyServer("kapacitor") as faulty:
         faulty.set_fault("429", "/config")
-        from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+        from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
         async with KapacitorClient(ConnectionSettings(url=faulty.url)) as client:
             with pytest.raises(Exception) as caught:
@@ -318,8 +318,8 @@ async def test_retry_after_is_named():
 
 
 async def test_a_kapacitor_address_with_an_invalid_port_is_named():
-    from wizard.core.errors import KapacitorUnreachable
-    from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+    from wizard.text.errors import KapacitorUnreachable
+    from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
     async with KapacitorClient(ConnectionSettings(url="http://127.0.0.1:99999")) as client:
         with pytest.raises(KapacitorUnreachable) as caught:
@@ -434,7 +434,7 @@ def tui_secrets(telegram_token: str = "") -> tuple[str, ...]:
 
 
 def wizard_app(kapacitor_url: str, telegram_api_url: str = "https://api.telegram.org", **connection):
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 
@@ -445,7 +445,7 @@ async def test_connect_step_against_every_fault():
     from textual.widgets import Input
 
     from tests.tui_helpers import input_value, wait_for_screen
-    from wizard.core.secrets import Secret
+    from wizard.text.secrets import Secret
     from wizard.tui.screens.connect import ConnectScreen
 
     with KapacitorFake(auth=(KAPACITOR_USER, KAPACITOR_PASSWORD)) as kapacitor, FaultyServer("kapacitor", kapacitor.url) as faulty:

@@ -14,7 +14,7 @@ from textual.widgets import Input
 from tests.fakes.kapacitor import dead_url
 from tests.tui_helpers import paste, screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen

@@ -26,11 +26,11 @@ from textual.widgets import Button, DataTable, Input, OptionList, SelectionList
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.receivers import SlackReceiver
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
-from wizard.core import flow
-from wizard.core.flow import Flow, Intent
-from wizard.core.handlers import SLACK
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.plan import Plan
+from wizard.changes import flow
+from wizard.changes.flow import Flow, Intent
+from wizard.handlers.registry import SLACK
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.changes.plan import Plan
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.base import ConfirmScreen

@@ -16,8 +16,8 @@ import pytest
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.receivers import HttpReceiver, SmtpReceiver
 from wizard.cli import main
-from wizard.core import conffile
-from wizard.core.catalog import CATALOG
+from wizard.conf import document as conffile
+from wizard.handlers.catalog import CATALOG
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_18 = DATA / "kapacitor-api" / "1.8.3" / "kapacitor.conf.sample"
@@ -458,7 +458,7 @@ def test_every_handler_is_written_into_kapacitor_conf_and_printed_as_env(name, c
     import tomllib
 
     from tests.handler_cases import CASES, secrets_of
-    from wizard.core.values import parse_text
+    from wizard.text.values import parse_text
 
     case = CASES[name]
     spec = case.spec

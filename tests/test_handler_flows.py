@@ -19,7 +19,7 @@ from tests.fakes.kapacitor import KapacitorFake
 from tests.handler_cases import CASES, Case, Receivers, secrets_of
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen

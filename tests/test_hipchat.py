@@ -15,10 +15,10 @@ from textual.widgets import Checkbox, Input, OptionList
 
 from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core import hipchat
-from wizard.core.handlers import TEST_MESSAGE
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.secrets import Scrubber, Secret
+from wizard.services import hipchat
+from wizard.handlers.registry import TEST_MESSAGE
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.text.secrets import Scrubber, Secret
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen

@@ -8,10 +8,10 @@ from textual.widgets import Checkbox, Input
 
 from tests.fakes.receivers import HttpReceiver
 from tests.tui_helpers import shows, wait_for, wait_for_screen
-from wizard.core.handlers import HANDLERS
-from wizard.core.kapacitor import ConnectionSettings, Element
-from wizard.core.plan import plan_changes
-from wizard.core.workspaces import (
+from wizard.handlers.registry import HANDLERS
+from wizard.kapacitor.client import ConnectionSettings, Element
+from wizard.changes.plan import plan_changes
+from wizard.changes.elements import (
     LIST_SECTIONS,
     check_change,
     check_new_element,
@@ -373,8 +373,8 @@ async def test_the_element_list_and_its_add_form_fit_80x24(kapacitor, discord_re
 
 
 async def test_every_list_section_finds_its_elements_by_their_key(kapacitor):
-    from wizard.core.kapacitor import KapacitorClient
-    from wizard.core.undo import read_element
+    from wizard.kapacitor.client import KapacitorClient
+    from wizard.changes.undo import read_element
 
     post(kapacitor, "/httppost", {"add": {"endpoint": "second", "url": "http://127.0.0.1:9/x"}})
     post(kapacitor, "/kafka", {"add": {"id": "second"}})

@@ -176,7 +176,7 @@ async def start_slack(pilot):
 
 
 def wizard_app(kapacitor):
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.state import AppSettings
 

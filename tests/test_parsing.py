@@ -18,9 +18,11 @@ from textual.widgets import Input, Static
 from tests.tui_helpers import paste, shows, wait_for, wait_for_screen
 from wizard.cli import main
 from wizard.commands.common import UsageError, read_secret
-from wizard.core import conffile, hipchat, validators
-from wizard.core.handlers import HANDLERS
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.conf import document as conffile
+from wizard.services import hipchat
+from wizard.text import checks as validators
+from wizard.handlers.registry import HANDLERS
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.state import AppSettings

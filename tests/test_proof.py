@@ -24,7 +24,7 @@ import pytest
 from tests.fakes.kapacitor import dead_url
 from tests.tui_helpers import shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.base import ConfirmScreen
 from wizard.tui.screens.connect import ConnectScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, SelectionList
 
 from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, wait_for_screen
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.base import ConfirmScreen
@@ -125,7 +125,7 @@ async def test_reset_to_kapacitor_conf_after_a_confirmation_that_names_the_optio
 
 
 async def _config(kapacitor):
-    from wizard.core.kapacitor import KapacitorClient
+    from wizard.kapacitor.client import KapacitorClient
 
     async with KapacitorClient(ConnectionSettings(url=kapacitor.url)) as client:
         return await client.get_config()

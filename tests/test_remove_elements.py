@@ -15,8 +15,8 @@ from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.receivers import HttpReceiver
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core import undo
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.changes import undo
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.kapacitor import go_quote as standin_go_quote
 from wizard.cli import main
-from wizard.core.errors import WizardError
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.secrets import (
+from wizard.text.errors import WizardError
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.text.secrets import (
     MASK,
     MIN_SECRET_LENGTH,
     Scrubber,
@@ -104,7 +104,7 @@ def test_go_quote_follows_strconv_quote():
 @given(secret=awkward_text, data=st.data())
 def test_a_secret_cut_short_or_put_on_one_line_is_still_masked(secret, data):
     """Answers are often shortened (`…`) and put on one line before they are scrubbed."""
-    from wizard.core import answers
+    from wizard.services import replies as answers
 
     form = data.draw(st.sampled_from(sorted(secret_forms(secret))), label="form")
     least = max(MIN_SECRET_LENGTH, len(form) // 3)
@@ -145,7 +145,7 @@ def test_a_url_password_is_masked_wherever_the_url_goes():
 
 
 def test_every_secret_made_is_masked_in_crash_reports():
-    from wizard.core.secrets import GLOBAL_SCRUBBER
+    from wizard.text.secrets import GLOBAL_SCRUBBER
 
     token = Secret("123456:never-registered-by-a-screen")
     assert GLOBAL_SCRUBBER(f"Bot[token={token.reveal()}]") == f"Bot[token={MASK}]"
@@ -202,7 +202,7 @@ async def test_python_telegram_bot_prints_no_traceback_of_its_own(html_server, c
 @example(tail="AAH\x1bsecret\"quoted\\")
 def test_a_bot_token_is_in_no_error_of_python_telegram_bot(tail, html_server):
     from tests.fakes.telegram import TelegramBotApiFake
-    from wizard.core.telegram import TelegramClient
+    from wizard.services.telegram import TelegramClient
 
     token = "123456789:" + tail
 
@@ -226,7 +226,7 @@ def test_a_bot_token_is_in_no_error_of_python_telegram_bot(tail, html_server):
 def test_a_webhook_is_in_no_error_of_httpx(tail):
     import httpx
 
-    from wizard.core.slack import send_test_message
+    from wizard.services.slack import send_test_message
 
     webhook = "http://127.0.0.1:9/services/T000/B000/" + tail  # port 9: nothing listens
 
@@ -248,7 +248,7 @@ def test_a_webhook_is_in_no_error_of_httpx(tail):
 def test_a_url_password_is_masked_in_the_review_and_any_text(password):
     from urllib.parse import quote
 
-    from wizard.core.plan import Change
+    from wizard.changes.plan import Change
 
     written = quote(password, safe="", errors="surrogatepass")  # as it stands in a URL
     url = f"http://bot:{written}@127.0.0.1:8081/bot"

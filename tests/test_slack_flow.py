@@ -8,10 +8,10 @@ import pytest
 from textual.widgets import Button, Input
 
 from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, wait_for_screen
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.secrets import Secret
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.text.secrets import Secret
 from wizard.tui.app import WizardApp
-from wizard.core.handlers import TEST_MESSAGE
+from wizard.handlers.registry import TEST_MESSAGE
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen
 from wizard.tui.screens.done import DoneScreen

@@ -11,8 +11,8 @@ import pytest
 
 from tests.fakes.telegram import DEFAULT_TOKEN
 from wizard.cli import main
-from wizard.core import telegram as telegram_core
-from wizard.core.handlers import TEST_MESSAGE
+from wizard.services import telegram as telegram_core
+from wizard.handlers.registry import TEST_MESSAGE
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fakes.telegram import BotProfile, TelegramBotApiFake
-from wizard.core.errors import ValidationError, WizardError
-from wizard.core.secrets import Secret
-from wizard.core.telegram import (
+from wizard.text.errors import ValidationError, WizardError
+from wizard.text.secrets import Secret
+from wizard.services.telegram import (
     PAIRING_ALPHABET,
     BacklogFull,
     CandidatesUpdated,

@@ -10,8 +10,8 @@ from textual.widgets import DataTable, OptionList
 
 from tests.fakes.telegram import TelegramBotApiFake
 from tests.tui_helpers import input_value, paste, screen_text, shows, wait_for, wait_for_screen
-from wizard.core.handlers import TEST_MESSAGE
-from wizard.core.kapacitor import ConnectionSettings
+from wizard.handlers.registry import TEST_MESSAGE
+from wizard.kapacitor.client import ConnectionSettings
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.base import ConfirmScreen

@@ -8,8 +8,9 @@ import sys
 import pytest
 
 from wizard.cli import main
-from wizard.core import proof, topics
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
+from wizard.kapacitor import proof
+from wizard.kapacitor import topics
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
 
 
 @pytest.fixture(autouse=True)
@@ -429,7 +430,7 @@ def test_the_stand_in_answers_every_recorded_request_as_kapacitor_did(version, s
 
 
 async def test_an_answer_of_the_wrong_shape_is_one_clear_error():
-    from wizard.core.errors import KapacitorUnexpected
+    from wizard.text.errors import KapacitorUnexpected
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/handlers"):

@@ -11,12 +11,12 @@ import pytest
 
 from wizard.cli import main
 from wizard.commands.common import write_plan
-from wizard.core import undo
-from wizard.core.errors import KapacitorRejected
-from wizard.core.handlers import SLACK, TELEGRAM
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import Secret
+from wizard.changes import undo
+from wizard.text.errors import KapacitorRejected
+from wizard.handlers.registry import SLACK, TELEGRAM
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import Secret
 
 OLD_WEBHOOK = "https://hooks.slack.com/services/T000/B000/OLDSECRETxxxxxxxxxxxxxxx"
 NEW_WEBHOOK = "https://hooks.slack.com/services/T000/B000/NEWSECRETyyyyyyyyyyyyyyy"

@@ -16,13 +16,13 @@ from tests.fakes.kapacitor import KapacitorFake
 from tests.test_remove_elements import SIZE, highlight, make_app, open_list
 from tests.tui_helpers import shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core import undo
-from wizard.core.errors import WizardError
-from wizard.core.handlers import HANDLERS, HandlerSpec, OptionSpec
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.plan import plan_changes, plan_removal
-from wizard.core.target import ApiTarget
-from wizard.core.workspaces import find_element, list_section
+from wizard.changes import undo
+from wizard.text.errors import WizardError
+from wizard.handlers.registry import HANDLERS, HandlerSpec, OptionSpec
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.changes.plan import plan_changes, plan_removal
+from wizard.changes.target import ApiTarget
+from wizard.changes.elements import find_element, list_section
 from wizard.tui.screens.done import DoneScreen
 from wizard.tui.screens.review import ReviewScreen
 

@@ -20,11 +20,11 @@ from tests.test_slack_flow import SIZE, apply_finished, connect_and_choose_slack
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
 from wizard.commands.common import write_plan
-from wizard.core import undo
-from wizard.core.errors import KapacitorUnreachable
-from wizard.core.handlers import SLACK
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.plan import plan_changes
+from wizard.changes import undo
+from wizard.text.errors import KapacitorUnreachable
+from wizard.handlers.registry import SLACK
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.changes.plan import plan_changes
 from wizard.tui.screens.base import ConfirmScreen
 from wizard.tui.screens.done import DoneScreen
 

@@ -11,11 +11,12 @@ import httpx
 import pytest
 
 from wizard.cli import main
-from wizard.core import conffile, undo
-from wizard.core.handlers import SLACK, SLACK_API_URL
-from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import Secret
+from wizard.conf import document as conffile
+from wizard.changes import undo
+from wizard.handlers.registry import SLACK, SLACK_API_URL
+from wizard.kapacitor.client import ConnectionSettings, Element, KapacitorClient
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import Secret
 from tests.fakes.kapacitor import KapacitorFake
 from tests.fakes.receivers import SlackReceiver
 
@@ -441,7 +442,7 @@ async def test_a_new_workspace_in_the_wizard_offers_both_ways(kapacitor18):
 
 
 async def test_the_file_route_offers_the_app_way_for_a_183_conf(tmp_path):
-    from wizard.core.target import FileTarget
+    from wizard.changes.target import FileTarget
     from wizard.tui.state import WizardState
 
     for sample, offered in ((SAMPLE_183, "webhook"), (__import__("pathlib").Path(__file__).parent / "data" / "kapacitor-sample.conf", "")):

@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wizard.cli import main
-from wizard.core.handlers import HANDLERS
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import MASK, StructuredSecret
-from wizard.core.values import ValueProblem, format_value, parse_text, problem
+from wizard.handlers.registry import HANDLERS
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import MASK, StructuredSecret
+from wizard.text.values import ValueProblem, format_value, parse_text, problem
 from tests.fakes.kapacitor import KapacitorFake
 
 BROKERS = HANDLERS["kafka"].option("brokers")
@@ -98,7 +98,7 @@ def test_a_secret_object_is_masked_in_the_review_and_sent_whole():
 
 
 def test_object_validators_read_objects_as_the_form_does_and_never_raise():
-    from wizard.core import validators
+    from wizard.text import checks as validators
 
     deep = '{"a":' * 3000
     assert "nested too deeply" in validators.http_headers(deep).error

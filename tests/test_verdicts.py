@@ -9,10 +9,10 @@ import pytest
 
 from tests.fakes.receivers import HttpReceiver
 from tests.fakes.smtp_sink import SinkSettings, SmtpSink
-from wizard.core import direct
-from wizard.core.handlers import HANDLERS, HandlerSpec
-from wizard.core.kapacitor import ServiceTestResult
-from wizard.core.secrets import Scrubber, Secret
+from wizard.services import direct
+from wizard.handlers.registry import HANDLERS, HandlerSpec
+from wizard.kapacitor.client import ServiceTestResult
+from wizard.text.secrets import Scrubber, Secret
 
 PASSWORD = "FAKE-smtp-password"
 
@@ -227,7 +227,7 @@ async def test_cli_direct_check_without_a_stored_password_asks_for_it() -> None:
 
 
 def test_a_stored_secret_kapacitor_does_not_show_is_asked_for_before_an_http_check() -> None:
-    from wizard.core.secrets import StructuredSecret
+    from wizard.text.secrets import StructuredSecret
 
     spec = handler("httppost")
     stored = {"endpoint": "ops", "url": "http://127.0.0.1:9/alerts", "headers": True, "basic-auth": False}
@@ -288,7 +288,7 @@ async def fill_step(pilot, step_id: str, values: dict[str, object]) -> None:
 async def test_smtp_done_step_says_what_kapacitors_test_did_not_prove_and_the_direct_check_finds_the_refused_login() -> None:
     from tests.fakes.kapacitor import KapacitorFake
     from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.screens.apply import ApplyScreen
     from wizard.tui.screens.direct import DirectCheckScreen
@@ -329,7 +329,7 @@ async def test_smtp_done_step_says_what_kapacitors_test_did_not_prove_and_the_di
 async def test_pushover_direct_post_is_sent_only_after_the_person_agrees() -> None:
     from tests.fakes.kapacitor import KapacitorFake
     from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.screens.apply import ApplyScreen
     from wizard.tui.screens.base import ConfirmScreen
@@ -460,7 +460,7 @@ async def test_smtp_server_that_never_answers_times_out() -> None:
 async def test_the_smtp_recipients_step_checks_the_mail_server_before_anything_is_saved() -> None:
     from tests.fakes.kapacitor import KapacitorFake
     from tests.tui_helpers import screen_text, shows, wait_for
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.screens.direct import DirectCheckStep
     from wizard.tui.state import AppSettings
@@ -484,7 +484,7 @@ async def test_the_smtp_recipients_step_checks_the_mail_server_before_anything_i
 async def test_the_httppost_step_posts_only_after_the_person_agrees() -> None:
     from tests.fakes.kapacitor import KapacitorFake
     from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
-    from wizard.core.kapacitor import ConnectionSettings
+    from wizard.kapacitor.client import ConnectionSettings
     from wizard.tui.app import WizardApp
     from wizard.tui.screens.base import ConfirmScreen
     from wizard.tui.screens.direct import DirectCheckStep

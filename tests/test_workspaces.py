@@ -10,10 +10,10 @@ from textual.widgets import Checkbox, Input
 
 from tests.tui_helpers import screen_text, shows, wait_for, wait_for_screen
 from wizard.cli import main
-from wizard.core.handlers import SLACK
-from wizard.core.kapacitor import ConnectionSettings, Element
-from wizard.core.plan import plan_changes
-from wizard.core.workspaces import (
+from wizard.handlers.registry import SLACK
+from wizard.kapacitor.client import ConnectionSettings, Element
+from wizard.changes.plan import plan_changes
+from wizard.changes.elements import (
     check_make_default,
     check_new_workspace,
     check_remove,

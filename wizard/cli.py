@@ -15,21 +15,21 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from wizard import __version__
-from wizard.core import summary
-from wizard.core.conffile import ConfigWriteInterrupted
-from wizard.core.errors import ValidationError, WizardError
-from wizard.core.handlers import HANDLERS, handler_status
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.secrets import Scrubber, install_log_scrubbing, mask_userinfo, scrubbed_traceback, unexpected_error_line
+from wizard.changes import summary
+from wizard.conf.document import ConfigWriteInterrupted
+from wizard.text.errors import ValidationError, WizardError
+from wizard.handlers.registry import HANDLERS, handler_status
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.text.secrets import Scrubber, install_log_scrubbing, mask_userinfo, scrubbed_traceback, unexpected_error_line
 from wizard.commands import hipchat as hipchat_command
 from wizard.commands import generic as generic_command
 from wizard.commands import slack as slack_command
 from wizard.commands import undo as undo_command
 from wizard.commands import route as route_command
 from wizard.commands import telegram as telegram_command
-from wizard.commands import options
+from wizard.commands import argtypes as options
 from wizard.commands.common import UsageError
-from wizard.commands.options import OneLineParser
+from wizard.commands.argtypes import OneLineParser
 
 # Each module adds `apply <handler>` with register(subparsers, connection_options).
 APPLY_COMMANDS = (hipchat_command, slack_command, telegram_command, generic_command)

@@ -9,17 +9,18 @@ from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TextIO
 
-from wizard.core import conffile, undo
-from wizard.core.errors import WizardError
-from wizard.core.handlers import TEST_MESSAGE, HandlerSpec
-from wizard.core.service_tests import service_test_options
-from wizard.core.kapacitor import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
-from wizard.core.plan import Plan
-from wizard.core.secrets import Scrubber, Secret, mask_userinfo
-from wizard.core.target import ApiTarget, FileTarget, Target
-from wizard.commands import options
-from wizard.core import validators
-from wizard.core.validators import Verdict
+from wizard.conf import document as conffile
+from wizard.changes import undo
+from wizard.text.errors import WizardError
+from wizard.handlers.registry import TEST_MESSAGE, HandlerSpec
+from wizard.handlers.service_tests import service_test_options
+from wizard.kapacitor.client import API, ConnectionSettings, Element, KapacitorClient, ServiceTestResult
+from wizard.changes.plan import Plan
+from wizard.text.secrets import Scrubber, Secret, mask_userinfo
+from wizard.changes.target import ApiTarget, FileTarget, Target
+from wizard.commands import argtypes as options
+from wizard.text import checks
+from wizard.text.checks import Verdict
 
 
 
@@ -108,7 +109,7 @@ def read_secret(
         text, source = env.get(env_name, "").strip(), env_name
         if not text:
             return None
-    bad = validators.control_character(text)
+    bad = checks.control_character(text)
     if bad:
         raise UsageError(f"{source}: the secret contains a control character ({bad}); give it again without it.")
     return Secret(text)
@@ -399,7 +400,7 @@ async def check_broker(target: Target, plan: Plan, out: TextIO, err: TextIO) -> 
     """`--check-broker` (MQTT): a TCP connection to the element's broker from here, bounded by
     --timeout. kapacitord exits at start when an enabled broker does not answer, so a file is
     best checked before Kapacitor restarts with it. 0 when it answers, 1 when not, 2 without a URL."""
-    from wizard.core import startrules
+    from wizard.conf import startrules
 
     url = plan.new_values.get("url")
     if not url:

@@ -9,10 +9,10 @@ from typing import Any, TextIO
 
 import httpx
 
-from wizard.core import direct
-from wizard.core.handlers import HandlerSpec
-from wizard.core.kapacitor import ServiceTestResult
-from wizard.core.secrets import Scrubber
+from wizard.services import direct
+from wizard.handlers.registry import HandlerSpec
+from wizard.kapacitor.client import ServiceTestResult
+from wizard.text.secrets import Scrubber
 
 
 def add_direct_check_flag(parser: argparse.ArgumentParser) -> None:
@@ -96,8 +96,8 @@ async def run_direct_check(
 async def direct_check_after_apply(target: Any, plan: Any, out: TextIO, err: TextIO) -> int:
     """`--direct-check` after a write: the element as the target has it now, with the values
     this command gave (secrets included) on top."""
-    from wizard.core.errors import WizardError
-    from wizard.core.target import ApiTarget
+    from wizard.text.errors import WizardError
+    from wizard.changes.target import ApiTarget
 
     spec: HandlerSpec = plan.spec
     scrub: Scrubber = target.client.scrub if isinstance(target, ApiTarget) else getattr(target, "scrub", Scrubber())

@@ -29,16 +29,17 @@ from wizard.commands.common import (
     read_secret,
 )
 from wizard.commands.direct import add_direct_check_flag
-from wizard.core import conffile, workspaces
-from wizard.core.catalog import CATALOG
-from wizard.core.errors import WizardError
-from wizard.core.handlers import HandlerSpec, OptionSpec
-from wizard.core.kapacitor import ConnectionSettings, Element
-from wizard.core.plan import plan_changes, unavailable_options
-from wizard.core.secrets import Scrubber, Secret, StructuredSecret
-from wizard.core.target import ApiTarget, FileTarget, Target
-from wizard.core.validators import Verdict
-from wizard.core.values import ValueProblem, parse_text, secret_parts
+from wizard.conf import document as conffile
+from wizard.changes import elements as workspaces
+from wizard.handlers.catalog import CATALOG
+from wizard.text.errors import WizardError
+from wizard.handlers.registry import HandlerSpec, OptionSpec
+from wizard.kapacitor.client import ConnectionSettings, Element
+from wizard.changes.plan import plan_changes, unavailable_options
+from wizard.text.secrets import Scrubber, Secret, StructuredSecret
+from wizard.changes.target import ApiTarget, FileTarget, Target
+from wizard.text.checks import Verdict
+from wizard.text.values import ValueProblem, parse_text, secret_parts
 
 _OPTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,59}")
 _KIND_WORDS = {str: "text", bool: "true/false", int: "whole number", list: "list (a, b)", dict: "object (k=v, k2=v2 or JSON)"}

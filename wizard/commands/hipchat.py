@@ -20,11 +20,12 @@ from wizard.commands.common import (
     read_secret,
     switch_values,
 )
-from wizard.core import hipchat, validators
-from wizard.core.handlers import HIPCHAT
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import Scrubber
+from wizard.services import hipchat
+from wizard.text import checks
+from wizard.handlers.registry import HIPCHAT
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import Scrubber
 
 
 def register(handlers: argparse._SubParsersAction, connection_options: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
@@ -86,7 +87,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     desired: dict[str, Any] = switch_values(args)
     room = None
     if args.room is not None:
-        room = check("--room", validators.hipchat_room(args.room), err)  # refused before any warning about the address
+        room = check("--room", checks.hipchat_room(args.room), err)  # refused before any warning about the address
     if args.subdomain is not None:
         verdict = hipchat.server_url(args.subdomain)
         if verdict.ok and not hipchat.is_cloud(verdict.value):
@@ -101,7 +102,7 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
         desired["room"] = room
     if token is not None:
         scrub.add(token)
-        check("--token", validators.hipchat_token(token.reveal()), err)
+        check("--token", checks.hipchat_token(token.reveal()), err)
         desired["token"] = token
 
     if args.format == "env":

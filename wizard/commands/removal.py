@@ -9,13 +9,13 @@ from collections.abc import Callable
 from typing import TextIO
 
 from wizard.commands.common import UsageError, open_target, warn
-from wizard.core import workspaces
-from wizard.core.handlers import HandlerSpec
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.plan import plan_removal
-from wizard.core.secrets import Scrubber, mask_userinfo
-from wizard.core.target import ApiTarget, WriteResult
-from wizard.core.validators import Verdict
+from wizard.changes import elements as workspaces
+from wizard.handlers.registry import HandlerSpec
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.changes.plan import plan_removal
+from wizard.text.secrets import Scrubber, mask_userinfo
+from wizard.changes.target import ApiTarget, WriteResult
+from wizard.text.checks import Verdict
 
 UNDO_BY = "kapacitor-wizard undo"
 

@@ -8,9 +8,11 @@ import sys
 from typing import TextIO
 
 from wizard.commands.common import UsageError
-from wizard.core import proof, topics, validators
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.secrets import Scrubber, mask_userinfo
+from wizard.kapacitor import proof
+from wizard.kapacitor import topics
+from wizard.text import checks
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.text.secrets import Scrubber, mask_userinfo
 
 formatter = argparse.RawDescriptionHelpFormatter
 
@@ -81,7 +83,7 @@ def register(commands: argparse._SubParsersAction, connection: argparse.Argument
     prove.set_defaults(run=run_prove)
 
 
-def _checked(option: str, verdict: validators.Verdict) -> str:
+def _checked(option: str, verdict: checks.Verdict) -> str:
     if not verdict.ok:
         raise UsageError(f"{option}: {verdict.error}")
     return verdict.value
@@ -123,7 +125,7 @@ async def run_route(args: argparse.Namespace, settings: ConnectionSettings, scru
         desired = topics.desired_handler(
             args.handler, args.topic, handler_id=args.handler_id, match=args.match,
             options=_options(args.option),
-            workspace=_checked("--workspace", validators.slack_workspace(args.workspace)) if args.workspace else "",
+            workspace=_checked("--workspace", checks.slack_workspace(args.workspace)) if args.workspace else "",
         )
     except topics.RouteError as err:
         raise UsageError(err.message) from None
@@ -201,7 +203,7 @@ async def run_prove(args: argparse.Namespace, settings: ConnectionSettings, scru
     handler_id = _checked("--id", topics.check_handler_id(args.handler_id)) if args.handler_id else ""
     if handler_id and not topic:
         raise UsageError("--id names a route: give its --topic too, for example: kapacitor-wizard prove slack --topic main --id to-slack")
-    workspace = _checked("--workspace", validators.slack_workspace(args.workspace)) if args.workspace else ""
+    workspace = _checked("--workspace", checks.slack_workspace(args.workspace)) if args.workspace else ""
     client = await _client(settings, scrub)
     warnings: list[str] = []
 

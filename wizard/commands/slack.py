@@ -21,13 +21,14 @@ from wizard.commands.common import (
     report_test,
     switch_values,
 )
-from wizard.core.handlers import TEST_MESSAGE
-from wizard.core import validators, workspaces
-from wizard.core.handlers import SLACK, SLACK_API_URL, SLACK_TOKEN_SINCE
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.plan import plan_changes, unavailable_options
-from wizard.core.target import ApiTarget
-from wizard.core.secrets import Scrubber
+from wizard.handlers.registry import TEST_MESSAGE
+from wizard.text import checks
+from wizard.changes import elements as workspaces
+from wizard.handlers.registry import SLACK, SLACK_API_URL, SLACK_TOKEN_SINCE
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.changes.plan import plan_changes, unavailable_options
+from wizard.changes.target import ApiTarget
+from wizard.text.secrets import Scrubber
 
 
 def register(handlers: argparse._SubParsersAction, connection_options: Callable[..., argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
@@ -106,27 +107,27 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     desired: dict[str, Any] = switch_values(args)
     if token is not None:
         scrub.add(token)
-        check("--token", validators.slack_bot_token(token.reveal()), err)
+        check("--token", checks.slack_bot_token(token.reveal()), err)
         desired["token"] = token
         desired["url"] = SLACK_API_URL
         if args.slack_api_url:
-            desired["url"] = check("--slack-api-url", validators.http_url(args.slack_api_url, "The Slack API URL"), err)
+            desired["url"] = check("--slack-api-url", checks.http_url(args.slack_api_url, "The Slack API URL"), err)
     elif args.slack_api_url:
         raise UsageError("--slack-api-url goes with --token (the Slack app way).")
     if webhook is not None:
         scrub.add(webhook)
-        verdict = validators.slack_webhook_url(webhook.reveal(), allow_http=args.allow_http)
+        verdict = checks.slack_webhook_url(webhook.reveal(), allow_http=args.allow_http)
         if verdict.confirm:
             raise UsageError(f"--webhook-url: {verdict.confirm} Use https://, or give --allow-http if it is a relay you trust.")
         check("--webhook-url", verdict, err)
         desired["url"] = webhook
     if args.channel is not None:
-        desired["channel"] = check("--channel", validators.slack_channel(args.channel), err)
+        desired["channel"] = check("--channel", checks.slack_channel(args.channel), err)
     if args.slack_username is not None:
-        desired["username"] = check("--username", validators.slack_username(args.slack_username), err)
+        desired["username"] = check("--username", checks.slack_username(args.slack_username), err)
     if args.icon_emoji is not None:
-        desired["icon-emoji"] = check("--icon-emoji", validators.slack_icon_emoji(args.icon_emoji), err)
-    workspace = check("--workspace", validators.slack_workspace(args.workspace), err) if args.workspace else ""
+        desired["icon-emoji"] = check("--icon-emoji", checks.slack_icon_emoji(args.icon_emoji), err)
+    workspace = check("--workspace", checks.slack_workspace(args.workspace), err) if args.workspace else ""
     if args.default and not workspace:
         raise UsageError("--default needs --workspace: the default workspace is the default already.")
 
@@ -193,7 +194,7 @@ async def remove_workspace(args: argparse.Namespace, settings: ConnectionSetting
     name = args.remove_workspace.strip()
     if not name:
         raise UsageError("--remove-workspace: the default workspace cannot be removed; disable it instead.")
-    check("--remove-workspace", validators.slack_workspace(name))
+    check("--remove-workspace", checks.slack_workspace(name))
     if getattr(args, "config_file", None):
         raise UsageError(f"--remove-workspace needs Kapacitor's API: in kapacitor.conf, delete the [[slack]] table of {name}.")
     return await remove_element(

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from wizard.commands import options
+from wizard.commands import argtypes as options
 from wizard.commands.common import (
     UsageError,
     add_apply_flags,
@@ -27,14 +27,14 @@ from wizard.commands.common import (
     read_secret,
     switch_values,
 )
-from wizard.core import validators
-from wizard.core.handlers import TELEGRAM, TELEGRAM_DEFAULT_API, bot_api_base
-from wizard.core.kapacitor import ConnectionSettings
-from wizard.core.plan import plan_changes
-from wizard.core.secrets import Scrubber, Secret
+from wizard.text import checks
+from wizard.handlers.registry import TELEGRAM, TELEGRAM_DEFAULT_API, bot_api_base
+from wizard.kapacitor.client import ConnectionSettings
+from wizard.changes.plan import plan_changes
+from wizard.text.secrets import Scrubber, Secret
 
 if TYPE_CHECKING:  # python-telegram-bot loads only when a Telegram command runs
-    from wizard.core.telegram import BotInfo, ChatCandidate
+    from wizard.services.telegram import BotInfo, ChatCandidate
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DETECT_TIMEOUT = 120.0
@@ -139,7 +139,7 @@ def _token(args: argparse.Namespace, stdin: TextIO, scrub: Scrubber) -> Secret |
     token = read_secret(args.token, TOKEN_ENV, stdin, option="--token")
     if token is not None:
         scrub.add(token)
-        check("--token", validators.telegram_token(token.reveal()))
+        check("--token", checks.telegram_token(token.reveal()))
     return token
 
 
@@ -158,7 +158,7 @@ async def _detect(
 ) -> tuple[list[ChatCandidate], str]:
     """Wait up to `timeout` for a chat; each call to Telegram takes at most `exchange_timeout`
     (the connection --timeout; a long poll gets its poll time on top)."""
-    from wizard.core.telegram import TelegramClient, detect_chats, make_pairing_code
+    from wizard.services.telegram import TelegramClient, detect_chats, make_pairing_code
 
     code = make_pairing_code()
     # The token is checked before anything says "Waiting…": a wrong one is reported at once,
@@ -258,9 +258,9 @@ async def run(args: argparse.Namespace, settings: ConnectionSettings, scrub: Scr
     if api_url != TELEGRAM_DEFAULT_API:
         desired["url"] = bot_api_base(api_url)
     if args.chat_id is not None:
-        desired["chat-id"] = check("--chat-id", validators.telegram_chat_id(args.chat_id), err)
+        desired["chat-id"] = check("--chat-id", checks.telegram_chat_id(args.chat_id), err)
     if args.parse_mode is not None:
-        mode = check("--parse-mode", validators.telegram_parse_mode(args.parse_mode), err)
+        mode = check("--parse-mode", checks.telegram_parse_mode(args.parse_mode), err)
         if not mode:
             raise UsageError("--parse-mode: give Markdown or HTML.")
         desired["parse-mode"] = mode

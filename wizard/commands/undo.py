@@ -6,9 +6,9 @@ import json
 from typing import TextIO
 
 from wizard.commands.common import UsageError
-from wizard.core import undo
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient
-from wizard.core.secrets import Scrubber
+from wizard.changes import undo
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient
+from wizard.text.secrets import Scrubber
 
 DESCRIPTION = (
     "Restore the values that one write (from the wizard or `apply`) replaced on this Kapacitor: "

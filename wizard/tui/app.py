@@ -9,8 +9,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from wizard.core import flow
-from wizard.core.secrets import install_log_scrubbing
+from wizard.changes import flow
+from wizard.text.secrets import install_log_scrubbing
 from wizard.tui import crash
 from wizard.tui.screens.apply import ApplyScreen
 from wizard.tui.screens.connect import ConnectScreen

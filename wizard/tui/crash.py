@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 
 from textual.worker import WorkerFailed
 
-from wizard.core import secrets
+from wizard.text import secrets
 
 if TYPE_CHECKING:
     from textual.app import App

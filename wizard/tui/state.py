@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.core.flow import Flow, Intent
-from wizard.core.handlers import HandlerSpec, slack_way
-from wizard.core.kapacitor import ConnectionSettings, Element, KapacitorClient
-from wizard.core.errors import WizardError
-from wizard.core.target import ApiTarget, FileTarget, Target
-from wizard.core.plan import Plan, plan_changes, plan_removal
-from wizard.core.secrets import Scrubber, Secret
-from wizard.core.values import as_secret, parse_text
+from wizard.changes.flow import Flow, Intent
+from wizard.handlers.registry import HandlerSpec, slack_way
+from wizard.kapacitor.client import ConnectionSettings, Element, KapacitorClient
+from wizard.text.errors import WizardError
+from wizard.changes.target import ApiTarget, FileTarget, Target
+from wizard.changes.plan import Plan, plan_changes, plan_removal
+from wizard.text.secrets import Scrubber, Secret
+from wizard.text.values import as_secret, parse_text
 
 
 class StepResult:

@@ -7,16 +7,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, Static
 
-from wizard.core.conffile import default_config_path
-from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
-from wizard.core.secrets import Secret
-from wizard.core.target import FileTarget
-from wizard.core.undo import UNKNOWN_HINT, write_refused
-from wizard.core.flow import Review
-from wizard.core.service_tests import service_test_options
-from wizard.core.plan import Plan
-from wizard.core import direct
-from wizard.core.kapacitor import ServiceTestResult
+from wizard.conf.document import default_config_path
+from wizard.text.errors import KapacitorUnreachable, OverridesDisabled, WizardError
+from wizard.text.secrets import Secret
+from wizard.changes.target import FileTarget
+from wizard.changes.undo import UNKNOWN_HINT, write_refused
+from wizard.changes.flow import Review
+from wizard.handlers.service_tests import service_test_options
+from wizard.changes.plan import Plan
+from wizard.services import direct
+from wizard.kapacitor.client import ServiceTestResult
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, Intent, WizardState, jump
 from wizard.tui.widgets.error_text import titled
@@ -252,7 +252,7 @@ class ApplyScreen(StepScreen):
             )
             self._message(explain, "error")
             return
-        from wizard.core.telegram import TelegramClient  # python-telegram-bot loads only when needed
+        from wizard.services.telegram import TelegramClient  # python-telegram-bot loads only when needed
 
         try:
             settings = self.state.settings

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from wizard.core.secrets import GLOBAL_SCRUBBER, mask_userinfo
+from wizard.text.secrets import GLOBAL_SCRUBBER, mask_userinfo
 from wizard.tui.state import BACK, StepResult, WizardState
 
 if TYPE_CHECKING:

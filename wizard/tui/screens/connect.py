@@ -11,25 +11,26 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
-from wizard.core import startrules, validators
-from wizard.core.conffile import default_config_path
-from wizard.core.errors import KapacitorUnreachable, OverridesDisabled, WizardError
-from wizard.core.kapacitor import ConnectionSettings, KapacitorClient, normalize_url
-from wizard.core.secrets import Secret, mask_userinfo, split_userinfo
-from wizard.core.target import ApiTarget, FileTarget
-from wizard.core.validators import Verdict
+from wizard.conf import startrules
+from wizard.text import checks
+from wizard.conf.document import default_config_path
+from wizard.text.errors import KapacitorUnreachable, OverridesDisabled, WizardError
+from wizard.kapacitor.client import ConnectionSettings, KapacitorClient, normalize_url
+from wizard.text.secrets import Secret, mask_userinfo, split_userinfo
+from wizard.changes.target import ApiTarget, FileTarget
+from wizard.text.checks import Verdict
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import NEXT
 from wizard.tui.widgets.error_text import titled
 
 
 def _password(text: str) -> Verdict:
-    return Verdict(text, validators.text_problem(text, "The password", 4096))
+    return Verdict(text, checks.text_problem(text, "The password", 4096))
 
 
 FIELD_CHECKS: dict[str, Callable[[str], Verdict]] = {
-    "url": validators.kapacitor_url,
-    "username": validators.basic_auth_user,
+    "url": checks.kapacitor_url,
+    "username": checks.basic_auth_user,
     "password": _password,
 }
 """The same rules as --url, --kapacitor-username and --kapacitor-password."""
@@ -234,7 +235,7 @@ class ConnectScreen(StepScreen):
             file_error.update("Enter the path of the kapacitor.conf to write.")
             return
         # Decided without opening the file: a FIFO or a device would block the read for ever.
-        checked = validators.config_file_path(path)
+        checked = checks.config_file_path(path)
         if not checked.ok:
             self.query_one("#file-route").add_class("-shown")
             file_error.update(checked.error)

@@ -16,9 +16,9 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
-from wizard.core import direct
-from wizard.core.handlers import HandlerSpec
-from wizard.core.values import ValueProblem, as_secret, secret_parts
+from wizard.services import direct
+from wizard.handlers.registry import HandlerSpec
+from wizard.text.values import ValueProblem, as_secret, secret_parts
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.screens.form_step import FormStepScreen
 from wizard.tui.state import BACK, WizardState

@@ -8,9 +8,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Markdown, Static
 
-from wizard.core import direct, undo
-from wizard.core.kapacitor import ServiceTestResult
-from wizard.core.errors import WizardError
+from wizard.services import direct
+from wizard.changes import undo
+from wizard.kapacitor.client import ServiceTestResult
+from wizard.text.errors import WizardError
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import HOME, WizardState
 from wizard.tui.widgets.error_text import titled
@@ -149,7 +150,7 @@ class DoneScreen(StepScreen):
         self.app.push_screen(DirectCheckScreen(self.state, self.spec, progress=self.progress))
 
     def env_lines(self) -> list[str]:
-        from wizard.core.conffile import env_lines
+        from wizard.conf.document import env_lines
 
         element = self.state.element()
         if element is None:
@@ -258,7 +259,7 @@ class DoneScreen(StepScreen):
 
 def topic_tickscript_text(handler: str, workspace: str = "", topic: str = "main") -> str:
     """The topic alternative to the direct handler call above, in one line."""
-    from wizard.core.topics import direct_tickscript, topic_tickscript
+    from wizard.kapacitor.topics import direct_tickscript, topic_tickscript
 
     return (
         f"Or publish to a topic instead of `{direct_tickscript(handler, workspace)}`: `{topic_tickscript(topic)}`, "

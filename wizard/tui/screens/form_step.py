@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Collapsible, Input, Markdown, Select
 
-from wizard.core.handlers import StepText
-from wizard.core.values import secret_parts
-from wizard.core.validators import Verdict
+from wizard.handlers.registry import StepText
+from wizard.text.values import secret_parts
+from wizard.text.checks import Verdict
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.field import Field

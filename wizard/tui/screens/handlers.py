@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core import summary
-from wizard.core.errors import WizardError
-from wizard.core.handlers import GUIDE_URL, HANDLERS, SLACK, HandlerSpec, HandlerStatus, handler_status
-from wizard.core.workspaces import list_section
+from wizard.changes import summary
+from wizard.text.errors import WizardError
+from wizard.handlers.registry import GUIDE_URL, HANDLERS, SLACK, HandlerSpec, HandlerStatus, handler_status
+from wizard.changes.elements import list_section
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.screens.reset import ResetScreen
 from wizard.tui.state import NEXT, Intent, StepResult

@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
-from wizard.core import hipchat
-from wizard.core.errors import WizardError
-from wizard.core.secrets import Secret
+from wizard.services import hipchat
+from wizard.text.errors import WizardError
+from wizard.text.secrets import Secret
 from wizard.tui.screens.form_step import FormStepScreen
 from wizard.tui.widgets.error_text import titled
 

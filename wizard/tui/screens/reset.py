@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 
-from wizard.core.handlers import HandlerSpec
+from wizard.handlers.registry import HandlerSpec
 from wizard.tui.screens.base import ConfirmScreen
 
 

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
-from wizard.core import startrules
-from wizard.core.errors import WizardError
-from wizard.core.flow import Review, will_test
-from wizard.core.plan import Plan
-from wizard.core.target import FileTarget
-from wizard.core.workspaces import check_plan, file_removal_caveat, list_section, removal_heading, removal_undo_note
+from wizard.conf import startrules
+from wizard.text.errors import WizardError
+from wizard.changes.flow import Review, will_test
+from wizard.changes.plan import Plan
+from wizard.changes.target import FileTarget
+from wizard.changes.elements import check_plan, file_removal_caveat, list_section, removal_heading, removal_undo_note
 from wizard.tui.screens.base import StepScreen
 from wizard.tui.state import BACK, NEXT, WizardState
 from wizard.tui.widgets.error_text import titled
@@ -70,7 +70,7 @@ class ReviewScreen(StepScreen):
             # An option of this Kapacitor version that the wizard does not know: never sent.
             table.add_row(name, "(not shown)", "kept")
         yield table
-        # A list section's element: what Kapacitor refuses or mishandles (wizard/core/workspaces.py).
+        # A list section's element: what Kapacitor refuses or mishandles (wizard/changes/elements.py).
         listed = check_plan(plan, self.state.config.get(plan.spec.section, []), self.state.current.values, api=not file_target)
         if listed.error or listed.warning:
             self.blocked = self.blocked or not listed.ok

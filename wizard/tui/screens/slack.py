@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Static
 
-from wizard.core.errors import WizardError
-from wizard.core.secrets import Secret
-from wizard.core.slack import check_bot_token, post_app_message, send_test_message
+from wizard.text.errors import WizardError
+from wizard.text.secrets import Secret
+from wizard.services.slack import check_bot_token, post_app_message, send_test_message
 from wizard.tui.screens.form_step import FormStepScreen
 
 

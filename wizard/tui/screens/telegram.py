@@ -21,8 +21,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, LoadingIndicator, Static
 
-from wizard.core.handlers import TELEGRAM_DEFAULT_API
-from wizard.core.telegram import (
+from wizard.handlers.registry import TELEGRAM_DEFAULT_API
+from wizard.services.telegram import (
     BacklogFull,
     BotInfo,
     CandidatesUpdated,

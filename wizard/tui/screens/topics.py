@@ -1,7 +1,7 @@
 """Route alerts here: a handler's topic handlers, added, changed, removed and proven end to end.
 
 Opened with **t** from the handler list and from the Done step, for one handler (and Slack
-workspace). Every write is reviewed first and can be undone; the proof (wizard.core.proof)
+workspace). Every write is reviewed first and can be undone; the proof (wizard.kapacitor.proof)
 works on a private copy of the route and removes what it made when it ends, fails, or the
 person leaves or quits.
 """
@@ -16,9 +16,10 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from wizard.core import proof, topics
-from wizard.core.errors import WizardError
-from wizard.core.handlers import HandlerSpec
+from wizard.kapacitor import proof
+from wizard.kapacitor import topics
+from wizard.text.errors import WizardError
+from wizard.handlers.registry import HandlerSpec
 from wizard.tui.screens.base import ConfirmScreen, StepScreen
 from wizard.tui.state import BACK, WizardState
 

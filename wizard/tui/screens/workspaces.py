@@ -3,7 +3,7 @@ clusters, MQTT brokers. List, edit, add and remove them.
 
 Opened from the handler list. Edit, add and remove close this screen with a new flow for the
 handler and the chosen element; its steps (for edit and add), review and apply follow. What Kapacitor handles
-badly is refused or explained here first (wizard/core/workspaces.py).
+badly is refused or explained here first (wizard/changes/elements.py).
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core import summary
-from wizard.core.errors import WizardError
-from wizard.core.handlers import SLACK, HandlerSpec
-from wizard.core.kapacitor import Element
-from wizard.core.workspaces import (
+from wizard.changes import summary
+from wizard.text.errors import WizardError
+from wizard.handlers.registry import SLACK, HandlerSpec
+from wizard.kapacitor.client import Element
+from wizard.changes.elements import (
     ListElement,
     check_new_element,
     check_remove_element,

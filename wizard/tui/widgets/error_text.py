@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from wizard.core.errors import WizardError
+from wizard.text.errors import WizardError
 
 _SMALL_WORDS = {"by", "the", "a", "an", "of", "to", "in", "at", "on"}
 

@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from wizard.core.handlers import OptionSpec
-from wizard.core.validators import Verdict
-from wizard.core.values import format_value, problem
+from wizard.handlers.registry import OptionSpec
+from wizard.text.checks import Verdict
+from wizard.text.values import format_value, problem
 
 
 class Field(Vertical):
